@@ -1,0 +1,337 @@
+/**
+ * One Dataverse Web API v9.2 client for the browser (same-origin fetch with the session cookie)
+ * and for Node (bearer token from a provider). It owns headers, retries, timeouts, paging,
+ * `$batch`, `$ref` and operations, so callers only say what they want.
+ */
+import { BatchPartResponse, BatchRequest, decodeBatch, encodeBatch, newBoundary } from "./batch";
+import { DataverseError, errorFromResponse, parseRetryAfter } from "./errors";
+import { guid, literal, recordPath } from "./odata";
+
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+/** Returns a bearer token; `forceRefresh` after a 401 so an expired token is renewed once. */
+export type TokenProvider = (options: { forceRefresh: boolean }) => Promise<string>;
+
+export interface ClientOptions {
+  /** Organisation URL, e.g. `https://contoso.crm.dynamics.com` (browser: the client URL). */
+  orgUrl: string;
+  /** Absent in the browser: the session cookie authenticates same-origin requests. */
+  tokenProvider?: TokenProvider;
+  fetch?: FetchLike;
+  /** Per attempt. Publishing can take minutes, so long operations pass their own. */
+  timeoutMs?: number;
+  /** Retries after 429/503 (and dropped connections on reads). */
+  maxRetries?: number;
+  /** A Retry-After longer than this is not waited for: the error goes to the user instead. */
+  maxRetryDelayMs?: number;
+  /** Delay before the first retry when the server gives no Retry-After; doubles each time. */
+  baseRetryDelayMs?: number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Observes every HTTP request actually sent (tests count round trips with it). */
+  onRequest?: (info: { method: string; url: string; attempt: number }) => void;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  /** `Prefer: odata.maxpagesize=n` */
+  maxPageSize?: number;
+  /** Retry a non-GET after a dropped connection (only for requests safe to repeat). */
+  idempotent?: boolean;
+}
+
+export interface ODataCollection<T> {
+  value: T[];
+  "@odata.nextLink"?: string;
+  "@odata.count"?: number;
+}
+
+export interface BatchResult<T = unknown> {
+  status: number;
+  ok: boolean;
+  data?: T;
+  error?: DataverseError;
+}
+
+/** A function parameter: strings become escaped literals; the rest is written as given. */
+export type OperationParameter = string | number | boolean | { raw: string } | { record: string };
+
+export const API_PATH = "/api/data/v9.2/";
+
+const STANDARD_HEADERS: Record<string, string> = {
+  Accept: "application/json",
+  "OData-MaxVersion": "4.0",
+  "OData-Version": "4.0",
+};
+
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** A signal that fires on the caller's abort or on timeout, telling the two apart. */
+function attemptSignal(caller: AbortSignal | undefined, timeoutMs: number) {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const onAbort = () => controller.abort();
+  if (caller?.aborted) controller.abort();
+  else caller?.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    dispose: () => {
+      clearTimeout(timer);
+      caller?.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
+export class DataverseClient {
+  readonly orgUrl: string;
+  readonly serviceRoot: string;
+  private readonly options: Required<Omit<ClientOptions, "tokenProvider" | "onRequest" | "fetch">> &
+    Pick<ClientOptions, "tokenProvider" | "onRequest">;
+  private readonly fetchImpl: FetchLike;
+  private token?: string;
+
+  constructor(options: ClientOptions) {
+    this.orgUrl = options.orgUrl.replace(/\/+$/, "");
+    this.serviceRoot = this.orgUrl + API_PATH;
+    this.fetchImpl = options.fetch ?? ((url, init) => fetch(url, init));
+    this.options = {
+      orgUrl: this.orgUrl,
+      tokenProvider: options.tokenProvider,
+      onRequest: options.onRequest,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      maxRetries: options.maxRetries ?? 3,
+      maxRetryDelayMs: options.maxRetryDelayMs ?? 60_000,
+      baseRetryDelayMs: options.baseRetryDelayMs ?? 1_000,
+      sleep: options.sleep ?? defaultSleep,
+    };
+  }
+
+  /** Absolute URL of a record, as `@odata.id` and `@odata.bind` want it. */
+  recordUrl(entitySet: string, id: string): string {
+    return this.serviceRoot + recordPath(entitySet, id);
+  }
+
+  private url(path: string): string {
+    return /^https?:\/\//i.test(path) ? path : this.serviceRoot + path.replace(/^\/+/, "");
+  }
+
+  private async authHeaders(forceRefresh: boolean): Promise<Record<string, string>> {
+    if (!this.options.tokenProvider) return {};
+    if (!this.token || forceRefresh) this.token = await this.options.tokenProvider({ forceRefresh });
+    return { Authorization: `Bearer ${this.token}` };
+  }
+
+  /**
+   * Sends one request with retries. Resolves with the final response (any status);
+   * throws only for transport failures (timeout, abort, dropped connection).
+   */
+  private async send(method: string, path: string, body: string | undefined, options: RequestOptions = {}): Promise<Response> {
+    const url = this.url(path);
+    const { maxRetries, maxRetryDelayMs, baseRetryDelayMs, sleep } = this.options;
+    const canRepeatAfterDrop = method === "GET" || options.idempotent === true;
+    let renewedToken = false;
+    for (let attempt = 0; ; attempt++) {
+      const prefer: string[] = [];
+      if (method === "GET") prefer.push('odata.include-annotations="*"');
+      if (options.maxPageSize) prefer.push(`odata.maxpagesize=${options.maxPageSize}`);
+      const headers: Record<string, string> = {
+        ...STANDARD_HEADERS,
+        ...(prefer.length ? { Prefer: prefer.join(",") } : {}),
+        // Expanded collections can be served from the browser cache otherwise (Dataverse docs, "Join tables").
+        ...(method === "GET" ? { "If-None-Match": "null" } : {}),
+        ...(body !== undefined ? { "Content-Type": "application/json; charset=utf-8" } : {}),
+        ...options.headers,
+        ...(await this.authHeaders(renewedToken && attempt > 0)),
+      };
+      const guard = attemptSignal(options.signal, options.timeoutMs ?? this.options.timeoutMs);
+      this.options.onRequest?.({ method, url, attempt });
+      let response: Response;
+      try {
+        response = await this.fetchImpl(url, { method, headers, body, signal: guard.signal, credentials: "same-origin" });
+      } catch (e) {
+        guard.dispose();
+        if (options.signal?.aborted) throw new DataverseError("aborted", { status: 0, message: "Request cancelled", method, url });
+        const timedOut = guard.timedOut();
+        if (canRepeatAfterDrop && attempt < maxRetries) {
+          await sleep(baseRetryDelayMs * 2 ** attempt, options.signal);
+          continue;
+        }
+        throw new DataverseError(timedOut ? "timeout" : "network", {
+          status: 0,
+          message: timedOut ? `No answer within ${Math.round((options.timeoutMs ?? this.options.timeoutMs) / 1000)} s` : String((e as Error)?.message ?? e),
+          method,
+          url,
+        });
+      }
+      guard.dispose();
+
+      if (response.status === 401 && this.options.tokenProvider && !renewedToken) {
+        renewedToken = true;
+        this.token = undefined;
+        await response.text().catch(() => "");
+        attempt--; // a token renewal is not a retry
+        continue;
+      }
+      if ((response.status === 429 || response.status === 503) && attempt < maxRetries) {
+        const retryAfter = parseRetryAfter(response.headers.get("Retry-After"));
+        const delay = retryAfter !== undefined ? retryAfter * 1000 : baseRetryDelayMs * 2 ** attempt;
+        if (delay <= maxRetryDelayMs) {
+          await response.text().catch(() => "");
+          await sleep(delay, options.signal);
+          continue;
+        }
+      }
+      return response;
+    }
+  }
+
+  private async fail(response: Response, method: string, path: string): Promise<never> {
+    const text = await response.text().catch(() => "");
+    throw errorFromResponse(response.status, text, { method, url: this.url(path), retryAfter: response.headers.get("Retry-After") });
+  }
+
+  private async json<T>(method: string, path: string, body?: unknown, options?: RequestOptions): Promise<T> {
+    const response = await this.send(method, path, body === undefined ? undefined : JSON.stringify(body), options);
+    if (!response.ok) return this.fail(response, method, path);
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  get<T>(path: string, options?: RequestOptions): Promise<T> {
+    return this.json<T>("GET", path, undefined, options);
+  }
+
+  /** Follows `@odata.nextLink` until `limit` rows or the end. */
+  async getAll<T>(path: string, options: RequestOptions & { limit?: number } = {}): Promise<T[]> {
+    const rows: T[] = [];
+    let next: string | undefined = path;
+    while (next && (options.limit === undefined || rows.length < options.limit)) {
+      const page: ODataCollection<T> = await this.get<ODataCollection<T>>(next, options);
+      rows.push(...page.value);
+      next = page["@odata.nextLink"];
+    }
+    return options.limit === undefined ? rows : rows.slice(0, options.limit);
+  }
+
+  /** Creates a record and returns its id, read from the `OData-EntityId` header. */
+  async create(entitySet: string, data: Record<string, unknown>, options?: RequestOptions): Promise<string> {
+    const response = await this.send("POST", entitySet, JSON.stringify(data), options);
+    if (!response.ok) return this.fail(response, "POST", entitySet);
+    const entityId = response.headers.get("OData-EntityId") ?? "";
+    const match = /\(([0-9a-f-]{36})\)\s*$/i.exec(entityId);
+    if (!match) throw new DataverseError("unknown", { status: response.status, message: "Create returned no OData-EntityId", method: "POST", url: this.url(entitySet) });
+    return match[1].toLowerCase();
+  }
+
+  /** PATCH with `If-Match: *` so an update never creates a record (upsert) by accident. */
+  async update(entitySet: string, id: string, data: Record<string, unknown>, options: RequestOptions & { etag?: string } = {}): Promise<void> {
+    const path = recordPath(entitySet, id);
+    const headers = { "If-Match": options.etag ?? "*", ...options.headers };
+    const response = await this.send("PATCH", path, JSON.stringify(data), { ...options, headers, idempotent: true });
+    if (!response.ok) await this.fail(response, "PATCH", path);
+  }
+
+  async delete(entitySet: string, id: string, options?: RequestOptions): Promise<void> {
+    const path = recordPath(entitySet, id);
+    const response = await this.send("DELETE", path, undefined, options);
+    if (!response.ok) await this.fail(response, "DELETE", path);
+  }
+
+  /** `POST entity(id)/nav/$ref`; repeating it is harmless (Dataverse answers "duplicate key"). */
+  async associate(entitySet: string, id: string, navigation: string, targetSet: string, targetId: string, options?: RequestOptions): Promise<void> {
+    const path = `${recordPath(entitySet, id)}/${navigation}/$ref`;
+    const body = JSON.stringify({ "@odata.id": this.recordUrl(targetSet, targetId) });
+    const response = await this.send("POST", path, body, { ...options, idempotent: true });
+    if (!response.ok) await this.fail(response, "POST", path);
+  }
+
+  /** `DELETE entity(id)/nav(targetId)/$ref` */
+  async disassociate(entitySet: string, id: string, navigation: string, targetId: string, options?: RequestOptions): Promise<void> {
+    const path = `${recordPath(entitySet, id)}/${navigation}(${guid(targetId)})/$ref`;
+    const response = await this.send("DELETE", path, undefined, { ...options, idempotent: true });
+    if (!response.ok) await this.fail(response, "DELETE", path);
+  }
+
+  /** Path of a function call with parameter aliases: `Name(A=@p1)?@p1=…`. */
+  functionPath(name: string, parameters: Record<string, OperationParameter> = {}, boundTo?: string): string {
+    const entries = Object.entries(parameters);
+    const prefix = boundTo ? `${boundTo}/Microsoft.Dynamics.CRM.` : "";
+    const call = `${prefix}${name}(${entries.map(([k], i) => `${k}=@p${i + 1}`).join(",")})`;
+    if (entries.length === 0) return call;
+    const aliases = entries.map(([, v], i) => `@p${i + 1}=${encodeURIComponent(formatParameter(v))}`);
+    return `${call}?${aliases.join("&")}`;
+  }
+
+  callFunction<T>(name: string, parameters?: Record<string, OperationParameter>, options?: RequestOptions & { boundTo?: string }): Promise<T> {
+    return this.get<T>(this.functionPath(name, parameters, options?.boundTo), options);
+  }
+
+  callAction<T = void>(name: string, body: Record<string, unknown> = {}, options?: RequestOptions & { boundTo?: string }): Promise<T> {
+    const path = options?.boundTo ? `${options.boundTo}/Microsoft.Dynamics.CRM.${name}` : name;
+    return this.json<T>("POST", path, body, options);
+  }
+
+  /**
+   * Sends GET requests as one `$batch` round trip. Each result carries its own status; a failed
+   * part becomes a typed error in its slot instead of failing the whole batch.
+   */
+  async batchGet(requests: Array<string | BatchRequest>, options: RequestOptions = {}): Promise<BatchResult[]> {
+    if (requests.length === 0) return [];
+    const boundary = newBoundary();
+    const parts: BatchRequest[] = requests.map((r) => {
+      const request = typeof r === "string" ? { path: r } : r;
+      return { ...request, headers: { ...STANDARD_HEADERS, Prefer: 'odata.include-annotations="*"', ...request.headers } };
+    });
+    const body = encodeBatch(parts, boundary, this.serviceRoot);
+    const response = await this.send("POST", "$batch", body, {
+      ...options,
+      idempotent: true, // only GET parts: safe to repeat
+      headers: { "Content-Type": `multipart/mixed;boundary=${boundary}`, ...options.headers },
+    });
+    if (!response.ok) return this.fail(response, "POST", "$batch");
+    const decoded = decodeBatch(response.headers.get("Content-Type"), await response.text());
+    if (decoded.length !== parts.length) {
+      throw new DataverseError("server", {
+        status: response.status,
+        message: `Batch answered ${decoded.length} parts for ${parts.length} requests`,
+        method: "POST",
+        url: this.url("$batch"),
+      });
+    }
+    return decoded.map((part, i) => this.batchResult(part, parts[i].path));
+  }
+
+  private batchResult(part: BatchPartResponse, path: string): BatchResult {
+    const ok = part.status >= 200 && part.status < 300;
+    if (!ok) {
+      return { status: part.status, ok, error: errorFromResponse(part.status, part.body, { method: "GET", url: this.url(path), retryAfter: part.headers["retry-after"] }) };
+    }
+    return { status: part.status, ok, data: part.body ? JSON.parse(part.body) : undefined };
+  }
+}
+
+function formatParameter(value: OperationParameter): string {
+  if (typeof value === "string") return literal(value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if ("raw" in value) return value.raw;
+  return JSON.stringify({ "@odata.id": value.record });
+}

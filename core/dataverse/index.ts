@@ -1,0 +1,4 @@
+export * from "./odata";
+export * from "./errors";
+export * from "./batch";
+export * from "./client";

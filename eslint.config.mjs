@@ -1,0 +1,34 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import powerApps from "@microsoft/eslint-plugin-power-apps";
+import globals from "globals";
+
+export default tseslint.config(
+  {
+    ignores: ["node_modules/", "out/", "dist/", "obj/", "coverage/", "MarketoConfigControl/generated/", "bench/results*"],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.{ts,tsx,mjs,js}"],
+    languageOptions: {
+      globals: { ...globals.browser, ...globals.node },
+    },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // The Power Apps checker rules apply to what runs inside Dynamics.
+    files: ["MarketoConfigControl/**/*.{ts,tsx}", "core/**/*.ts"],
+    plugins: { "@microsoft/power-apps": powerApps },
+    rules: powerApps.configs.paCheckerHosted.rules,
+  },
+  {
+    // core/ is shared by the control and the CLI: no React, no PCF, no Node built-ins.
+    files: ["core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: ["react", "react-dom", "@fluentui/*", "node:*", "fs", "path", "http", "https"] }],
+    },
+  },
+);
