@@ -149,6 +149,7 @@ export class DataverseClient {
     const { maxRetries, maxRetryDelayMs, baseRetryDelayMs, sleep } = this.options;
     const canRepeatAfterDrop = method === "GET" || options.idempotent === true;
     let renewedToken = false;
+    let forceRefresh = false;
     for (let attempt = 0; ; attempt++) {
       const prefer: string[] = [];
       if (method === "GET") prefer.push('odata.include-annotations="*"');
@@ -160,8 +161,9 @@ export class DataverseClient {
         ...(method === "GET" ? { "If-None-Match": "null" } : {}),
         ...(body !== undefined ? { "Content-Type": "application/json; charset=utf-8" } : {}),
         ...options.headers,
-        ...(await this.authHeaders(renewedToken && attempt > 0)),
+        ...(await this.authHeaders(forceRefresh)),
       };
+      forceRefresh = false;
       const guard = attemptSignal(options.signal, options.timeoutMs ?? this.options.timeoutMs);
       this.options.onRequest?.({ method, url, attempt });
       let response: Response;
@@ -186,7 +188,7 @@ export class DataverseClient {
 
       if (response.status === 401 && this.options.tokenProvider && !renewedToken) {
         renewedToken = true;
-        this.token = undefined;
+        forceRefresh = true;
         await response.text().catch(() => "");
         attempt--; // a token renewal is not a retry
         continue;

@@ -1,0 +1,184 @@
+/**
+ * The checklist of DESIGN.md as a pure function of the state: no I/O, so every rule is unit
+ * tested from hand-made states and the control, the CLI and the tests all judge alike.
+ */
+import type { CheckItem, Fact, SetupState, UserInfo } from "./types";
+import { roleMustBeExclusive } from "./version";
+
+const unknown = (id: CheckItem["id"], fact: Fact<unknown>): CheckItem => ({
+  id,
+  status: "unknown",
+  messageKey: "Check_Unknown",
+  params: {},
+  error: fact.ok ? undefined : fact.error,
+});
+
+const noUser = (id: CheckItem["id"]): CheckItem => ({ id, status: "unknown", messageKey: "Check_NoUserYet", params: {} });
+
+const names = (users: UserInfo[]) => users.map((u) => u.fullName || u.email || u.id).join(", ");
+
+function solutionInstalled(s: SetupState): CheckItem {
+  const id = "solution.installed";
+  if (!s.solution.ok) return unknown(id, s.solution);
+  const sol = s.solution.value;
+  if (!sol) return { id, status: "fail", messageKey: "Check_SolutionMissing", detailKey: "Check_SolutionMissing_Detail", params: { name: s.input.solutionName } };
+  return { id, status: "pass", messageKey: "Check_SolutionInstalled", params: { name: sol.friendlyName, version: sol.version } };
+}
+
+function solutionSteps(s: SetupState): CheckItem {
+  const id = "solution.steps";
+  if (s.solution.ok && !s.solution.value) return { id, status: "unknown", messageKey: "Check_StepsNoSolution", params: {} };
+  if (!s.steps.ok) return unknown(id, s.steps);
+  const steps = s.steps.value;
+  if (steps.length === 0) return { id, status: "warn", messageKey: "Check_StepsNone", detailKey: "Check_StepsNone_Detail", params: {} };
+  const disabled = steps.filter((x) => !x.enabled);
+  if (disabled.length)
+    return {
+      id,
+      status: "fail",
+      messageKey: "Check_StepsDisabled",
+      detailKey: "Check_StepsDisabled_Detail",
+      params: { count: disabled.length, total: steps.length, names: disabled.map((x) => x.name).join(", ") },
+      fix: "enableSteps",
+    };
+  return { id, status: "pass", messageKey: "Check_StepsEnabled", params: { count: steps.length } };
+}
+
+function userSelected(s: SetupState): CheckItem {
+  const id = "user.selected";
+  if (!s.savedUserId.ok) return unknown(id, s.savedUserId);
+  const saved = s.savedUserId.value?.toLowerCase() ?? null;
+  const chosen = s.input.chosenUserId?.toLowerCase() ?? null;
+  if (saved !== chosen) return { id, status: "warn", messageKey: "Check_UserUnsaved", detailKey: "Check_UserUnsaved_Detail", params: {} };
+  if (!saved) return { id, status: "fail", messageKey: "Check_UserMissing", detailKey: "Check_UserMissing_Detail", params: {}, fix: "pickUser" };
+  const name = s.chosenUser?.ok ? s.chosenUser.value.fullName : saved;
+  return { id, status: "pass", messageKey: "Check_UserSelected", params: { name } };
+}
+
+function userEnabled(s: SetupState): CheckItem {
+  const id = "user.enabled";
+  if (!s.chosenUser) return noUser(id);
+  if (!s.chosenUser.ok) return unknown(id, s.chosenUser);
+  const u = s.chosenUser.value;
+  return u.isDisabled
+    ? { id, status: "fail", messageKey: "Check_UserDisabled", detailKey: "Check_UserDisabled_Detail", params: { name: u.fullName } }
+    : { id, status: "pass", messageKey: "Check_UserEnabled", params: { name: u.fullName } };
+}
+
+function userApplication(s: SetupState): CheckItem {
+  const id = "user.application";
+  if (!s.chosenUser) return noUser(id);
+  if (!s.chosenUser.ok) return unknown(id, s.chosenUser);
+  const u = s.chosenUser.value;
+  return u.applicationId
+    ? { id, status: "pass", messageKey: "Check_UserIsApplication", params: { clientId: u.applicationId } }
+    : { id, status: "warn", messageKey: "Check_UserNotApplication", detailKey: "Check_UserNotApplication_Detail", params: { name: u.fullName } };
+}
+
+function userRole(s: SetupState): CheckItem {
+  const id = "user.role";
+  if (!s.chosenUser) return noUser(id);
+  if (!s.chosenUser.ok) return unknown(id, s.chosenUser);
+  if (!s.roles.ok) return unknown(id, s.roles);
+  const role = s.input.roleName;
+  if (s.roles.value.length === 0) return { id, status: "fail", messageKey: "Check_RoleNotFound", detailKey: "Check_RoleNotFound_Detail", params: { role } };
+  const u = s.chosenUser.value;
+  const copies = new Set(s.roles.value.map((r) => r.id.toLowerCase()));
+  if (u.directRoleIds.some((r) => copies.has(r.toLowerCase()))) return { id, status: "pass", messageKey: "Check_RoleAssigned", params: { role } };
+  if (u.roleTeams.length)
+    return { id, status: "warn", messageKey: "Check_RoleThroughTeam", detailKey: "Check_RoleThroughTeam_Detail", params: { role, teams: u.roleTeams.join(", ") }, fix: "assignRole" };
+  return { id, status: "fail", messageKey: "Check_RoleMissing", params: { role }, fix: "assignRole" };
+}
+
+/** Enabled users other than the sync user who hold any copy of the role directly. */
+export function otherRoleHolders(s: SetupState): UserInfo[] {
+  if (!s.roles.ok) return [];
+  const me = s.input.chosenUserId?.toLowerCase();
+  const seen = new Map<string, UserInfo>();
+  for (const copy of s.roles.value)
+    for (const h of copy.holders) if (!h.isDisabled && h.id.toLowerCase() !== me) seen.set(h.id.toLowerCase(), h);
+  return [...seen.values()].sort((a, b) => a.fullName.localeCompare(b.fullName));
+}
+
+function roleExclusive(s: SetupState): CheckItem {
+  const id = "role.exclusive";
+  if (!s.solution.ok) return unknown(id, s.solution);
+  if (!s.roles.ok) return unknown(id, s.roles);
+  const role = s.input.roleName;
+  const version = s.solution.value?.version;
+  if (!version) return { id, status: "unknown", messageKey: "Check_ExclusiveNoSolution", params: { role } };
+  if (!roleMustBeExclusive(version)) return { id, status: "info", messageKey: "Check_RoleForAllUsers", detailKey: "Check_RoleForAllUsers_Detail", params: { role, version } };
+  const others = otherRoleHolders(s);
+  if (others.length === 0) return { id, status: "pass", messageKey: "Check_RoleExclusive", params: { role } };
+  return {
+    id,
+    status: "fail",
+    messageKey: "Check_RoleNotExclusive",
+    detailKey: "Check_RoleNotExclusive_Detail",
+    params: { role, count: others.length, names: names(others), version },
+    fix: "removeRoleFromOthers",
+    affectedUsers: others,
+  };
+}
+
+function configRead(s: SetupState): CheckItem {
+  const id = "user.configRead";
+  if (!s.chosenUser) return noUser(id);
+  if (!s.configReadable) return unknown(id, s.savedUserId);
+  if (!s.configReadable.ok) return unknown(id, s.configReadable);
+  return s.configReadable.value
+    ? { id, status: "pass", messageKey: "Check_ConfigReadable", params: {} }
+    : { id, status: "fail", messageKey: "Check_ConfigNotReadable", detailKey: "Check_ConfigNotReadable_Detail", params: { role: s.input.roleName } };
+}
+
+const latest = (...times: Array<string | undefined>) =>
+  times.filter((t): t is string => !!t && !Number.isNaN(Date.parse(t))).sort((a, b) => Date.parse(a) - Date.parse(b)).pop();
+
+/**
+ * Dataverse keeps no readable "last published" time, so this judges only what this session saw:
+ * changes made here (and the config record's last save) against publishes made here.
+ */
+function publish(s: SetupState): CheckItem {
+  const id = "publish";
+  const log = s.input.publishLog ?? {};
+  const lastChange = latest(log.lastChangeAt, s.configModifiedOn);
+  if (!log.lastPublishAt) return { id, status: "unknown", messageKey: "Check_PublishUnknown", detailKey: "Check_PublishUnknown_Detail", params: {}, fix: "publish" };
+  if (lastChange && Date.parse(lastChange) > Date.parse(log.lastPublishAt))
+    return { id, status: "fail", messageKey: "Check_PublishDue", params: { time: log.lastPublishAt }, fix: "publish" };
+  return { id, status: "pass", messageKey: "Check_Published", params: { time: log.lastPublishAt } };
+}
+
+function filterField(s: SetupState): CheckItem {
+  const tables = Object.entries(s.syncFilter);
+  const present = tables.filter(([, f]) => f.ok && f.value).map(([t]) => t);
+  const unread = tables.filter(([, f]) => !f.ok).map(([t]) => t);
+  return {
+    id: "filter.field",
+    status: "info",
+    messageKey: present.length ? "Check_FilterPresent" : "Check_FilterAbsent",
+    detailKey: "Check_Filter_Detail",
+    params: { tables: present.join(", "), unread: unread.join(", ") },
+  };
+}
+
+export function evaluate(state: SetupState): CheckItem[] {
+  return [
+    solutionInstalled(state),
+    solutionSteps(state),
+    userSelected(state),
+    userEnabled(state),
+    userApplication(state),
+    userRole(state),
+    roleExclusive(state),
+    configRead(state),
+    publish(state),
+    filterField(state),
+  ];
+}
+
+/** Overall verdict: fail if any line fails, then warn/unknown, else pass ("info" never blocks). */
+export function overallStatus(items: CheckItem[]): "pass" | "warn" | "fail" {
+  if (items.some((i) => i.status === "fail")) return "fail";
+  if (items.some((i) => i.status === "warn" || i.status === "unknown")) return "warn";
+  return "pass";
+}

@@ -1,0 +1,124 @@
+/**
+ * The Web API paths the setup model reads. Kept together so the devserver contract tests,
+ * the benchmarks and the loader agree on one set of requests.
+ */
+import { allOf, anyOf, buildQuery, eq, guid, literal, pattern, recordPath } from "../dataverse/odata";
+
+export const USER_FIELDS = [
+  "systemuserid",
+  "fullname",
+  "domainname",
+  "internalemailaddress",
+  "applicationid",
+  "isdisabled",
+  "_businessunitid_value",
+];
+
+/** Tables Marketo syncs by default, where the optional `new_synctomkto` filter field may live. */
+export const SYNC_FILTER_TABLES = ["lead", "contact", "account"];
+export const SYNC_FILTER_FIELD = "new_synctomkto";
+
+/** Component type of an SDK message processing step in `solutioncomponents`. */
+export const COMPONENT_TYPE_PLUGIN_STEP = 92;
+
+export function entityDefinitionPath(logicalName: string): string {
+  return `EntityDefinitions(LogicalName=${literal(logicalName)})` + buildQuery({ select: ["LogicalName", "EntitySetName", "PrimaryNameAttribute"] });
+}
+
+export function attributeDefinitionPath(entity: string, attribute: string): string {
+  return `EntityDefinitions(LogicalName=${literal(entity)})/Attributes(LogicalName=${literal(attribute)})` + buildQuery({ select: ["LogicalName"] });
+}
+
+export function userWithRolesPath(userId: string): string {
+  return (
+    recordPath("systemusers", userId) +
+    buildQuery({
+      select: [...USER_FIELDS, "azureactivedirectoryobjectid", "accessmode"],
+      expand: [{ navigation: "systemuserroles_association", select: ["roleid", "name", "_businessunitid_value", "_parentrootroleid_value"] }],
+    })
+  );
+}
+
+/** Teams the user belongs to that hold the role: the user then has it "only through a team". */
+export function userTeamsWithRolePath(userId: string, roleName: string): string {
+  return (
+    "teams" +
+    buildQuery({
+      select: ["teamid", "name"],
+      filter: allOf([
+        `teammembership_association/any(u:u/systemuserid eq ${guid(userId)})`,
+        `teamroles_association/any(r:r/name eq ${literal(roleName)})`,
+      ]),
+    })
+  );
+}
+
+export function rolesByNamePath(roleName: string): string {
+  return (
+    "roles" +
+    buildQuery({
+      select: ["roleid", "name", "_businessunitid_value", "_parentrootroleid_value"],
+      filter: eq("name", roleName),
+      expand: [{ navigation: "systemuserroles_association", select: USER_FIELDS }],
+    })
+  );
+}
+
+export function solutionPath(solutionName: string): string {
+  return (
+    "solutions" +
+    buildQuery({
+      select: ["solutionid", "uniquename", "friendlyname", "version", "ismanaged", "installedon"],
+      filter: anyOf([eq("friendlyname", solutionName), eq("uniquename", solutionName)]),
+      expand: [
+        {
+          navigation: "solution_solutioncomponent",
+          select: ["objectid", "componenttype"],
+          filter: eq("componenttype", COMPONENT_TYPE_PLUGIN_STEP),
+        },
+      ],
+    })
+  );
+}
+
+export function configRecordPath(entitySet: string, id: string, attribute: string): string {
+  return recordPath(entitySet, id) + buildQuery({ select: [`_${attribute}_value`, "modifiedon"] });
+}
+
+export function stepsPath(stepIds: string[]): string {
+  return (
+    "sdkmessageprocessingsteps" +
+    buildQuery({
+      select: ["sdkmessageprocessingstepid", "name", "statecode", "statuscode"],
+      filter: anyOf(stepIds.map((id) => eq("sdkmessageprocessingstepid", id, "guid"))),
+    })
+  );
+}
+
+export interface UserSearch {
+  text: string;
+  roleName: string;
+  /** false: application users only (the S2S case). */
+  includeAllUsers?: boolean;
+  top?: number;
+}
+
+/** Name, email or Client ID; a GUID also matches the user id or the Client ID exactly. */
+export function userSearchPath(search: UserSearch): string {
+  const text = search.text.trim();
+  const matches = [pattern("contains", "fullname", text), pattern("contains", "internalemailaddress", text), pattern("contains", "domainname", text)];
+  if (/^[{(]?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}[)}]?$/i.test(text)) {
+    matches.push(eq("applicationid", text, "guid"), eq("systemuserid", text, "guid"));
+  }
+  const filters = [text ? anyOf(matches) : "", search.includeAllUsers ? "" : "applicationid ne null", "isdisabled eq false"];
+  return (
+    "systemusers" +
+    buildQuery({
+      select: USER_FIELDS,
+      filter: allOf(filters),
+      orderby: ["fullname"],
+      top: search.top ?? 25,
+      expand: [{ navigation: "systemuserroles_association", select: ["roleid"], filter: eq("name", search.roleName) }],
+    })
+  );
+}

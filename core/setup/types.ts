@@ -1,0 +1,127 @@
+/** What the checklist needs to know about an organisation, read by `loadSetupState`. */
+import type { DataverseError } from "../dataverse/errors";
+
+export interface ConfigRecordRef {
+  /** Logical name of the Marketo Config table (from the form, never hard-coded). */
+  entity: string;
+  id: string;
+  /** Logical name of the Marketo User lookup attribute. */
+  attribute: string;
+}
+
+export interface SetupInput {
+  config: ConfigRecordRef;
+  /** The user picked on the form (may differ from the saved value while the form is dirty). */
+  chosenUserId?: string | null;
+  roleName: string;
+  solutionName: string;
+  /** What this session changed and published, to judge whether a publish is still due. */
+  publishLog?: PublishLog;
+}
+
+export interface PublishLog {
+  /** ISO time of the last change made here that needs publishing. */
+  lastChangeAt?: string;
+  /** ISO time of the last successful publish made here. */
+  lastPublishAt?: string;
+}
+
+export interface UserInfo {
+  id: string;
+  fullName: string;
+  email?: string;
+  domainName?: string;
+  applicationId?: string;
+  isDisabled: boolean;
+  businessUnitId?: string;
+  businessUnitName?: string;
+}
+
+export interface RoleCopy {
+  id: string;
+  name: string;
+  businessUnitId: string;
+  businessUnitName?: string;
+  rootRoleId?: string;
+  /** Users holding this copy directly. */
+  holders: UserInfo[];
+}
+
+export interface PluginStep {
+  id: string;
+  name: string;
+  enabled: boolean;
+}
+
+export interface SolutionInfo {
+  id: string;
+  uniqueName: string;
+  friendlyName: string;
+  version: string;
+  isManaged: boolean;
+  installedOn?: string;
+  stepIds: string[];
+}
+
+export interface OrganizationInfo {
+  organizationId?: string;
+  tenantId?: string;
+  friendlyName?: string;
+  uniqueName?: string;
+  webApplicationUrl?: string;
+  organizationServiceUrl?: string;
+}
+
+/** A fact that could not be read: the checklist line becomes "unknown" and explains why. */
+export type Fact<T> = { ok: true; value: T } | { ok: false; error: DataverseError };
+
+export interface SetupState {
+  input: SetupInput;
+  configEntitySet?: string;
+  /** Marketo User stored on the record (null when empty). */
+  savedUserId: Fact<string | null>;
+  configModifiedOn?: string;
+  chosenUser?: Fact<UserInfo & { directRoleIds: string[]; roleTeams: string[] }>;
+  roles: Fact<RoleCopy[]>;
+  solution: Fact<SolutionInfo | null>;
+  steps: Fact<PluginStep[]>;
+  /** Whether the chosen user can read the config record. */
+  configReadable?: Fact<boolean>;
+  organization: Fact<OrganizationInfo>;
+  /** Logical names of the tables checked for the optional `new_synctomkto` filter field, and whether each has it. */
+  syncFilter: Record<string, Fact<boolean>>;
+  currentUserId?: string;
+  /** HTTP round trips used to read this state (tests and benchmarks watch it). */
+  roundTrips: number;
+}
+
+export type CheckId =
+  | "solution.installed"
+  | "solution.steps"
+  | "user.selected"
+  | "user.enabled"
+  | "user.application"
+  | "user.role"
+  | "role.exclusive"
+  | "user.configRead"
+  | "publish"
+  | "filter.field";
+
+export type CheckStatus = "pass" | "warn" | "fail" | "unknown" | "info";
+
+export type FixId = "assignRole" | "removeRoleFromOthers" | "enableSteps" | "publish" | "pickUser";
+
+export interface CheckItem {
+  id: CheckId;
+  status: CheckStatus;
+  /** resx key; parameters fill `{name}` placeholders. */
+  messageKey: string;
+  params: Record<string, string | number>;
+  /** Longer explanation, shown on demand. */
+  detailKey?: string;
+  fix?: FixId;
+  /** Users the fix would change (removeRoleFromOthers): the confirmation names them. */
+  affectedUsers?: UserInfo[];
+  /** Why the line is unknown: the read that failed. */
+  error?: DataverseError;
+}

@@ -1,0 +1,99 @@
+import { anyOf, buildQuery, eq, guid, InvalidGuidError, isGuid, literal, pattern } from "../../../core/dataverse/odata";
+
+/** What a server sees once the query string is decoded. */
+const decoded = (q: string) => decodeURIComponent(q);
+
+describe("literal", () => {
+  it("doubles single quotes", () => {
+    expect(literal("O'Brien")).toBe("'O''Brien'");
+    expect(literal("''")).toBe("''''''");
+  });
+
+  it("keeps wildcard characters as they are outside pattern functions", () => {
+    expect(literal("100%_[x]")).toBe("'100%_[x]'");
+  });
+
+  it("brackets %, _ and [ inside pattern functions so they match themselves", () => {
+    expect(literal("100%", { wildcards: true })).toBe("'100[%]'");
+    expect(literal("a_b", { wildcards: true })).toBe("'a[_]b'");
+    expect(literal("[x]", { wildcards: true })).toBe("'[[]x]'");
+    expect(literal("O'Brien_%", { wildcards: true })).toBe("'O''Brien[_][%]'");
+  });
+
+  it("handles empty, unicode and long values", () => {
+    expect(literal("")).toBe("''");
+    expect(literal("Zoë 🚀 Müller")).toBe("'Zoë 🚀 Müller'");
+    const long = "x'".repeat(250);
+    expect(literal(long)).toBe(`'${"x''".repeat(250)}'`);
+    expect(literal(long).length).toBe(752);
+  });
+});
+
+describe("buildQuery", () => {
+  it("URL-encodes characters that would break the query string", () => {
+    const q = buildQuery({ filter: pattern("contains", "fullname", "R&D #1 + a/b") });
+    expect(q).not.toMatch(/R&D|#1|\+ a/);
+    expect(q).toContain("R%26D");
+    expect(q).toContain("%231");
+    expect(q).toContain("%2B");
+    expect(decoded(q)).toBe("?$filter=contains(fullname,'R&D #1 + a/b')");
+  });
+
+  it("encodes % so a literal percent survives decoding", () => {
+    const q = buildQuery({ filter: pattern("contains", "fullname", "100%") });
+    expect(q).toContain("100%5B%25%5D");
+    expect(decoded(q)).toBe("?$filter=contains(fullname,'100[%]')");
+  });
+
+  it("encodes unicode as UTF-8", () => {
+    expect(buildQuery({ filter: eq("fullname", "Zoë") })).toContain("Zo%C3%AB");
+  });
+
+  it("joins select, filter, expand with nested options, orderby, top and count", () => {
+    const q = buildQuery({
+      select: ["a", "b"],
+      filter: "a eq 1",
+      expand: [{ navigation: "nav", select: ["c"], filter: "c eq 'x'" }],
+      orderby: ["a desc"],
+      top: 25,
+      count: true,
+    });
+    expect(decoded(q)).toBe("?$select=a,b&$filter=a eq 1&$expand=nav($select=c;$filter=c eq 'x')&$orderby=a desc&$top=25&$count=true");
+  });
+
+  it("is empty without options", () => {
+    expect(buildQuery({})).toBe("");
+  });
+
+  it("a quote in a value cannot end the literal and inject a clause", () => {
+    const q = buildQuery({ filter: eq("fullname", "x' or fullname ne 'y") });
+    expect(decoded(q)).toBe("?$filter=fullname eq 'x'' or fullname ne ''y'");
+  });
+});
+
+describe("guid", () => {
+  it("normalises braces and case", () => {
+    expect(guid("{AB8B4C38-1F3C-4A5F-9C3B-2E0C1B7A9D10}")).toBe("ab8b4c38-1f3c-4a5f-9c3b-2e0c1b7a9d10");
+    expect(isGuid("ab8b4c38-1f3c-4a5f-9c3b-2e0c1b7a9d10")).toBe(true);
+  });
+
+  it("rejects anything else, so nothing unquoted reaches a URL", () => {
+    for (const bad of ["", "abc", "ab8b4c38-1f3c-4a5f-9c3b-2e0c1b7a9d1", "ab8b4c38-1f3c-4a5f-9c3b-2e0c1b7a9d10) or (1 eq 1"]) {
+      expect(() => guid(bad)).toThrow(InvalidGuidError);
+    }
+  });
+
+  it("eq with a guid writes it unquoted and validated", () => {
+    expect(eq("systemuserid", "{AB8B4C38-1F3C-4A5F-9C3B-2E0C1B7A9D10}", "guid")).toBe("systemuserid eq ab8b4c38-1f3c-4a5f-9c3b-2e0c1b7a9d10");
+    expect(() => eq("systemuserid", "nope", "guid")).toThrow(InvalidGuidError);
+    expect(eq("applicationid", null)).toBe("applicationid eq null");
+  });
+});
+
+describe("anyOf", () => {
+  it("matches nothing when empty", () => {
+    expect(anyOf([])).toBe("false");
+    expect(anyOf(["a"])).toBe("a");
+    expect(anyOf(["a", "b"])).toBe("(a or b)");
+  });
+});

@@ -1,0 +1,219 @@
+import { DataverseError } from "../../../core/dataverse/errors";
+import { evaluate, otherRoleHolders, overallStatus } from "../../../core/setup/evaluate";
+import type { CheckId, CheckItem, SetupState } from "../../../core/setup/types";
+import { compareVersions, roleMustBeExclusive } from "../../../core/setup/version";
+import { IDS, passingState, user } from "../../helpers/stateBuilder";
+
+const check = (s: SetupState, id: CheckId): CheckItem => evaluate(s).find((c) => c.id === id)!;
+const denied = new DataverseError("privilege", { status: 403, code: "0x80040220", message: "no" });
+
+describe("a complete, correct setup", () => {
+  it("passes every check but the informational one", () => {
+    const items = evaluate(passingState());
+    expect(items.map((i) => i.id)).toEqual([
+      "solution.installed",
+      "solution.steps",
+      "user.selected",
+      "user.enabled",
+      "user.application",
+      "user.role",
+      "role.exclusive",
+      "user.configRead",
+      "publish",
+      "filter.field",
+    ]);
+    expect(items.filter((i) => i.status !== "pass").map((i) => i.id)).toEqual(["filter.field"]);
+    expect(overallStatus(items)).toBe("pass");
+    expect(check(passingState(), "solution.installed").params).toEqual({ name: "Marketo Lead Management", version: "5.0.2.1" });
+    expect(check(passingState(), "user.application").params).toEqual({ clientId: IDS.clientId });
+  });
+});
+
+describe("solution", () => {
+  it("fails when the solution is missing and leaves steps unknown", () => {
+    const s = passingState();
+    s.solution = { ok: true, value: null };
+    expect(check(s, "solution.installed")).toMatchObject({ status: "fail", messageKey: "Check_SolutionMissing" });
+    expect(check(s, "solution.steps").status).toBe("unknown");
+    expect(check(s, "role.exclusive").status).toBe("unknown");
+  });
+
+  it("fails with the disabled step names and offers to enable them", () => {
+    const s = passingState();
+    s.steps = { ok: true, value: [{ id: IDS.step1, name: "Create lead", enabled: false }, { id: IDS.step2, name: "Update lead", enabled: true }] };
+    expect(check(s, "solution.steps")).toMatchObject({ status: "fail", fix: "enableSteps", params: { count: 1, total: 2, names: "Create lead" } });
+  });
+
+  it("warns when the solution has no steps at all", () => {
+    const s = passingState();
+    s.steps = { ok: true, value: [] };
+    expect(check(s, "solution.steps").status).toBe("warn");
+  });
+
+  it("is unknown, with the error, when it could not be read", () => {
+    const s = passingState();
+    s.solution = { ok: false, error: denied };
+    expect(check(s, "solution.installed")).toMatchObject({ status: "unknown", error: denied });
+  });
+});
+
+describe("user.selected", () => {
+  it("fails with nothing saved and nothing picked, offering to pick", () => {
+    const s = passingState();
+    s.savedUserId = { ok: true, value: null };
+    s.input.chosenUserId = null;
+    s.chosenUser = undefined;
+    expect(check(s, "user.selected")).toMatchObject({ status: "fail", fix: "pickUser" });
+    expect(check(s, "user.enabled").messageKey).toBe("Check_NoUserYet");
+    expect(check(s, "user.role").status).toBe("unknown");
+  });
+
+  it("warns while the form holds an unsaved change", () => {
+    const s = passingState();
+    s.savedUserId = { ok: true, value: IDS.other1 };
+    expect(check(s, "user.selected")).toMatchObject({ status: "warn", messageKey: "Check_UserUnsaved" });
+    s.savedUserId = { ok: true, value: IDS.syncUser.toUpperCase() };
+    expect(check(s, "user.selected").status).toBe("pass");
+  });
+
+  it("warns when the field was cleared but not saved", () => {
+    const s = passingState();
+    s.input.chosenUserId = null;
+    expect(check(s, "user.selected").status).toBe("warn");
+  });
+});
+
+describe("user", () => {
+  it("fails for a disabled user", () => {
+    const s = passingState();
+    if (s.chosenUser?.ok) s.chosenUser.value.isDisabled = true;
+    expect(check(s, "user.enabled").status).toBe("fail");
+  });
+
+  it("warns for a user that is not an application user", () => {
+    const s = passingState();
+    if (s.chosenUser?.ok) s.chosenUser.value.applicationId = undefined;
+    expect(check(s, "user.application").status).toBe("warn");
+  });
+});
+
+describe("user.role", () => {
+  it("fails without the role and offers to assign it", () => {
+    const s = passingState();
+    if (s.chosenUser?.ok) s.chosenUser.value.directRoleIds = [];
+    expect(check(s, "user.role")).toMatchObject({ status: "fail", fix: "assignRole" });
+  });
+
+  it("warns when the role comes only through a team", () => {
+    const s = passingState();
+    if (s.chosenUser?.ok) Object.assign(s.chosenUser.value, { directRoleIds: [], roleTeams: ["Marketing"] });
+    expect(check(s, "user.role")).toMatchObject({ status: "warn", fix: "assignRole", params: { teams: "Marketing" } });
+  });
+
+  it("passes for any business unit copy of the role, and not for an unrelated role", () => {
+    const s = passingState();
+    if (s.chosenUser?.ok) s.chosenUser.value.directRoleIds = [IDS.roleChild.toUpperCase()];
+    expect(check(s, "user.role").status).toBe("pass");
+    if (s.chosenUser?.ok) s.chosenUser.value.directRoleIds = ["99999999-0000-4000-8000-000000000009"];
+    expect(check(s, "user.role").status).toBe("fail");
+  });
+
+  it("fails without a fix when the role does not exist", () => {
+    const s = passingState();
+    s.roles = { ok: true, value: [] };
+    expect(check(s, "user.role")).toMatchObject({ status: "fail", messageKey: "Check_RoleNotFound" });
+    expect(check(s, "user.role").fix).toBeUndefined();
+  });
+});
+
+describe("role.exclusive and the 4.0.0.14 boundary", () => {
+  function withOthers(version: string) {
+    const s = passingState();
+    if (s.solution.ok && s.solution.value) s.solution.value.version = version;
+    if (s.roles.ok) {
+      s.roles.value[0].holders.push(user(IDS.other1, "Zoe Admin"), user(IDS.disabledHolder, "Old User", { isDisabled: true }));
+      s.roles.value[1].holders.push(user(IDS.other2, "Anna Sales", { businessUnitId: IDS.buChild }));
+    }
+    return s;
+  }
+
+  it("4.0.0.13: informs that all users need the role", () => {
+    expect(check(withOthers("4.0.0.13"), "role.exclusive")).toMatchObject({ status: "info", messageKey: "Check_RoleForAllUsers" });
+  });
+
+  it.each(["4.0.0.14", "5.0.2.1"])("%s: fails naming the other enabled holders, sorted, and offers removal", (version) => {
+    const item = check(withOthers(version), "role.exclusive");
+    expect(item).toMatchObject({ status: "fail", fix: "removeRoleFromOthers", params: { count: 2, names: "Anna Sales, Zoe Admin" } });
+    expect(item.affectedUsers!.map((u) => u.id)).toEqual([IDS.other2, IDS.other1]);
+  });
+
+  it("ignores disabled holders and the sync user", () => {
+    const s = passingState();
+    if (s.roles.ok) s.roles.value[0].holders.push(user(IDS.disabledHolder, "Old", { isDisabled: true }));
+    expect(otherRoleHolders(s)).toEqual([]);
+    expect(check(s, "role.exclusive").status).toBe("pass");
+  });
+
+  it("compares versions numerically", () => {
+    expect(compareVersions("4.0.0.14", "4.0.0.13")).toBe(1);
+    expect(compareVersions("4.0.0.9", "4.0.0.14")).toBe(-1);
+    expect(compareVersions("5.0.2.1", "4.0.0.14")).toBe(1);
+    expect(compareVersions("4.0", "4.0.0.0")).toBe(0);
+    expect(roleMustBeExclusive("4.0.0.13")).toBe(false);
+    expect(roleMustBeExclusive("4.0.0.14")).toBe(true);
+    expect(roleMustBeExclusive("10.0.0.0")).toBe(true);
+  });
+});
+
+describe("user.configRead", () => {
+  it("fails when the sync user cannot read the record", () => {
+    const s = passingState();
+    s.configReadable = { ok: true, value: false };
+    expect(check(s, "user.configRead").status).toBe("fail");
+  });
+
+  it("is unknown when the access check failed", () => {
+    const s = passingState();
+    s.configReadable = { ok: false, error: denied };
+    expect(check(s, "user.configRead")).toMatchObject({ status: "unknown", error: denied });
+  });
+});
+
+describe("publish", () => {
+  it("is unknown, with a publish fix, when nothing was published here", () => {
+    const s = passingState();
+    s.input.publishLog = {};
+    expect(check(s, "publish")).toMatchObject({ status: "unknown", fix: "publish" });
+  });
+
+  it("fails when a change here is newer than the last publish", () => {
+    const s = passingState();
+    s.input.publishLog = { lastChangeAt: "2026-11-27T11:00:00Z", lastPublishAt: "2026-11-27T10:00:00Z" };
+    expect(check(s, "publish")).toMatchObject({ status: "fail", fix: "publish" });
+  });
+
+  it("fails when the record was saved after the last publish", () => {
+    const s = passingState();
+    s.configModifiedOn = "2026-11-27T12:00:00Z";
+    expect(check(s, "publish").status).toBe("fail");
+  });
+});
+
+describe("filter.field", () => {
+  it("lists the tables that have new_synctomkto", () => {
+    expect(check(passingState(), "filter.field")).toMatchObject({ status: "info", messageKey: "Check_FilterPresent", params: { tables: "lead" } });
+    const s = passingState();
+    s.syncFilter = { lead: { ok: true, value: false } };
+    expect(check(s, "filter.field").messageKey).toBe("Check_FilterAbsent");
+  });
+});
+
+describe("overallStatus", () => {
+  it("fails on any failure, warns on unknowns, ignores info", () => {
+    const s = passingState();
+    s.configReadable = { ok: false, error: denied };
+    expect(overallStatus(evaluate(s))).toBe("warn");
+    s.solution = { ok: true, value: null };
+    expect(overallStatus(evaluate(s))).toBe("fail");
+  });
+});

@@ -1,0 +1,69 @@
+import { DataverseClient } from "../../../core/dataverse/client";
+import { loadSetupState } from "../../../core/setup/load";
+import { batchResponder, fakeFetch } from "../../helpers/fakeFetch";
+import { IDS } from "../../helpers/stateBuilder";
+
+const ORG = "https://org.example";
+
+function answer(path: string): [number, unknown] {
+  if (path.startsWith("EntityDefinitions(LogicalName='x_config')")) return [200, { EntitySetName: "x_configs" }];
+  if (path.includes("/Attributes(")) return path.includes("'lead'") ? [200, { LogicalName: "new_synctomkto" }] : [404, { error: { code: "0x80040217", message: "not found" } }];
+  if (path.startsWith("roles?")) return [200, { value: [{ roleid: IDS.roleRoot, name: "Marketo Sync User", _businessunitid_value: IDS.buRoot, systemuserroles_association: [] }] }];
+  if (path.startsWith("solutions?"))
+    return [200, { value: [{ solutionid: "s", uniquename: "M", friendlyname: "Marketo Lead Management", version: "5.0.2.1", ismanaged: true, solution_solutioncomponent: [{ objectid: IDS.step1, componenttype: 92 }] }] }];
+  if (path.startsWith("RetrieveCurrentOrganization"))
+    return [200, { Detail: { TenantId: "tenant-1", Endpoints: { Keys: ["WebApplication", "OrganizationService"], Values: ["https://org.example/", "https://org.example/XRMServices/2011/Organization.svc"] } } }];
+  if (path.startsWith("WhoAmI")) return [200, { UserId: IDS.other1 }];
+  if (path.startsWith("systemusers(") && path.includes("RetrievePrincipalAccess")) return [200, { AccessRights: "ReadAccess, WriteAccess" }];
+  if (path.startsWith("systemusers(")) return [200, { systemuserid: IDS.syncUser, fullname: "Marketo Sync", isdisabled: false, applicationid: IDS.clientId, systemuserroles_association: [] }];
+  if (path.startsWith("teams?")) return [200, { value: [] }];
+  if (path.startsWith("x_configs(")) return [200, { _x_user_value: IDS.syncUser, modifiedon: "2026-11-27T09:00:00Z" }];
+  if (path.startsWith("sdkmessageprocessingsteps?")) return [200, { value: [{ sdkmessageprocessingstepid: IDS.step1, name: "Create", statecode: 1 }] }];
+  throw new Error(`unexpected ${path}`);
+}
+
+const input = {
+  config: { entity: "x_config", id: IDS.config, attribute: "x_user" },
+  chosenUserId: IDS.syncUser,
+  roleName: "Marketo Sync User",
+  solutionName: "Marketo Lead Management",
+};
+
+describe("loadSetupState", () => {
+  it("reads a complete state in two $batch round trips", async () => {
+    const f = fakeFetch(batchResponder(answer));
+    const state = await loadSetupState(new DataverseClient({ orgUrl: ORG, fetch: f.fetch }), input);
+    expect(f.calls).toHaveLength(2);
+    expect(f.calls.every((c) => c.url === `${ORG}/api/data/v9.2/$batch`)).toBe(true);
+    expect(state.roundTrips).toBe(2);
+    expect(state.configEntitySet).toBe("x_configs");
+    expect(state.savedUserId).toEqual({ ok: true, value: IDS.syncUser });
+    expect(state.steps).toEqual({ ok: true, value: [{ id: IDS.step1, name: "Create", enabled: false }] });
+    expect(state.configReadable).toEqual({ ok: true, value: true });
+    expect(state.organization.ok && state.organization.value).toMatchObject({ tenantId: "tenant-1", organizationServiceUrl: "https://org.example/XRMServices/2011/Organization.svc" });
+    expect(Object.fromEntries(Object.entries(state.syncFilter).map(([k, v]) => [k, v.ok && v.value]))).toEqual({ lead: true, contact: false, account: false });
+    expect(state.currentUserId).toBe(IDS.other1);
+  });
+
+  it("asks the second round only what depends on the first", async () => {
+    const f = fakeFetch(batchResponder(answer));
+    await loadSetupState(new DataverseClient({ orgUrl: ORG, fetch: f.fetch }), input);
+    const second = [...f.calls[1].body!.matchAll(/^GET \S+\/v9\.2\/([^?( ]+)/gm)].map((m) => m[1]);
+    expect(second).toEqual(["x_configs", "systemusers", "sdkmessageprocessingsteps"]);
+  });
+
+  it("keeps a failed read as an unknown fact instead of failing the whole load", async () => {
+    const f = fakeFetch(batchResponder((p) => (p.startsWith("roles?") ? [403, { error: { code: "0x80040220", message: "no prvReadRole" } }] : answer(p))));
+    const state = await loadSetupState(new DataverseClient({ orgUrl: ORG, fetch: f.fetch }), input);
+    expect(state.roles.ok).toBe(false);
+    expect(!state.roles.ok && state.roles.error.kind).toBe("privilege");
+    expect(state.solution.ok).toBe(true);
+  });
+
+  it("without a chosen user, does not ask about one", async () => {
+    const f = fakeFetch(batchResponder(answer));
+    const state = await loadSetupState(new DataverseClient({ orgUrl: ORG, fetch: f.fetch }), { ...input, chosenUserId: null });
+    expect(state.chosenUser).toBeUndefined();
+    expect(f.calls.map((c) => c.body).join("")).not.toMatch(/systemusers\(/);
+  });
+});
