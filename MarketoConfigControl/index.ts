@@ -1,40 +1,64 @@
 import * as React from "react";
-import { IInputs, IOutputs } from "./generated/ManifestTypes";
-import { SetupPanel, SetupPanelProps } from "./components/SetupPanel";
+import { DataverseClient } from "../core/dataverse/client";
+import { createSetupService, type SetupService } from "../core/setup/service";
+import { SetupPanel, type SetupPanelProps } from "./components/SetupPanel";
+import type { PickedUser } from "./components/UserPicker";
+import type { IInputs, IOutputs } from "./generated/ManifestTypes";
+import { createTranslate } from "./i18n";
+import { ManifestProperties } from "./manifest";
+import * as host from "./services/host";
 
-type LookupValue = ComponentFramework.LookupValue;
+const USER_ENTITY = "systemuser";
 
-/**
- * PCF glue only: context in, props out, the picked user back to the form through getOutputs().
- */
+/** PCF glue only: context in, props out, the picked user back to the form through getOutputs(). */
 export class MarketoConfigControl implements ComponentFramework.ReactControl<IInputs, IOutputs> {
   private notifyOutputChanged!: () => void;
-  private pending: LookupValue[] | undefined;
+  private service!: SetupService;
+  private clientUrl!: string;
+  /** The admin's pick, until the platform reflects it in the bound value. */
+  private pending: ComponentFramework.LookupValue | null | undefined;
+  private refreshKey = 0;
 
   public init(context: ComponentFramework.Context<IInputs>, notifyOutputChanged: () => void): void {
     this.notifyOutputChanged = notifyOutputChanged;
+    this.clientUrl = host.clientUrl();
+    this.service = createSetupService(new DataverseClient({ orgUrl: this.clientUrl }));
   }
 
   public updateView(context: ComponentFramework.Context<IInputs>): React.ReactElement {
-    const bound = context.parameters.marketoUser;
-    const value = this.pending ?? bound.raw ?? [];
-    const first = value[0];
+    const bound = context.parameters.marketoUser.raw?.[0] ?? null;
+    if (this.pending !== undefined && (this.pending?.id ?? null) === (bound?.id ?? null)) this.pending = undefined;
+    if (context.updatedProperties?.some((p) => p === ManifestProperties.marketoUser || p === "entityId" || p === "parameters")) this.refreshKey++;
+    const current = this.pending !== undefined ? this.pending : bound;
+
     const props: SetupPanelProps = {
-      user: first ? { id: first.id, name: first.name ?? "" } : null,
-      disabled: context.mode.isControlDisabled || !(bound.security?.editable ?? true),
-      getString: (key) => context.resources.getString(key),
+      service: this.service,
+      t: createTranslate((key) => context.resources.getString(key)),
+      locale: host.locale(context),
+      config: host.configRecord(context),
+      user: current ? { id: current.id.replace(/[{}]/g, "").toLowerCase(), name: current.name ?? "" } : null,
+      readOnly: host.isReadOnly(context),
+      roleName: host.roleName(context),
+      solutionName: host.solutionName(context),
+      refreshKey: this.refreshKey,
+      clientUrl: this.clientUrl,
+      onUserChange: (user) => this.setUser(user),
+      onBrowse: async () => {
+        const picked = await host.browseUsers(context);
+        return picked ? { id: picked.id.replace(/[{}]/g, "").toLowerCase(), name: picked.name ?? "" } : null;
+      },
+      copy: host.copyToClipboard,
     };
     return React.createElement(SetupPanel, props);
   }
 
-  /** Called by the panel when the admin picks or clears the Marketo User. */
-  public setUser(value: LookupValue | null): void {
-    this.pending = value ? [value] : [];
+  private setUser(user: PickedUser | null): void {
+    this.pending = user ? { id: user.id, name: user.name, entityType: USER_ENTITY } : null;
     this.notifyOutputChanged();
   }
 
   public getOutputs(): IOutputs {
-    return { marketoUser: this.pending };
+    return { marketoUser: this.pending === undefined ? undefined : this.pending ? [this.pending] : [] };
   }
 
   public destroy(): void {

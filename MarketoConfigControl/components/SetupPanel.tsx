@@ -1,17 +1,244 @@
 import * as React from "react";
-import { Stack, Text } from "@fluentui/react";
+import { DefaultButton, MessageBar, MessageBarType, Shimmer, Stack, Text } from "@fluentui/react";
+import type { PublishPhase } from "../../core/setup/actions";
+import { overallStatus } from "../../core/setup/evaluate";
+import { describeError, type ErrorMessage, type Operation } from "../../core/setup/messages";
+import type { SetupService } from "../../core/setup/service";
+import type { CheckItem, ConfigRecordRef, FixId, PublishLog, SetupInput, UserInfo } from "../../core/setup/types";
+import type { Translate } from "../i18n";
+import { Checklist } from "./Checklist";
+import { ConfirmRemoveDialog } from "./ConfirmRemoveDialog";
+import { ConnectionDetails } from "./ConnectionDetails";
+import { ErrorNotice } from "./ErrorNotice";
+import { PublishSection } from "./PublishSection";
+import { useSetup } from "./useSetup";
+import { UserPicker, type PickedUser } from "./UserPicker";
 
 export interface SetupPanelProps {
-  /** The Marketo User currently on the form, or null. */
-  user: { id: string; name: string } | null;
-  disabled: boolean;
-  getString: (key: string) => string;
+  service: SetupService;
+  t: Translate;
+  locale: string;
+  /** null on a new record that has not been saved yet. */
+  config: ConfigRecordRef | null;
+  /** The Marketo User on the form right now (saved or not). */
+  user: PickedUser | null;
+  readOnly: boolean;
+  roleName: string;
+  solutionName: string;
+  /** Changes when the platform says the bound value or the record changed (e.g. after a save). */
+  refreshKey: number;
+  clientUrl: string;
+  onUserChange: (user: PickedUser | null) => void;
+  onBrowse: () => Promise<PickedUser | null>;
+  copy: (text: string) => Promise<boolean>;
 }
 
-/** Placeholder panel: shows the bound value. The full setup panel replaces it (issue 4). */
-export const SetupPanel: React.FC<SetupPanelProps> = ({ user, disabled, getString }) => (
-  <Stack tokens={{ childrenGap: 4 }}>
-    <Text variant="medium">{user ? user.name : getString("Picker_NoUser")}</Text>
-    {disabled && <Text variant="small">{getString("State_ReadOnly")}</Text>}
-  </Stack>
-);
+const section = { root: { padding: "12px 0" } };
+const heading = { root: { fontWeight: 600 as const, margin: "0 0 8px" } };
+
+function summaryKey(items: CheckItem[]): { key: string; count: number } {
+  const failing = items.filter((i) => i.status === "fail" || i.status === "warn" || i.status === "unknown").length;
+  const overall = overallStatus(items);
+  return { key: overall === "pass" ? "Summary_AllPass" : "Summary_Attention", count: failing };
+}
+
+export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
+  const { service, t, config, user, readOnly, roleName, solutionName } = props;
+  const [publishLog, setPublishLog] = React.useState<PublishLog>({});
+  const [busyFix, setBusyFix] = React.useState<FixId>();
+  const [actionError, setActionError] = React.useState<ErrorMessage>();
+  const [confirmUsers, setConfirmUsers] = React.useState<UserInfo[] | null>(null);
+  const [phase, setPhase] = React.useState<PublishPhase>();
+  const [announcement, setAnnouncement] = React.useState("");
+  const focusPicker = React.useRef<() => void>();
+  const removeButtonFocus = React.useRef<HTMLElement | null>(null);
+
+  const input: SetupInput | null = React.useMemo(
+    () => (config ? { config, chosenUserId: user?.id ?? null, roleName, solutionName, publishLog } : null),
+    [config, user?.id, roleName, solutionName, publishLog],
+  );
+  const view = useSetup(service, input, props.refreshKey);
+  const state = view.state;
+  const formatTime = React.useCallback(
+    (iso?: string) => (iso ? new Intl.DateTimeFormat(props.locale, { dateStyle: "short", timeStyle: "medium" }).format(new Date(iso)) : undefined),
+    [props.locale],
+  );
+  const items = React.useMemo(
+    () => view.items?.map((i) => (i.params.time ? { ...i, params: { ...i.params, time: formatTime(String(i.params.time)) ?? "" } } : i)),
+    [view.items, formatTime],
+  );
+
+  const saved = state?.savedUserId.ok ? (state.savedUserId.value ?? null) : undefined;
+  const dirty = saved !== undefined && (saved?.toLowerCase() ?? null) !== (user?.id.toLowerCase() ?? null);
+
+  React.useEffect(() => {
+    if (items && !view.loading) {
+      const s = summaryKey(items);
+      setAnnouncement(t(s.key, { count: s.count }));
+    }
+  }, [items, view.loading, t]);
+
+  async function run(fix: FixId, operation: Operation, action: () => Promise<unknown>, doneKey: string) {
+    setBusyFix(fix);
+    setActionError(undefined);
+    try {
+      await action();
+      setPublishLog((log) => ({ ...log, lastChangeAt: new Date().toISOString() }));
+      setAnnouncement(t(doneKey));
+    } catch (e) {
+      setActionError(describeError(e, operation));
+      view.reload();
+    } finally {
+      setBusyFix(undefined);
+    }
+  }
+
+  async function publish() {
+    setActionError(undefined);
+    setPhase("starting");
+    try {
+      await service.publish({ onProgress: setPhase });
+      setPublishLog((log) => ({ ...log, lastPublishAt: new Date().toISOString() }));
+      setAnnouncement(t("Publish_Done", { time: formatTime(new Date().toISOString()) ?? "" }));
+    } catch (e) {
+      setActionError(describeError(e, "publish"));
+    } finally {
+      setPhase((p) => (p === "done" ? p : undefined));
+    }
+  }
+
+  function onFix(item: CheckItem) {
+    if (!state) return;
+    switch (item.fix) {
+      case "pickUser":
+        focusPicker.current?.();
+        break;
+      case "assignRole":
+        void run("assignRole", "assignRole", () => service.assignRole(state), "Done_assignRole");
+        break;
+      case "enableSteps":
+        void run("enableSteps", "enableSteps", () => service.enableSteps(state), "Done_enableSteps");
+        break;
+      case "removeRoleFromOthers":
+        removeButtonFocus.current = document.activeElement as HTMLElement | null;
+        setConfirmUsers(item.affectedUsers ?? []);
+        break;
+      case "publish":
+        void publish();
+        break;
+    }
+  }
+
+  function closeConfirm(confirmed: boolean) {
+    const users = confirmUsers;
+    setConfirmUsers(null);
+    if (confirmed && users && state) void run("removeRoleFromOthers", "removeRole", () => service.removeRole(state, users), "Done_removeRole");
+    else removeButtonFocus.current?.focus();
+  }
+
+  async function browse() {
+    const picked = await props.onBrowse().catch(() => null);
+    if (picked) props.onUserChange(picked);
+  }
+
+  const chosen = state?.chosenUser?.ok ? state.chosenUser.value : undefined;
+  const org = state?.organization.ok ? state.organization.value : undefined;
+  const heldBy = dirty ? "Publish_HeldUnsaved" : undefined;
+
+  return (
+    <Stack tokens={{ childrenGap: 4 }} styles={{ root: { maxWidth: 960 } }} className="mss-setup-panel">
+      <div aria-live="polite" role="status" style={{ position: "absolute", left: -10000, width: 1, height: 1, overflow: "hidden" }}>
+        {announcement}
+      </div>
+
+      <Stack styles={section}>
+        <Text as="h2" variant="large" styles={heading}>
+          {t("Section_User")}
+        </Text>
+        <UserPicker
+          service={service}
+          t={t}
+          roleName={roleName}
+          value={user}
+          readOnly={readOnly}
+          onChange={props.onUserChange}
+          onBrowse={() => void browse()}
+          focusRef={focusPicker}
+        />
+        {readOnly && <Text variant="small">{t("State_ReadOnly")}</Text>}
+      </Stack>
+
+      {!config && <MessageBar messageBarType={MessageBarType.info}>{t("State_NewRecord")}</MessageBar>}
+      {dirty && (
+        <MessageBar messageBarType={MessageBarType.warning} isMultiline>
+          {t("State_Unsaved")}
+        </MessageBar>
+      )}
+      {view.error && <ErrorNotice error={view.error} t={t} />}
+      {actionError && <ErrorNotice error={actionError} t={t} onDismiss={() => setActionError(undefined)} />}
+
+      {config && (
+        <Stack styles={section}>
+          <Stack horizontal horizontalAlign="space-between" verticalAlign="center" wrap>
+            <Text as="h2" variant="large" styles={heading}>
+              {t("Section_Checklist")}
+            </Text>
+            <DefaultButton text={t("Button_Refresh")} onClick={view.reload} disabled={view.loading} />
+          </Stack>
+          {items ? (
+            <>
+              <Text block>{t(summaryKey(items).key, { count: summaryKey(items).count })}</Text>
+              <Checklist items={items} t={t} canFix={!readOnly} busyFix={busyFix} blocked={heldBy ? { publish: heldBy } : undefined} onFix={onFix} />
+            </>
+          ) : (
+            view.loading && (
+              <Stack tokens={{ childrenGap: 12 }} aria-busy="true" aria-label={t("State_Loading")}>
+                {Array.from({ length: 6 }, (_, i) => (
+                  <Shimmer key={i} width={`${90 - i * 6}%`} />
+                ))}
+              </Stack>
+            )
+          )}
+        </Stack>
+      )}
+
+      {config && !readOnly && (
+        <Stack styles={section}>
+          <Text as="h2" variant="large" styles={heading}>
+            {t("Section_Publish")}
+          </Text>
+          <PublishSection
+            t={t}
+            phase={phase}
+            publishedAt={formatTime(publishLog.lastPublishAt)}
+            heldBy={heldBy}
+            canPublish={!busyFix}
+            onPublish={() => void publish()}
+          />
+        </Stack>
+      )}
+
+      {config && (
+        <Stack styles={section}>
+          <Text as="h2" variant="large" styles={heading}>
+            {t("Section_Connection")}
+          </Text>
+          <ConnectionDetails
+            t={t}
+            copy={props.copy}
+            announce={setAnnouncement}
+            values={[
+              { labelKey: "Connection_OrgUrl", value: (org?.webApplicationUrl ?? props.clientUrl).replace(/\/+$/, "") },
+              { labelKey: "Connection_OrgServiceUrl", value: org?.organizationServiceUrl },
+              { labelKey: "Connection_TenantId", value: org?.tenantId },
+              { labelKey: "Connection_ClientId", value: chosen?.applicationId },
+              { labelKey: "Connection_Username", value: chosen?.email },
+            ]}
+          />
+        </Stack>
+      )}
+
+      <ConfirmRemoveDialog users={confirmUsers} roleName={roleName} t={t} onConfirm={() => closeConfirm(true)} onCancel={() => closeConfirm(false)} />
+    </Stack>
+  );
+};

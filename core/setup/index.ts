@@ -4,3 +4,6 @@ export * from "./load";
 export * from "./evaluate";
 export * from "./actions";
 export * from "./version";
+export * from "./search";
+export * from "./messages";
+export * from "./service";

@@ -1,0 +1,76 @@
+import * as React from "react";
+import { DefaultButton, Link, mergeStyles, Stack, Text } from "@fluentui/react";
+import type { CheckItem, FixId } from "../../core/setup/types";
+import type { Translate } from "../i18n";
+import { StatusBadge } from "./StatusBadge";
+
+export interface ChecklistProps {
+  items: CheckItem[];
+  t: Translate;
+  /** Fixes offered; none when the form is read-only. */
+  canFix: boolean;
+  busyFix?: FixId;
+  /** Fixes that cannot run right now, with the reason's resx key. */
+  blocked?: Partial<Record<FixId, string>>;
+  onFix: (item: CheckItem) => void;
+}
+
+const row = mergeStyles({ padding: "8px 0", borderBottom: "1px solid #edebe9" });
+
+const FIX_LABEL: Record<FixId, string> = {
+  assignRole: "Fix_assignRole",
+  removeRoleFromOthers: "Fix_removeRoleFromOthers",
+  enableSteps: "Fix_enableSteps",
+  publish: "Fix_publish",
+  pickUser: "Fix_pickUser",
+};
+
+const Line: React.FC<Omit<ChecklistProps, "items"> & { item: CheckItem }> = ({ item, t, canFix, busyFix, blocked, onFix }) => {
+  const [open, setOpen] = React.useState(false);
+  const detailsId = `mss-check-${item.id.replace(".", "-")}-details`;
+  const hasDetails = !!item.detailKey || !!item.error;
+  const blockedReason = item.fix ? blocked?.[item.fix] : undefined;
+  return (
+    <li className={row} data-check={item.id} data-status={item.status}>
+      <Stack horizontal verticalAlign="start" tokens={{ childrenGap: 12 }} wrap>
+        <StatusBadge status={item.status} t={t} />
+        <Stack grow tokens={{ childrenGap: 4 }} styles={{ root: { minWidth: 200, flexBasis: 0 } }}>
+          <Text>{t(item.messageKey, item.params)}</Text>
+          {hasDetails && (
+            <Link onClick={() => setOpen(!open)} aria-expanded={open} aria-controls={detailsId}>
+              {open ? t("Button_HideDetails") : t("Button_ShowDetails")}
+            </Link>
+          )}
+          {open && (
+            <div id={detailsId}>
+              {item.detailKey && <Text block>{t(item.detailKey, item.params)}</Text>}
+              {item.error && (
+                <>
+                  <Text block>{t(`Error_${item.error.kind}`)}</Text>
+                  <pre style={{ whiteSpace: "pre-wrap", fontSize: 12, margin: 0 }}>{item.error.technicalDetails}</pre>
+                </>
+              )}
+            </div>
+          )}
+          {blockedReason && canFix && <Text variant="small">{t(blockedReason)}</Text>}
+        </Stack>
+        {item.fix && canFix && (
+          <DefaultButton
+            text={busyFix === item.fix ? t("Fix_Working") : t(FIX_LABEL[item.fix])}
+            disabled={busyFix !== undefined || !!blockedReason}
+            onClick={() => onFix(item)}
+            data-fix={item.fix}
+          />
+        )}
+      </Stack>
+    </li>
+  );
+};
+
+export const Checklist: React.FC<ChecklistProps> = (props) => (
+  <ul style={{ listStyle: "none", margin: 0, padding: 0 }} aria-label={props.t("Checklist_Label")}>
+    {props.items.map((item) => (
+      <Line key={item.id} item={item} {...props} />
+    ))}
+  </ul>
+);

@@ -1,0 +1,37 @@
+import * as React from "react";
+import { MessageBar, MessageBarType, PrimaryButton, ProgressIndicator, Stack, Text } from "@fluentui/react";
+import type { PublishPhase } from "../../core/setup/actions";
+import type { Translate } from "../i18n";
+
+export interface PublishSectionProps {
+  t: Translate;
+  phase?: PublishPhase;
+  /** Time of the last publish made here, already formatted. */
+  publishedAt?: string;
+  /** resx key saying why publishing must wait, if it must. */
+  heldBy?: string;
+  canPublish: boolean;
+  onPublish: () => void;
+}
+
+export const PublishSection: React.FC<PublishSectionProps> = ({ t, phase, publishedAt, heldBy, canPublish, onPublish }) => {
+  const running = phase !== undefined && phase !== "done";
+  return (
+    <Stack tokens={{ childrenGap: 8 }}>
+      <Stack horizontal verticalAlign="center" tokens={{ childrenGap: 12 }} wrap>
+        <PrimaryButton text={t("Publish_Button")} disabled={!canPublish || running || !!heldBy} onClick={onPublish} data-action="publish" />
+        {heldBy && <Text>{t(heldBy)}</Text>}
+      </Stack>
+      {running && (
+        <ProgressIndicator
+          label={t(phase === "waitingForOther" ? "Publish_WaitingForOther" : "Publish_Running")}
+          description={t("Publish_RunningHint")}
+          ariaValueText={t("Publish_Running")}
+        />
+      )}
+      {!running && publishedAt && (
+        <MessageBar messageBarType={MessageBarType.success}>{t("Publish_Done", { time: publishedAt })}</MessageBar>
+      )}
+    </Stack>
+  );
+};

@@ -1,0 +1,68 @@
+/**
+ * Everything the control reads from its PCF host, in one place: which record and attribute it
+ * sits on, whether it may change anything, the organisation URL, the language, the lookup dialog.
+ */
+import type { ConfigRecordRef } from "../../core/setup/types";
+import { ManifestDefaults } from "../manifest";
+import type { IInputs } from "../generated/ManifestTypes";
+
+type Context = ComponentFramework.Context<IInputs>;
+
+interface ContextInfo {
+  entityTypeName?: string;
+  entityId?: string;
+}
+
+/** The record the form shows; null on a new, unsaved record (it has no id yet). */
+export function configRecord(context: Context): ConfigRecordRef | null {
+  // contextInfo is on the mode object in model-driven forms, missing from the typings.
+  const info = (context.mode as unknown as { contextInfo?: ContextInfo }).contextInfo ?? {};
+  const attribute = context.parameters.marketoUser.attributes?.LogicalName;
+  if (!info.entityTypeName || !info.entityId || !attribute) return null;
+  return { entity: info.entityTypeName, id: info.entityId, attribute };
+}
+
+/** The documented read-only rule, recomputed on every updateView (field security can change it). */
+export function isReadOnly(context: Context): boolean {
+  return context.mode.isControlDisabled || !(context.parameters.marketoUser.security?.editable ?? true);
+}
+
+export function roleName(context: Context): string {
+  return context.parameters.roleName?.raw?.trim() || ManifestDefaults.roleName;
+}
+
+export function solutionName(context: Context): string {
+  return context.parameters.solutionName?.raw?.trim() || ManifestDefaults.solutionName;
+}
+
+/** The organisation URL: Xrm's global context where it exists (documented), else this page's origin. */
+export function clientUrl(): string {
+  const xrm = (globalThis as { Xrm?: { Utility?: { getGlobalContext?: () => { getClientUrl(): string } } } }).Xrm;
+  const url = xrm?.Utility?.getGlobalContext?.().getClientUrl();
+  return (url || window.location.origin).replace(/\/+$/, "");
+}
+
+const LOCALES: Record<number, string> = { 1033: "en-US", 1036: "fr-FR" };
+
+export function locale(context: Context): string {
+  return LOCALES[context.userSettings.languageId] ?? "en-US";
+}
+
+/** The platform's own lookup dialog, as a fallback to the search. */
+export async function browseUsers(context: Context): Promise<ComponentFramework.LookupValue | null> {
+  const picked = await context.utils.lookupObjects({
+    allowMultiSelect: false,
+    defaultEntityType: "systemuser",
+    entityTypes: ["systemuser"],
+  });
+  return picked?.[0] ?? null;
+}
+
+export async function copyToClipboard(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
