@@ -1,0 +1,58 @@
+/** The shape of a fixture file (devserver/fixtures/*.json). See devserver/README.md. */
+import type { AttributeDef, EntityDef, ManyToManyDef, OneToManyDef } from "./schema";
+
+export type Row = Record<string, unknown>;
+
+export interface OrganizationInfo {
+  OrganizationId: string;
+  EnvironmentId: string;
+  TenantId: string;
+  UrlName: string;
+  UniqueName: string;
+  FriendlyName: string;
+  OrganizationVersion: string;
+  Geo: string;
+  DatacenterId?: string;
+}
+
+export interface AppRegistration {
+  clientId: string;
+  clientSecret: string;
+  /** The application user (systemuserid) that the app acts as. */
+  userId: string;
+  displayName?: string;
+}
+
+export interface Fixture {
+  name: string;
+  organization: OrganizationInfo;
+  /** Session mode: the signed-in user unless a request names another (see README). */
+  currentUserId: string;
+  appRegistrations: AppRegistration[];
+  /** Custom tables (e.g. the Marketo Config table); standard tables are built in. */
+  entities?: EntityDef[];
+  /** Extra columns on built-in tables, e.g. `{ "lead": [{ logicalName: "new_synctomkto", type: "Boolean" }] }`. */
+  extraAttributes?: Record<string, AttributeDef[]>;
+  oneToMany?: OneToManyDef[];
+  manyToMany?: ManyToManyDef[];
+  records: Record<string, Row[]>;
+  /** N:N links by relationship schema name, as [entity1 id, entity2 id] pairs. */
+  associations: Record<string, Array<[string, string]>>;
+  security?: {
+    /** Privileges a user lacks although its roles would grant them: userId → privilege names. */
+    denied?: Record<string, string[]>;
+    /**
+     * Record access each role grants, by role name (every business-unit copy alike): table logical
+     * name (or "*") → access rights as RetrievePrincipalAccess names them (ReadAccess, WriteAccess…).
+     */
+    roleAccess?: Record<string, Record<string, string[]>>;
+  };
+  settings?: {
+    /** How long PublishAllXml(Async) takes, in ms. */
+    publishDurationMs?: number;
+    importDurationMs?: number;
+    tokenLifetimeSeconds?: number;
+  };
+  /** Marks which custom table is the Marketo Config table, for tests and the harness only. */
+  marketo?: { configEntity: string; userAttribute: string; defaultRecordId: string; solutionId: string; roleName: string };
+}

@@ -1,0 +1,213 @@
+/**
+ * Functions and actions this project calls
+ * (powerapps-docs/developer/data-platform/webapi/use-web-api-functions.md and …/use-web-api-actions.md;
+ * reference pages under powerapps-docs/developer/data-platform/webapi/reference/).
+ */
+import { ApiRequest, ApiResponse, ServerContext, json, noContent, parseJsonBody } from "../context";
+import { Codes, HttpError, badQuery, methodNotAllowed, recordNotFound } from "../errors";
+import { splitTopLevel } from "../odata/parse";
+import { checkPrivilege } from "../security";
+import { Org, newGuid } from "../store";
+import { parseRecordReference } from "./write";
+
+/** `Name(A=@p1,B='x')` parameters, with aliases resolved from the query string. */
+export function functionParameters(req: ApiRequest, key: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!key) return out;
+  for (const part of splitTopLevel(key, ",")) {
+    const eq = part.indexOf("=");
+    if (eq < 0) throw badQuery(`The parameter '${part}' has no value.`);
+    const name = part.slice(0, eq).trim();
+    let value = decodeURIComponent(part.slice(eq + 1).trim());
+    if (value.startsWith("@")) {
+      const aliased = req.query[value];
+      if (aliased === undefined) throw badQuery(`The parameter alias '${value}' has no value in the query string.`);
+      value = aliased;
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+const GET_FUNCTIONS = new Set(["WhoAmI", "RetrieveVersion", "RetrieveCurrentOrganization"]);
+const POST_ACTIONS = new Set(["PublishAllXml", "PublishAllXmlAsync", "ImportSolution", "ImportSolutionAsync"]);
+
+export function isOperation(name: string): boolean {
+  return GET_FUNCTIONS.has(name) || POST_ACTIONS.has(name);
+}
+
+function publishRunningError(): HttpError {
+  return new HttpError(
+    400,
+    Codes.publishRunning,
+    "Cannot start another [PublishAll] because there is a previous [PublishAll] running at this moment. Please wait for the previous operation to complete and try again.",
+  );
+}
+
+function startJob(org: Org, kind: "publish" | "import", durationMs: number, name: string, operationtype: number, importJobId?: string): string {
+  const id = newGuid();
+  const now = Date.now();
+  org.insert(org.entity("asyncoperation"), { asyncoperationid: id, name, operationtype, statecode: 0, statuscode: 0, message: null, friendlymessage: null, completedon: null });
+  const fail = kind === "publish" ? org.failNextPublish : null;
+  if (kind === "publish") org.failNextPublish = null;
+  org.jobs.push({ id, kind, startedAt: now, durationMs, done: false, fail: fail ?? undefined, importJobId });
+  org.tick(now);
+  return id;
+}
+
+function validateSolutionFile(base64: unknown): Buffer {
+  if (typeof base64 !== "string" || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64.replace(/\s/g, ""))) {
+    throw badQuery("CustomizationFile must be the solution .zip file encoded in base64.");
+  }
+  const bytes = Buffer.from(base64, "base64");
+  // A zip starts with a local file header "PK\x03\x04" (or "PK\x05\x06" when empty).
+  if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b || (bytes[2] !== 3 && bytes[2] !== 5)) {
+    throw new HttpError(400, Codes.importInvalid, "The import file is invalid: the solution file is not a valid compressed (.zip) file.");
+  }
+  return bytes;
+}
+
+function recordImport(ctx: ServerContext, body: Record<string, unknown>, bytes: Buffer, done: boolean): string {
+  const importJobId = typeof body.ImportJobId === "string" && body.ImportJobId !== "00000000-0000-0000-0000-000000000000" ? body.ImportJobId.toLowerCase() : newGuid();
+  const now = new Date().toISOString();
+  ctx.org.insert(ctx.org.entity("importjob"), {
+    importjobid: importJobId,
+    name: "Solution import",
+    solutionname: null,
+    progress: done ? 100 : 0,
+    startedon: now,
+    completedon: done ? now : null,
+    data: `<importexportxml succeeded="true" devserver="recorded only: the solution's content is not applied"><solutionManifests /></importexportxml>`,
+  });
+  ctx.org.imports.push({
+    importJobId,
+    bytes: bytes.length,
+    at: now,
+    overwriteUnmanagedCustomizations: Boolean(body.OverwriteUnmanagedCustomizations),
+    publishWorkflows: Boolean(body.PublishWorkflows),
+  });
+  return importJobId;
+}
+
+export async function unboundOperation(ctx: ServerContext, req: ApiRequest, name: string, key: string | undefined): Promise<ApiResponse> {
+  const org = ctx.org;
+  if (GET_FUNCTIONS.has(name) && req.method !== "GET") throw methodNotAllowed(req.method, ["GET"]);
+  if (POST_ACTIONS.has(name) && req.method !== "POST") throw methodNotAllowed(req.method, ["POST"]);
+  switch (name) {
+    case "WhoAmI": {
+      // Response: WhoAmIResponse complex type (reference/whoamiresponse.md).
+      const user = org.get("systemuser", req.userId);
+      return json(200, {
+        "@odata.context": `${ctx.serviceRoot}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
+        BusinessUnitId: user?._businessunitid_value ?? null,
+        UserId: req.userId,
+        OrganizationId: org.organization.OrganizationId,
+      });
+    }
+    case "RetrieveVersion":
+      return json(200, { "@odata.context": `${ctx.serviceRoot}$metadata#Microsoft.Dynamics.CRM.RetrieveVersionResponse`, Version: org.organization.OrganizationVersion });
+    case "RetrieveCurrentOrganization": {
+      const params = functionParameters(req, key);
+      const access = params.AccessType;
+      if (!access || !/^(Microsoft\.Dynamics\.CRM\.EndpointAccessType)?'?(Default|Internet|Intranet)'?$/.test(access.replace("Microsoft.Dynamics.CRM.EndpointAccessType'", "'"))) {
+        throw badQuery(`The parameter 'AccessType' must be a Microsoft.Dynamics.CRM.EndpointAccessType value ('Default', 'Internet' or 'Intranet').`);
+      }
+      // Shape: RetrieveCurrentOrganizationResponse { Detail: OrganizationDetail } with Endpoints as an
+      // EndpointCollection (Count, IsReadOnly, Keys, Values) — reference/retrievecurrentorganizationresponse.md,
+      // reference/organizationdetail.md, reference/endpointcollection.md. Enum members serialise as names.
+      const o = org.organization;
+      const keys = ["WebApplication", "OrganizationService", "OrganizationDataService"];
+      const values = [`${ctx.origin}/`, `${ctx.origin}/XRMServices/2011/Organization.svc`, `${ctx.origin}/XRMServices/2011/OrganizationData.svc`];
+      return json(200, {
+        "@odata.context": `${ctx.serviceRoot}$metadata#Microsoft.Dynamics.CRM.RetrieveCurrentOrganizationResponse`,
+        Detail: {
+          OrganizationId: o.OrganizationId,
+          FriendlyName: o.FriendlyName,
+          OrganizationVersion: o.OrganizationVersion,
+          EnvironmentId: o.EnvironmentId,
+          DatacenterId: o.DatacenterId ?? "00000000-0000-0000-0000-000000000000",
+          Geo: o.Geo,
+          TenantId: o.TenantId,
+          UrlName: o.UrlName,
+          UniqueName: o.UniqueName,
+          State: "Enabled",
+          OrganizationType: "Customer",
+          SchemaType: null,
+          Endpoints: { Count: keys.length, IsReadOnly: false, Keys: keys, Values: values },
+        },
+      });
+    }
+    case "PublishAllXml": {
+      // Synchronous: holds the publish lock for the configured duration, then answers 204.
+      checkPrivilege(org, req.userId, "prvPublishCustomizations");
+      if (org.publishRunning()) throw publishRunningError();
+      const fail = org.failNextPublish;
+      org.failNextPublish = null;
+      org.syncPublishRunning = true;
+      try {
+        if (org.publishDurationMs > 0) await new Promise((r) => setTimeout(r, org.publishDurationMs));
+      } finally {
+        org.syncPublishRunning = false;
+      }
+      if (fail) throw new HttpError(500, Codes.unexpected, fail);
+      org.lastPublishedOn = new Date().toISOString();
+      org.publishCount++;
+      return noContent();
+    }
+    case "PublishAllXmlAsync": {
+      checkPrivilege(org, req.userId, "prvPublishCustomizations");
+      if (org.publishRunning()) throw publishRunningError();
+      const id = startJob(org, "publish", org.publishDurationMs, "Publish All Customizations", 202);
+      return json(200, { "@odata.context": `${ctx.serviceRoot}$metadata#Microsoft.Dynamics.CRM.PublishAllXmlAsyncResponse`, AsyncOperationId: id });
+    }
+    case "ImportSolution": {
+      checkPrivilege(org, req.userId, "prvImportCustomizations");
+      const body = parseJsonBody(req);
+      const bytes = validateSolutionFile(body.CustomizationFile);
+      recordImport(ctx, body, bytes, true);
+      return noContent();
+    }
+    case "ImportSolutionAsync": {
+      checkPrivilege(org, req.userId, "prvImportCustomizations");
+      const body = parseJsonBody(req);
+      const bytes = validateSolutionFile(body.CustomizationFile);
+      const importJobId = recordImport(ctx, body, bytes, false);
+      const id = startJob(org, "import", org.importDurationMs, "Solution Import", 5, importJobId);
+      return json(200, { "@odata.context": `${ctx.serviceRoot}$metadata#Microsoft.Dynamics.CRM.ImportSolutionAsyncResponse`, AsyncOperationId: id, ImportJobKey: importJobId });
+    }
+  }
+  throw badQuery(`Resource not found for the segment '${name}'.`);
+}
+
+/**
+ * `systemusers(<id>)/Microsoft.Dynamics.CRM.RetrievePrincipalAccess(Target=@p1)?@p1={'@odata.id':'<set>(<id>)'}`
+ * → `{ AccessRights: "ReadAccess, WriteAccess" }` (reference/retrieveprincipalaccess.md). Rights come
+ * from the fixture's `security.roleAccess`, by role name, through direct and team roles.
+ */
+export function retrievePrincipalAccess(ctx: ServerContext, req: ApiRequest, userId: string, key: string | undefined): ApiResponse {
+  if (req.method !== "GET") throw methodNotAllowed(req.method, ["GET"]);
+  if (!ctx.org.get("systemuser", userId)) throw recordNotFound("systemuser", userId);
+  const params = functionParameters(req, key);
+  const raw = params.Target;
+  if (!raw) throw badQuery("The parameter 'Target' is missing.");
+  let target: unknown;
+  try {
+    target = JSON.parse(raw);
+  } catch {
+    try {
+      // The docs write the alias with single quotes: {'@odata.id':'accounts(…)'}.
+      target = JSON.parse(raw.replace(/'/g, '"'));
+    } catch {
+      throw badQuery(`The value of the parameter 'Target' is not a valid entity reference: ${raw}`);
+    }
+  }
+  const ref = (target as Record<string, unknown>)?.["@odata.id"];
+  if (typeof ref !== "string") throw badQuery("The parameter 'Target' needs an '@odata.id'.");
+  const { entity, id } = parseRecordReference(ctx, ref);
+  if (!ctx.org.get(entity.logicalName, id)) throw recordNotFound(entity.logicalName, id);
+  const rights = ctx.org.accessRights(userId, entity.logicalName);
+  return json(200, {
+    "@odata.context": `${ctx.serviceRoot}$metadata#Microsoft.Dynamics.CRM.RetrievePrincipalAccessResponse`,
+    AccessRights: rights.length ? rights.join(", ") : "None",
+  });
+}

@@ -1,0 +1,292 @@
+/**
+ * The devserver: an HTTP server on 127.0.0.1 that answers Dataverse Web API v9.2 requests from
+ * an in-memory organisation. See devserver/README.md for options, fixtures and the fault API.
+ */
+import { readFileSync } from "node:fs";
+import http, { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { Auth, AuthMode } from "./auth";
+import { runBatch } from "./batch";
+import { ApiRequest, ApiResponse, ServerContext, errorResponse, json } from "./context";
+import { Codes, HttpError } from "./errors";
+import { FaultPresets, FaultSpec, Faults } from "./faults";
+import type { Fixture } from "./fixture";
+import { allCorrect, withSolutionVersion } from "./fixtures/variants";
+import { API_PREFIX } from "./paths";
+import { route } from "./routes";
+import { privilegeDenied } from "./security";
+import { Org } from "./store";
+
+export interface DevServerOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** A fixture object, a path to a JSON file, or a built-in name ("demo-org", "other-names-org"). */
+  fixture?: string | Fixture;
+  /** Added before every answer, to feel a real network. */
+  latencyMs?: number;
+  auth?: AuthMode;
+  /** Overrides the fixture's publish duration (0 = publishes complete at once). */
+  publishDurationMs?: number;
+  importDurationMs?: number;
+  tokenLifetimeSeconds?: number;
+  /** Derive a variant: the Marketo solution at this version (e.g. "4.0.0.13"). */
+  solutionVersion?: string;
+  /** Derive a variant where the setup is already correct. */
+  allCorrect?: boolean;
+}
+
+export interface LoggedRequest {
+  method: string;
+  url: string;
+}
+
+export interface DevServer {
+  url: string;
+  /** The in-memory org (replaced by reset()). */
+  readonly org: Org;
+  auth: Auth;
+  requestCount(): number;
+  resetCount(): void;
+  requests: LoggedRequest[];
+  faults: Faults & { presets: typeof FaultPresets };
+  /** Reloads the fixture, clears faults, counters and tokens. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export const FIXTURES_DIR = path.join(__dirname, "fixtures");
+
+export function loadFixture(fixture: string | Fixture | undefined): Fixture {
+  if (fixture && typeof fixture === "object") return structuredClone(fixture);
+  const name = fixture ?? "demo-org";
+  const file = /[\\/]|\.json$/i.test(name) ? path.resolve(name) : path.join(FIXTURES_DIR, `${name}.json`);
+  return JSON.parse(readFileSync(file, "utf8")) as Fixture;
+}
+
+/** Query string → decoded parameters. `+` is a space, as ASP.NET reads it. */
+export function parseQueryString(raw: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of raw.split("&")) {
+    if (!part) continue;
+    const eq = part.indexOf("=");
+    const k = eq < 0 ? part : part.slice(0, eq);
+    const v = eq < 0 ? "" : part.slice(eq + 1);
+    try {
+      out[decodeURIComponent(k.replace(/\+/g, " "))] = decodeURIComponent(v.replace(/\+/g, " "));
+    } catch {
+      throw new HttpError(400, Codes.badRequest, `The query string is not correctly URL-encoded near '${part.slice(0, 40)}'.`);
+    }
+  }
+  return out;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, r: ApiResponse): void {
+  res.writeHead(r.status, r.headers);
+  res.end(r.body);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const build = (): Org => {
+    let fixture = loadFixture(options.fixture);
+    if (options.solutionVersion) fixture = withSolutionVersion(fixture, options.solutionVersion);
+    if (options.allCorrect) fixture = allCorrect(fixture);
+    const org = new Org(fixture);
+    if (options.publishDurationMs !== undefined) org.publishDurationMs = options.publishDurationMs;
+    if (options.importDurationMs !== undefined) org.importDurationMs = options.importDurationMs;
+    return org;
+  };
+  let org = build();
+  const auth = new Auth(options.auth ?? "session", () => org, options.tokenLifetimeSeconds ?? org.fixture.settings?.tokenLifetimeSeconds ?? 3599);
+  const faults = Object.assign(new Faults(), { presets: FaultPresets });
+  const requests: LoggedRequest[] = [];
+  let count = 0;
+  let origin = "";
+  const context = (): ServerContext => ({ org, origin, serviceRoot: origin + API_PREFIX });
+
+  /** Applies a fault to a request; returns a response to send, "drop", or undefined to go on. */
+  const applyFault = async (method: string, apiPath: string, userId: string): Promise<ApiResponse | "drop" | undefined> => {
+    const fault = faults.take(method, apiPath);
+    if (!fault) return undefined;
+    const r = fault.respond;
+    if (r === "drop") return "drop";
+    if (r === "publishFail" || (typeof r === "object" && "publishFail" in r)) {
+      org.failNextPublish = typeof r === "object" ? r.publishFail : "Publishing failed: the customizations could not be published (devserver fault).";
+      return undefined;
+    }
+    if (r === "privilegeDenied" || (typeof r === "object" && "privilegeDenied" in r)) {
+      return errorResponse(privilegeDenied(org, userId, typeof r === "object" ? r.privilegeDenied : "prvReadSystemUser"));
+    }
+    if ("delayMs" in r) {
+      await sleep(r.delayMs);
+      return undefined;
+    }
+    const body = r.body === undefined ? "" : typeof r.body === "string" ? r.body : JSON.stringify(r.body);
+    return { status: r.status, headers: { ...(body ? { "Content-Type": "application/json; odata.metadata=minimal" } : {}), "OData-Version": "4.0", ...(r.headers ?? {}) }, body };
+  };
+
+  const dispatch = async (req: ApiRequest, contentIds?: Map<string, string>) => {
+    try {
+      return await route(context(), req, contentIds);
+    } catch (e) {
+      if (e instanceof HttpError) return { response: errorResponse(e) };
+      throw e;
+    }
+  };
+
+  const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    let userId: string;
+    try {
+      userId = auth.userFor(req.headers, origin);
+    } catch (e) {
+      if (e instanceof HttpError) return send(res, errorResponse(e));
+      throw e;
+    }
+    const rawQuery = url.search.replace(/^\?/, "");
+    const apiPath = url.pathname.slice(API_PREFIX.length);
+    let decodedPath: string;
+    try {
+      decodedPath = decodeURIComponent(apiPath + (rawQuery ? "?" + rawQuery : ""));
+    } catch {
+      decodedPath = apiPath;
+    }
+    const fault = await applyFault(req.method ?? "GET", decodedPath, userId);
+    if (fault === "drop") {
+      req.socket.destroy();
+      return;
+    }
+    if (fault) return send(res, fault);
+    const body = await readBody(req);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+    let apiReq: ApiRequest;
+    try {
+      apiReq = { method: req.method ?? "GET", path: apiPath, rawQuery, query: parseQueryString(rawQuery), headers, body, userId };
+    } catch (e) {
+      if (e instanceof HttpError) return send(res, errorResponse(e));
+      throw e;
+    }
+    org.tick();
+    if (apiPath === "$batch") {
+      if (apiReq.method !== "POST") return send(res, errorResponse(new HttpError(405, Codes.badRequest, `The requested resource does not support http method '${apiReq.method}'.`, { Allow: "POST" })));
+      try {
+        const batchDispatch = async (part: ApiRequest, contentIds: Map<string, string>) => {
+          // Faults can target one request inside a batch too (not "drop": that would kill the batch).
+          const partPath = decodeURIComponent(part.path + (part.rawQuery ? "?" + part.rawQuery : ""));
+          const f = await applyFault(part.method, partPath, userId);
+          if (f && f !== "drop") return { response: f };
+          return dispatch(part, contentIds);
+        };
+        return send(res, await runBatch(context(), apiReq, batchDispatch, parseQueryString));
+      } catch (e) {
+        if (e instanceof HttpError) return send(res, errorResponse(e));
+        throw e;
+      }
+    }
+    const { response } = await dispatch(apiReq);
+    send(res, response);
+  };
+
+  const handleAdmin = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    const what = url.pathname.slice("/_devserver/".length);
+    const body = req.method === "POST" ? await readBody(req) : "";
+    if (what === "requests" && req.method === "GET") return send(res, json(200, { count, requests }));
+    if (what === "faults" && req.method === "GET") return send(res, json(200, { faults: faults.pending().map((f) => ({ ...f, match: { ...f.match, path: String(f.match.path ?? "") } })) }));
+    if (what === "faults" && req.method === "POST") {
+      const input = body ? JSON.parse(body) : {};
+      const specs = Array.isArray(input) ? input : [input];
+      return send(res, json(200, { ids: specs.map((s: Record<string, unknown>) => faults.addFromJson(s)) }));
+    }
+    if (what === "faults" && req.method === "DELETE") {
+      faults.clear();
+      return send(res, { status: 204, headers: {}, body: "" });
+    }
+    if (what === "reset" && req.method === "POST") {
+      handle.reset();
+      return send(res, { status: 204, headers: {}, body: "" });
+    }
+    if (what === "org" && req.method === "GET") {
+      org.tick();
+      return send(res, json(200, { lastPublishedOn: org.lastPublishedOn, publishCount: org.publishCount, imports: org.imports, currentUserId: org.currentUserId, publishRunning: org.publishRunning() }));
+    }
+    send(res, json(404, { error: { code: Codes.badRequest, message: `Unknown devserver admin route '${req.method} ${url.pathname}'.` } }));
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", origin || "http://127.0.0.1");
+    const isApi = url.pathname.startsWith(API_PREFIX);
+    if (isApi) {
+      count++;
+      requests.push({ method: req.method ?? "GET", url: url.pathname + url.search });
+    }
+    const run = async () => {
+      if (options.latencyMs) await sleep(options.latencyMs);
+      if (isApi) return handleApi(req, res, url);
+      if (url.pathname.startsWith("/_devserver/")) return handleAdmin(req, res, url);
+      const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
+      if (token && req.method === "POST") {
+        const r = auth.tokenEndpoint(decodeURIComponent(token[1]), new URLSearchParams(await readBody(req)), origin);
+        return send(res, { status: r.status, headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" }, body: JSON.stringify(r.body) });
+      }
+      const oidc = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
+      if (oidc && req.method === "GET") return send(res, { status: 200, headers: { "Content-Type": "application/json; charset=utf-8" }, body: JSON.stringify(auth.openIdConfiguration(oidc[1], origin)) });
+      send(res, { status: 404, headers: { "Content-Type": "text/plain" }, body: "Not found (the Web API is under /api/data/v9.2/)" });
+    };
+    run().catch((e: unknown) => {
+      if (!res.headersSent) send(res, json(500, { error: { code: Codes.unexpected, message: `devserver internal error: ${(e as Error)?.message ?? e}` } }));
+      else res.destroy();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const sockets = new Set<import("node:net").Socket>();
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+
+  const handle: DevServer = {
+    url: origin,
+    get org() {
+      return org;
+    },
+    auth,
+    requestCount: () => count,
+    resetCount: () => {
+      count = 0;
+      requests.length = 0;
+    },
+    requests,
+    faults,
+    reset: () => {
+      org = build();
+      faults.clear();
+      auth.reset();
+      count = 0;
+      requests.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+  return handle;
+}
+
+export type { FaultSpec, Fixture };
