@@ -87,7 +87,7 @@ function parseOperation(part: string): Operation {
   const mime = headerMap(mimeLines);
   if (!/application\/http/i.test(mime["content-type"] ?? "")) throw badQuery("Each batch part must have 'Content-Type: application/http'.");
   const [headLines, body] = splitHead(http);
-  const m = /^([A-Z]+)\s+(\S+)\s+HTTP\/1\.[01]$/.exec(headLines[0] ?? "");
+  const m = /^([A-Z]+)\s+(.+?)\s+HTTP\/1\.[01]$/.exec(headLines[0] ?? "");
   if (!m) throw badQuery(`The batch part's request line is not valid: '${headLines[0] ?? ""}'.`);
   return { contentId: mime["content-id"], method: m[1], url: m[2], headers: headerMap(headLines.slice(1)), body: body.replace(/\r?\n$/, "") };
 }

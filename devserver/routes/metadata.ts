@@ -9,7 +9,7 @@ import { ApiRequest, ApiResponse, ServerContext, json } from "../context";
 import { Codes, HttpError, badQuery, propertyNotFound } from "../errors";
 import type { Row } from "../fixture";
 import { filterRows } from "../odata/evaluate";
-import { AttributeDef, AttributeType, propertyName } from "../schema";
+import { AttributeDef, AttributeType } from "../schema";
 import type { Entity } from "../store";
 import { applyOptions, parseOptions } from "./query";
 
@@ -213,7 +213,7 @@ export function metadataRoute(ctx: ServerContext, req: ApiRequest, segments: Arr
   if (third) throw badQuery(`Resource not found for the segment '${third.name}'.`);
   switch (second.name) {
     case "Attributes": {
-      const rows = entity.attributes.filter((a) => propertyName(a) === a.logicalName || a.type === "Lookup").map((a) => attributeMetadata(entity, a));
+      const rows = entity.attributes.map((a) => attributeMetadata(entity, a));
       if (second.key === undefined) return collection(ctx, req, rows, ATTRIBUTE_META, ["DisplayName", "AttributeTypeName", "Targets"], `${base}/Attributes`);
       const ak = keyOf(second.key, "Attributes");
       const row = rows.find((r) => r.LogicalName === ak || r.MetadataId === ak);

@@ -205,7 +205,7 @@ export function disassociate(ctx: ServerContext, req: ApiRequest, entity: Entity
   }
   const [id1, id2] = nav.selfIsEntity1 ? [id, other] : [other, id];
   if (nav.relationship.entity2 === "role") checkPrivilege(ctx.org, req.userId, "prvAssignRole");
-  // Removing a link that is not there succeeds silently in Dataverse as well.
+  // Assumption (not documented): removing a link that is not there is answered 204, not an error.
   ctx.org.unlink(nav.relationship, id1, id2);
   return noContent();
 }
