@@ -19,6 +19,12 @@ export default tseslint.config(
     },
   },
   {
+    // Jest configuration and environments are CommonJS, as Jest loads them.
+    files: ["**/*.js"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     // The Power Apps checker rules apply to what runs inside Dynamics.
     files: ["MarketoConfigControl/**/*.{ts,tsx}", "core/**/*.ts"],
     plugins: { "@microsoft/power-apps": powerApps },

@@ -1,6 +1,7 @@
 /**
- * Three kinds of tests, run together by `npm test`:
- * unit (no I/O), integration (against the devserver on 127.0.0.1), build (runs the real build).
+ * Four kinds of tests, run together by `npm test`: unit (no I/O), integration (against the
+ * devserver on 127.0.0.1), component (the real control in jsdom, talking to the devserver),
+ * build (runs the real production build).
  * Type-checking is `npm run typecheck`; jest only transpiles, to stay fast.
  */
 const transform = { "^.+\\.tsx?$": ["ts-jest", { tsconfig: "tsconfig.jest.json" }] };
@@ -10,6 +11,14 @@ module.exports = {
   projects: [
     { ...common, displayName: "unit", testMatch: ["<rootDir>/tests/unit/**/*.test.ts?(x)"] },
     { ...common, displayName: "integration", testMatch: ["<rootDir>/tests/integration/**/*.test.ts?(x)"] },
+    {
+      ...common,
+      displayName: "component",
+      testEnvironment: "<rootDir>/tests/helpers/jsdomWithFetch.js",
+      // The CommonJS builds: sinon's "browser" build (used by the PCF mock) is ESM only.
+      testEnvironmentOptions: { customExportConditions: ["node", "require", "default"] },
+      testMatch: ["<rootDir>/tests/component/**/*.test.tsx"],
+    },
     { ...common, displayName: "build", testMatch: ["<rootDir>/tests/build/**/*.test.ts"] },
   ],
 };

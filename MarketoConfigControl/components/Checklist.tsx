@@ -12,6 +12,8 @@ export interface ChecklistProps {
   busyFix?: FixId;
   /** Fixes that cannot run right now, with the reason's resx key. */
   blocked?: Partial<Record<FixId, string>>;
+  /** Fixes with their own button elsewhere on the panel: not repeated on the line. */
+  fixesElsewhere?: FixId[];
   onFix: (item: CheckItem) => void;
 }
 
@@ -25,11 +27,12 @@ const FIX_LABEL: Record<FixId, string> = {
   pickUser: "Fix_pickUser",
 };
 
-const Line: React.FC<Omit<ChecklistProps, "items"> & { item: CheckItem }> = ({ item, t, canFix, busyFix, blocked, onFix }) => {
+const Line: React.FC<Omit<ChecklistProps, "items"> & { item: CheckItem }> = ({ item, t, canFix, busyFix, blocked, fixesElsewhere, onFix }) => {
   const [open, setOpen] = React.useState(false);
   const detailsId = `mss-check-${item.id.replace(".", "-")}-details`;
   const hasDetails = !!item.detailKey || !!item.error;
-  const blockedReason = item.fix ? blocked?.[item.fix] : undefined;
+  const fix = item.fix && !fixesElsewhere?.includes(item.fix) ? item.fix : undefined;
+  const blockedReason = fix ? blocked?.[fix] : undefined;
   return (
     <li className={row} data-check={item.id} data-status={item.status}>
       <Stack horizontal verticalAlign="start" tokens={{ childrenGap: 12 }} wrap>
@@ -54,12 +57,12 @@ const Line: React.FC<Omit<ChecklistProps, "items"> & { item: CheckItem }> = ({ i
           )}
           {blockedReason && canFix && <Text variant="small">{t(blockedReason)}</Text>}
         </Stack>
-        {item.fix && canFix && (
+        {fix && canFix && (
           <DefaultButton
-            text={busyFix === item.fix ? t("Fix_Working") : t(FIX_LABEL[item.fix])}
+            text={busyFix === fix ? t("Fix_Working") : t(FIX_LABEL[fix])}
             disabled={busyFix !== undefined || !!blockedReason}
             onClick={() => onFix(item)}
-            data-fix={item.fix}
+            data-fix={fix}
           />
         )}
       </Stack>

@@ -147,7 +147,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
 
   return (
     <Stack tokens={{ childrenGap: 4 }} styles={{ root: { maxWidth: 960 } }} className="mss-setup-panel">
-      <div aria-live="polite" role="status" style={{ position: "absolute", left: -10000, width: 1, height: 1, overflow: "hidden" }}>
+      <div id="mss-announcer" aria-live="polite" role="status" style={{ position: "absolute", left: -10000, width: 1, height: 1, overflow: "hidden" }}>
         {announcement}
       </div>
 
@@ -188,7 +188,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
           {items ? (
             <>
               <Text block>{t(summaryKey(items).key, { count: summaryKey(items).count })}</Text>
-              <Checklist items={items} t={t} canFix={!readOnly} busyFix={busyFix} blocked={heldBy ? { publish: heldBy } : undefined} onFix={onFix} />
+              <Checklist items={items} t={t} canFix={!readOnly} busyFix={busyFix} fixesElsewhere={["publish"]} onFix={onFix} />
             </>
           ) : (
             view.loading && (

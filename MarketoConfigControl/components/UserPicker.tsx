@@ -1,5 +1,5 @@
 import * as React from "react";
-import { DefaultButton, mergeStyles, SearchBox, Spinner, SpinnerSize, Stack, Text, Toggle } from "@fluentui/react";
+import { DefaultButton, mergeStyles, Spinner, SpinnerSize, Stack, Text, TextField, Toggle } from "@fluentui/react";
 import type { UserSearchResult } from "../../core/setup/search";
 import type { SetupService } from "../../core/setup/service";
 import type { Translate } from "../i18n";
@@ -52,6 +52,10 @@ export const UserPicker: React.FC<UserPickerProps> = ({ service, t, roleName, va
   };
 
   const onKeyDown = (e: React.KeyboardEvent) => {
+    if (e.key === "Escape") {
+      setText(null);
+      return;
+    }
     if (!open) return;
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
       e.preventDefault();
@@ -80,21 +84,20 @@ export const UserPicker: React.FC<UserPickerProps> = ({ service, t, roleName, va
         {value && <DefaultButton text={t("Button_Clear")} ariaLabel={t("Button_Clear_Label", { name: value.name })} onClick={() => onChange(null)} />}
         <DefaultButton text={t("Button_Browse")} ariaLabel={t("Button_Browse_Label")} onClick={onBrowse} />
       </Stack>
-      <SearchBox
+      <TextField
         componentRef={(c) => (inputRef.current = c)}
+        label={t("Picker_Label")}
         placeholder={includeAll ? t("Picker_PlaceholderAll") : t("Picker_Placeholder")}
-        ariaLabel={t("Picker_Label")}
         value={text ?? ""}
+        autoComplete="off"
         onFocus={() => text === null && setText("")}
         onChange={(_e, v) => setText(v ?? "")}
-        onClear={() => setText(null)}
-        onEscape={() => setText(null)}
         onKeyDown={onKeyDown}
         role="combobox"
-        aria-expanded={open}
+        aria-expanded={open && search.results.length > 0}
         aria-controls={listId}
         aria-autocomplete="list"
-        aria-activedescendant={open && activeIndex >= 0 ? `${listId}-${activeIndex}` : undefined}
+        aria-activedescendant={open && activeIndex >= 0 && search.results[activeIndex] ? `${listId}-${activeIndex}` : undefined}
       />
       <Toggle label={t("Picker_IncludeAll")} inlineLabel checked={includeAll} onChange={(_e, v) => setIncludeAll(!!v)} />
       {open && search.searching && <Spinner size={SpinnerSize.small} label={t("Picker_Searching")} />}

@@ -307,7 +307,9 @@ export class DataverseClient {
     const response = await this.send("POST", "$batch", body, {
       ...options,
       idempotent: true, // only GET parts: safe to repeat
-      headers: { "Content-Type": `multipart/mixed;boundary=${boundary}`, ...options.headers },
+      // Without it Dataverse stops at the first failing part and fails the whole batch
+      // ("Execute batch operations using the Web API", Handling errors).
+      headers: { "Content-Type": `multipart/mixed;boundary=${boundary}`, Prefer: "odata.continue-on-error", ...options.headers },
     });
     if (!response.ok) return this.fail(response, "POST", "$batch");
     const decoded = decodeBatch(response.headers.get("Content-Type"), await response.text());

@@ -225,6 +225,7 @@ describe("batchGet", () => {
     const [who, denied] = await c.batchGet(["WhoAmI()", "roles"]);
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ method: "POST", url: `${ORG}/api/data/v9.2/$batch` });
+    expect(calls[0].headers.Prefer).toBe("odata.continue-on-error");
     expect(who).toMatchObject({ ok: true, status: 200, data: { UserId: "u" } });
     expect(denied.ok).toBe(false);
     expect(denied.error).toMatchObject({ kind: "privilege", code: "0x80040220" });

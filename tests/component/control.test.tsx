@@ -1,0 +1,316 @@
+/**
+ * The real control (index.ts, components, core) in jsdom, with the PCF context mock, talking
+ * to the devserver's demo organisation over HTTP: what a Dynamics admin sees and does.
+ */
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { startDevServer, type DevServer } from "../../devserver/server";
+import { APP, CONFIG, ORG, ROLE, SOLUTION, STEP, USER } from "../../devserver/fixtures/ids";
+import { mountControl } from "../helpers/mountControl";
+
+jest.setTimeout(30_000);
+
+let server: DevServer;
+beforeAll(async () => {
+  server = await startDevServer({ publishDurationMs: 50 });
+});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+const API = () => `${server.url}/api/data/v9.2/`;
+const config = { entity: CONFIG.demo.entity, attribute: CONFIG.demo.userAttribute, id: CONFIG.defaultRecord };
+const marketoSync = { id: USER.marketoSync, name: "Marketo Sync", entityType: "systemuser" };
+
+const line = (id: string) => document.querySelector(`[data-check="${id}"]`) as HTMLElement;
+const statusOf = (id: string) => line(id)?.getAttribute("data-status");
+const fixButton = (id: string) => line(id)?.querySelector("button[data-fix]") as HTMLButtonElement | null;
+const publishButton = () => document.querySelector('button[data-action="publish"]') as HTMLButtonElement;
+const loaded = () => waitFor(() => expect(statusOf("solution.installed")).toBe("pass"));
+const requestsTo = (pattern: RegExp) => server.requests.filter((r) => pattern.test(decodeURIComponent(r.url)));
+
+async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const r = await fetch(API() + path, { ...init, headers: { Accept: "application/json", "Content-Type": "application/json", ...init.headers } });
+  if (!r.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${r.status} ${await r.text()}`);
+  return (r.status === 204 ? undefined : r.json()) as T;
+}
+
+async function rolesOf(userId: string): Promise<string[]> {
+  const u = await api<{ systemuserroles_association: Array<{ roleid: string }> }>(
+    `systemusers(${userId})?$select=fullname&$expand=systemuserroles_association($select=roleid)`,
+  );
+  return u.systemuserroles_association.map((r) => r.roleid);
+}
+
+/** The form's own save: the record is written, then the platform calls updateView. */
+async function saveForm(m: ReturnType<typeof mountControl>) {
+  const value = m.boundValue();
+  await api(`${CONFIG.demo.entitySet}(${CONFIG.defaultRecord})`, {
+    method: "PATCH",
+    headers: { "If-Match": "*" },
+    body: JSON.stringify(value ? { [`${CONFIG.demo.navigation}@odata.bind`]: `/systemusers(${value.id})` } : {}),
+  });
+  act(() => m.afterSave());
+}
+
+async function mountSaved(options: Partial<Parameters<typeof mountControl>[0]> = {}) {
+  await api(`${CONFIG.demo.entitySet}(${CONFIG.defaultRecord})`, {
+    method: "PATCH",
+    headers: { "If-Match": "*" },
+    body: JSON.stringify({ [`${CONFIG.demo.navigation}@odata.bind`]: `/systemusers(${USER.marketoSync})` }),
+  });
+  const m = mountControl({ serverUrl: server.url, config, user: marketoSync, ...options });
+  await loaded();
+  return m;
+}
+
+function search(text: string) {
+  const box = screen.getByRole("combobox");
+  fireEvent.focus(box);
+  fireEvent.change(box, { target: { value: text } });
+}
+
+const resultNames = () => within(screen.getByRole("listbox")).getAllByRole("option").map((o) => o.querySelector("span")!.textContent!.split(" · ")[0]);
+
+describe("first look", () => {
+  it("shows a skeleton, then the checklist of the demo org", async () => {
+    mountControl({ serverUrl: server.url, config });
+    expect(screen.getByLabelText("Checking the Marketo sync setup…")).toBeTruthy();
+    await loaded();
+    expect(statusOf("solution.steps")).toBe("fail");
+    expect(statusOf("user.selected")).toBe("fail");
+    expect(statusOf("user.role")).toBe("unknown");
+    expect(within(line("solution.installed")).getByText(/Marketo Lead Management 5\.0\.2\.1 is installed/)).toBeTruthy();
+    expect(screen.getByText("No Marketo User chosen yet.")).toBeTruthy();
+    expect(document.getElementById("mss-announcer")!.textContent).toMatch(/check\(s\) need attention/);
+  });
+
+  it("loads in at most 2 requests", async () => {
+    server.resetCount();
+    await mountSaved();
+    expect(server.requestCount()).toBeLessThanOrEqual(3); // 2 for the load, at most 1 for the PATCH in mountSaved
+    expect(requestsTo(/\$batch/)).toHaveLength(2);
+  });
+});
+
+describe("search and pick", () => {
+  it("sends one request per pause in typing, for at most 25 rows", async () => {
+    mountControl({ serverUrl: server.url, config });
+    await loaded();
+    const box = screen.getByRole("combobox");
+    fireEvent.focus(box);
+    for (const text of ["M", "Ma", "Mar", "Mark", "Marketo"]) fireEvent.change(box, { target: { value: text } });
+    await waitFor(() => expect(resultNames()).toEqual(["Marketo Sync"]));
+    const searches = requestsTo(/systemusers\?/);
+    expect(searches).toHaveLength(1);
+    expect(decodeURIComponent(searches[0].url)).toContain("$top=25");
+    expect(decodeURIComponent(searches[0].url)).toContain("applicationid ne null");
+  });
+
+  it.each([
+    ["O'Brien", true, ["Siobhan O'Brien"]],
+    ["100%", false, ["100% Data Bot"]],
+    ["a_b", false, ["a_b Integration"]],
+    ["R&D", false, ["R&D Sync"]],
+  ])("finds exactly the users named with %s", async (text, includeAll, expected) => {
+    mountControl({ serverUrl: server.url, config });
+    await loaded();
+    if (includeAll) fireEvent.click(screen.getByRole("switch"));
+    search(text as string);
+    await waitFor(() => expect(resultNames()).toEqual(expected));
+  });
+
+  it("shows email, Client ID, business unit and whether the user has the role", async () => {
+    mountControl({ serverUrl: server.url, config });
+    await loaded();
+    search("Marketo Sync");
+    await waitFor(() => screen.getByRole("option"));
+    const text = screen.getByRole("option").textContent!;
+    expect(text).toContain(APP.marketoSync);
+    expect(text).toMatch(/@/);
+    expect(text).toContain("Contoso");
+  });
+
+  it("picks with the keyboard, returns the user through getOutputs, and warns until saved", async () => {
+    const m = mountControl({ serverUrl: server.url, config });
+    await loaded();
+    search("Marketo Sync");
+    await waitFor(() => screen.getByRole("option"));
+    fireEvent.keyDown(screen.getByRole("combobox"), { key: "ArrowDown" });
+    fireEvent.keyDown(screen.getByRole("combobox"), { key: "Enter" });
+    await waitFor(() => expect(m.outputs()?.marketoUser?.[0]).toMatchObject({ id: USER.marketoSync, entityType: "systemuser" }));
+    expect(m.boundValue()?.id).toBe(USER.marketoSync);
+    await waitFor(() => expect(statusOf("user.selected")).toBe("warn"));
+    expect(screen.getByText(/You changed the Marketo User/)).toBeTruthy();
+    const publish = publishButton() as HTMLButtonElement;
+    expect(publish.disabled).toBe(true);
+    expect(screen.getAllByText(/Save the record first/).length).toBeGreaterThan(0);
+
+    await saveForm(m);
+    await waitFor(() => expect(statusOf("user.selected")).toBe("pass"));
+    expect(screen.queryByText(/You changed the Marketo User/)).toBeNull();
+    expect((publishButton() as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it("clears the value", async () => {
+    const m = await mountSaved();
+    fireEvent.click(screen.getByRole("button", { name: /Clear the Marketo User/ }));
+    await waitFor(() => expect(m.outputs()?.marketoUser).toEqual([]));
+    await waitFor(() => expect(statusOf("user.selected")).toBe("warn"));
+  });
+
+  it("falls back to the platform's lookup dialog", async () => {
+    const m = mountControl({ serverUrl: server.url, config });
+    await loaded();
+    m.gen.context.utils.lookupObjects.callsFake(async () => [marketoSync]);
+    fireEvent.click(screen.getByRole("button", { name: /Browse all users/ }));
+    await waitFor(() => expect(m.outputs()?.marketoUser?.[0]?.id).toBe(USER.marketoSync));
+    expect(m.gen.context.utils.lookupObjects.calledOnce).toBe(true);
+  });
+});
+
+describe("fixes", () => {
+  it("assigns the role of the user's business unit", async () => {
+    await mountSaved();
+    expect(statusOf("user.role")).toBe("fail");
+    fireEvent.click(fixButton("user.role")!);
+    await waitFor(() => expect(statusOf("user.role")).toBe("pass"));
+    expect(await rolesOf(USER.marketoSync)).toContain(ROLE.marketoSync);
+  });
+
+  it("removes the role from the others only after a confirmation that names them", async () => {
+    await mountSaved();
+    expect(statusOf("role.exclusive")).toBe("fail");
+    fireEvent.click(fixButton("role.exclusive")!);
+    const dialog = await screen.findByRole("alertdialog");
+    expect(within(dialog).getByText(/John Smith/)).toBeTruthy();
+    expect(within(dialog).getByText(/Maria Garcia/)).toBeTruthy();
+
+    fireEvent.click(within(dialog).getByText("Cancel"));
+    await waitFor(() => expect(screen.queryByRole("alertdialog")).toBeNull());
+    expect(requestsTo(/\$ref/)).toHaveLength(0);
+    expect(await rolesOf(USER.john)).toContain(ROLE.marketoSync);
+
+    fireEvent.click(fixButton("role.exclusive")!);
+    fireEvent.click(within(await screen.findByRole("alertdialog")).getByRole("button", { name: "Remove the role" }));
+    await waitFor(() => expect(statusOf("role.exclusive")).toBe("pass"));
+    expect(await rolesOf(USER.john)).not.toContain(ROLE.marketoSync);
+    expect(await rolesOf(USER.maria)).not.toContain(ROLE.marketoSync);
+  });
+
+  it("enables the disabled plugin steps", async () => {
+    await mountSaved();
+    fireEvent.click(fixButton("solution.steps")!);
+    await waitFor(() => expect(statusOf("solution.steps")).toBe("pass"));
+    const step = await api<{ statecode: number }>(`sdkmessageprocessingsteps(${STEP.disabled})?$select=statecode`);
+    expect(step.statecode).toBe(0);
+  });
+
+  it("explains a privilege error in plain words, with details on demand, and changes nothing", async () => {
+    const m = await mountSaved();
+    server.faults.add({ match: { method: "POST", path: "systemuserroles_association/$ref" }, respond: "privilegeDenied" });
+    fireEvent.click(fixButton("user.role")!);
+    const message = await screen.findByText(/^You don’t have the privileges this needs\. Ask a System Administrator\. Assigning a security role needs the Assign privilege/);
+    const bar = message.closest(".ms-MessageBar") as HTMLElement;
+    expect(within(bar).queryByText(/0x80040220/)).toBeNull();
+    fireEvent.click(within(bar).getByText("Show details"));
+    expect(within(bar).getByText(/0x80040220/)).toBeTruthy();
+    expect(m.boundValue()?.id).toBe(USER.marketoSync);
+    expect(await rolesOf(USER.marketoSync)).not.toContain(ROLE.marketoSync);
+    await waitFor(() => expect(statusOf("user.role")).toBe("fail"));
+  });
+});
+
+describe("publish", () => {
+  it("publishes with progress and reports the time", async () => {
+    await mountSaved();
+    fireEvent.click(publishButton());
+    expect(await screen.findByText("Publishing all customizations…")).toBeTruthy();
+    expect((publishButton() as HTMLButtonElement).disabled).toBe(true);
+    await screen.findByText(/Customizations published at/, undefined, { timeout: 10_000 });
+    await waitFor(() => expect(statusOf("publish")).toBe("pass"));
+    expect(requestsTo(/PublishAllXmlAsync/)).toHaveLength(1);
+  });
+
+  it("waits while another publish runs", async () => {
+    await mountSaved();
+    server.faults.add({
+      match: { method: "POST", path: "PublishAllXmlAsync" },
+      respond: { status: 400, body: { error: { code: "0x8004F063", message: "Cannot start another [PublishAll] because there is a previous [PublishAll] running at this moment." } } },
+    });
+    fireEvent.click(publishButton());
+    expect(await screen.findByText(/Another publish is running; this one starts when it ends/)).toBeTruthy();
+    await screen.findByText(/Customizations published at/, undefined, { timeout: 15_000 });
+    expect(screen.queryByText(/Publishing failed/)).toBeNull();
+  });
+
+  it("reports a failed publish clearly", async () => {
+    await mountSaved();
+    server.faults.add({ match: { method: "POST", path: "PublishAllXmlAsync" }, respond: "publishFail" });
+    fireEvent.click(publishButton());
+    await screen.findByText(/Publishing failed\. Nothing else was changed; try again\./, undefined, { timeout: 10_000 });
+    expect(statusOf("publish")).not.toBe("pass");
+  });
+});
+
+describe("connection details for Marketo", () => {
+  it("shows and copies what step 3 asks for, never a secret", async () => {
+    const writes: string[] = [];
+    Object.assign(navigator, { clipboard: { writeText: async (t: string) => void writes.push(t) } });
+    await mountSaved();
+    const value = (key: string) => document.querySelector(`[data-connection="${key}"]`)!.textContent;
+    expect(value("Connection_TenantId")).toBe(ORG.tenantId);
+    expect(value("Connection_ClientId")).toBe(APP.marketoSync);
+    expect(value("Connection_Username")).toMatch(/@/);
+    expect(value("Connection_OrgServiceUrl")).toMatch(/Organization\.svc$/);
+    expect(screen.getByText(/cannot be changed in Marketo/)).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Copy Tenant ID" }));
+    await waitFor(() => expect(writes).toEqual([ORG.tenantId]));
+    await waitFor(() => expect(document.getElementById("mss-announcer")!.textContent).toBe("Tenant ID copied."));
+    expect(document.body.textContent).not.toMatch(/devserver-secret/);
+  });
+});
+
+describe("read-only forms", () => {
+  it.each([
+    ["a disabled control", { readOnly: true }],
+    ["a field-secured field", { fieldEditable: false }],
+  ])("%s: shows the checklist without search, fixes or publish", async (_name, options) => {
+    await mountSaved(options);
+    expect(screen.queryByRole("combobox")).toBeNull();
+    expect(document.querySelectorAll("button[data-fix]")).toHaveLength(0);
+    expect(document.querySelector("button[data-action=\"publish\"]")).toBeNull();
+    expect(screen.getByText(/read-only for you/)).toBeTruthy();
+    expect(statusOf("user.role")).toBe("fail");
+  });
+
+  it("is recomputed on every updateView", async () => {
+    const m = await mountSaved();
+    expect(fixButton("user.role")).not.toBeNull();
+    m.gen.context.mode.isControlDisabled = true;
+    act(() => m.view.rerender(m.gen.ExecuteUpdateView()));
+    expect(fixButton("user.role")).toBeNull();
+  });
+});
+
+describe("French", () => {
+  it("speaks French from the 1036 resx", async () => {
+    await mountSaved({ lang: "1036" });
+    expect(screen.getByText("Liste de contrôle de la configuration")).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Publier toutes les personnalisations" })).toBeTruthy();
+    expect(screen.getByText("ID de locataire")).toBeTruthy();
+    expect(within(line("user.role")).getByText(/n’a pas le rôle Marketo Sync User/)).toBeTruthy();
+    expect(within(line("user.role")).getByText("Échec")).toBeTruthy();
+  });
+});
+
+describe("solution missing", () => {
+  it("says so, points to step 1, and leaves the dependent checks unknown", async () => {
+    await api(`solutions(${SOLUTION.marketo})`, { method: "DELETE" });
+    mountControl({ serverUrl: server.url, config, user: marketoSync });
+    await waitFor(() => expect(statusOf("solution.installed")).toBe("fail"));
+    expect(within(line("solution.installed")).getByText(/The Marketo solution “Marketo Lead Management” is not installed/)).toBeTruthy();
+    fireEvent.click(within(line("solution.installed")).getByText("Show details"));
+    expect(within(line("solution.installed")).getByText(/step 1 of 3/)).toBeTruthy();
+    expect(statusOf("solution.steps")).toBe("unknown");
+    expect(statusOf("role.exclusive")).toBe("unknown");
+  });
+});
