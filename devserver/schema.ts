@@ -267,6 +267,52 @@ export const STANDARD_ENTITIES: EntityDef[] = [
       ...common(),
     ],
   },
+  {
+    // Custom (PCF) controls registered by solution imports (reference/entities/customcontrol.md).
+    logicalName: "customcontrol",
+    schemaName: "CustomControl",
+    entitySetName: "customcontrols",
+    primaryIdAttribute: "customcontrolid",
+    primaryNameAttribute: "name",
+    displayName: "Custom Control",
+    objectTypeCode: 66,
+    attributes: [
+      { logicalName: "customcontrolid", type: "Uniqueidentifier" },
+      { logicalName: "name", type: "String" },
+      { logicalName: "compatibledatatypes", type: "String" },
+      { logicalName: "manifest", type: "Memo" },
+      { logicalName: "version", type: "String" },
+      { logicalName: "ismanaged", type: "Boolean", options: { "0": "Unmanaged", "1": "Managed" } },
+      { logicalName: "solutionid", type: "Uniqueidentifier" },
+      ...common(),
+    ],
+  },
+  {
+    // Forms (reference/entities/systemform.md): objecttypecode is the table's logical name in the Web API.
+    logicalName: "systemform",
+    schemaName: "SystemForm",
+    entitySetName: "systemforms",
+    primaryIdAttribute: "formid",
+    primaryNameAttribute: "name",
+    displayName: "System Form",
+    objectTypeCode: 1030,
+    attributes: [
+      { logicalName: "formid", type: "Uniqueidentifier" },
+      { logicalName: "name", type: "String" },
+      { logicalName: "description", type: "Memo" },
+      { logicalName: "objecttypecode", type: "String" },
+      {
+        logicalName: "type",
+        type: "Picklist",
+        options: { "0": "Dashboard", "1": "AppointmentBook", "2": "Main", "5": "Mobile", "6": "Quick View Form", "7": "Quick Create", "11": "Main - Interactive experience", "12": "Card" },
+      },
+      { logicalName: "formactivationstate", type: "Picklist", options: { "0": "Inactive", "1": "Active" } },
+      { logicalName: "isdefault", type: "Boolean", options: YES_NO },
+      { logicalName: "formxml", type: "Memo" },
+      { logicalName: "publishedon", type: "DateTime" },
+      ...common(),
+    ],
+  },
   ...(["lead", "contact", "account"] as const).map(
     (name): EntityDef => ({
       logicalName: name,

@@ -34,6 +34,10 @@ export interface Job {
   fail?: string;
   done: boolean;
   importJobId?: string;
+  /** Called on each tick while the job runs, with the elapsed fraction (0–1). */
+  progress?: (fraction: number) => void;
+  /** Called once when the job completes (success or failure), with its completion time. */
+  finish?: (completedon: string) => void;
 }
 
 export const ALL_ACCESS = ["ReadAccess", "WriteAccess", "AppendAccess", "AppendToAccess", "CreateAccess", "DeleteAccess", "ShareAccess", "AssignAccess"];
@@ -67,6 +71,8 @@ export class Org {
   failNextPublish: string | null = null;
   /** Solution files received by ImportSolution(Async), newest last. */
   imports: Array<{ importJobId: string; bytes: number; at: string; overwriteUnmanagedCustomizations: boolean; publishWorkflows: boolean }> = [];
+  /** PublishXml calls (tables published), newest last. */
+  publishedXml: Array<{ entities: string[]; at: string }> = [];
   private version = 1000;
 
   constructor(fixture: Fixture) {
@@ -239,12 +245,16 @@ export class Org {
           this.lastPublishedOn = completedon;
           this.publishCount++;
         }
-        if (job.kind === "import" && job.importJobId) {
+        if (job.finish) job.finish(completedon);
+        else if (job.kind === "import" && job.importJobId) {
           const ij = this.get("importjob", job.importJobId);
           if (ij) Object.assign(ij, { progress: 100, completedon, modifiedon: completedon, versionnumber: this.nextVersion() });
         }
-      } else if (elapsed >= job.durationMs * 0.2 && op.statecode !== 2) {
-        Object.assign(op, { statecode: 2, statuscode: 20, startedon: new Date(job.startedAt).toISOString(), versionnumber: this.nextVersion() });
+      } else {
+        if (elapsed >= job.durationMs * 0.2 && op.statecode !== 2) {
+          Object.assign(op, { statecode: 2, statuscode: 20, startedon: new Date(job.startedAt).toISOString(), versionnumber: this.nextVersion() });
+        }
+        job.progress?.(job.durationMs > 0 ? elapsed / job.durationMs : 1);
       }
     }
   }

@@ -3,6 +3,7 @@ import { ApiRequest, ApiResponse, ServerContext, json } from "../context";
 import { Codes, HttpError, badQuery, methodNotAllowed, propertyNotFound, recordNotFound, segmentNotFound } from "../errors";
 import { splitTopLevel } from "../odata/parse";
 import { checkPrivilege } from "../security";
+import { checkFormUpdate } from "./forms";
 import { metadataRoute } from "./metadata";
 import { isOperation, retrievePrincipalAccess, unboundOperation } from "./operations";
 import { readCollection, readRecord } from "./query";
@@ -82,6 +83,7 @@ export async function route(ctx: ServerContext, req: ApiRequest, contentIds?: Ma
       case "GET":
         return { response: readRecord(ctx, req, entity, id) };
       case "PATCH": {
+        if (entity.logicalName === "systemform") checkFormUpdate(req);
         const { response, url } = updateRecord(ctx, req, entity, id, contentIds);
         return { response, createdUrl: url };
       }

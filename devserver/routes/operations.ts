@@ -3,11 +3,13 @@
  * (powerapps-docs/developer/data-platform/webapi/use-web-api-functions.md and …/use-web-api-actions.md;
  * reference pages under powerapps-docs/developer/data-platform/webapi/reference/).
  */
-import { ApiRequest, ApiResponse, ServerContext, json, noContent, parseJsonBody } from "../context";
+import { ApiRequest, ApiResponse, ServerContext, json, noContent } from "../context";
 import { Codes, HttpError, badQuery, methodNotAllowed, recordNotFound } from "../errors";
 import { splitTopLevel } from "../odata/parse";
 import { checkPrivilege } from "../security";
 import { Org, newGuid } from "../store";
+import { publishXml } from "./forms";
+import { importSolution, importSolutionAsync } from "./import";
 import { parseRecordReference } from "./write";
 
 /** `Name(A=@p1,B='x')` parameters, with aliases resolved from the query string. */
@@ -30,7 +32,7 @@ export function functionParameters(req: ApiRequest, key: string | undefined): Re
 }
 
 const GET_FUNCTIONS = new Set(["WhoAmI", "RetrieveVersion", "RetrieveCurrentOrganization"]);
-const POST_ACTIONS = new Set(["PublishAllXml", "PublishAllXmlAsync", "ImportSolution", "ImportSolutionAsync"]);
+const POST_ACTIONS = new Set(["PublishAllXml", "PublishAllXmlAsync", "PublishXml", "ImportSolution", "ImportSolutionAsync"]);
 
 export function isOperation(name: string): boolean {
   return GET_FUNCTIONS.has(name) || POST_ACTIONS.has(name);
@@ -53,40 +55,6 @@ function startJob(org: Org, kind: "publish" | "import", durationMs: number, name
   org.jobs.push({ id, kind, startedAt: now, durationMs, done: false, fail: fail ?? undefined, importJobId });
   org.tick(now);
   return id;
-}
-
-function validateSolutionFile(base64: unknown): Buffer {
-  if (typeof base64 !== "string" || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64.replace(/\s/g, ""))) {
-    throw badQuery("CustomizationFile must be the solution .zip file encoded in base64.");
-  }
-  const bytes = Buffer.from(base64, "base64");
-  // A zip starts with a local file header "PK\x03\x04" (or "PK\x05\x06" when empty).
-  if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b || (bytes[2] !== 3 && bytes[2] !== 5)) {
-    throw new HttpError(400, Codes.importInvalid, "The import file is invalid: the solution file is not a valid compressed (.zip) file.");
-  }
-  return bytes;
-}
-
-function recordImport(ctx: ServerContext, body: Record<string, unknown>, bytes: Buffer, done: boolean): string {
-  const importJobId = typeof body.ImportJobId === "string" && body.ImportJobId !== "00000000-0000-0000-0000-000000000000" ? body.ImportJobId.toLowerCase() : newGuid();
-  const now = new Date().toISOString();
-  ctx.org.insert(ctx.org.entity("importjob"), {
-    importjobid: importJobId,
-    name: "Solution import",
-    solutionname: null,
-    progress: done ? 100 : 0,
-    startedon: now,
-    completedon: done ? now : null,
-    data: `<importexportxml succeeded="true" devserver="recorded only: the solution's content is not applied"><solutionManifests /></importexportxml>`,
-  });
-  ctx.org.imports.push({
-    importJobId,
-    bytes: bytes.length,
-    at: now,
-    overwriteUnmanagedCustomizations: Boolean(body.OverwriteUnmanagedCustomizations),
-    publishWorkflows: Boolean(body.PublishWorkflows),
-  });
-  return importJobId;
 }
 
 export async function unboundOperation(ctx: ServerContext, req: ApiRequest, name: string, key: string | undefined): Promise<ApiResponse> {
@@ -160,21 +128,12 @@ export async function unboundOperation(ctx: ServerContext, req: ApiRequest, name
       const id = startJob(org, "publish", org.publishDurationMs, "Publish All Customizations", 202);
       return json(200, { "@odata.context": `${ctx.serviceRoot}$metadata#Microsoft.Dynamics.CRM.PublishAllXmlAsyncResponse`, AsyncOperationId: id });
     }
-    case "ImportSolution": {
-      checkPrivilege(org, req.userId, "prvImportCustomizations");
-      const body = parseJsonBody(req);
-      const bytes = validateSolutionFile(body.CustomizationFile);
-      recordImport(ctx, body, bytes, true);
-      return noContent();
-    }
-    case "ImportSolutionAsync": {
-      checkPrivilege(org, req.userId, "prvImportCustomizations");
-      const body = parseJsonBody(req);
-      const bytes = validateSolutionFile(body.CustomizationFile);
-      const importJobId = recordImport(ctx, body, bytes, false);
-      const id = startJob(org, "import", org.importDurationMs, "Solution Import", 5, importJobId);
-      return json(200, { "@odata.context": `${ctx.serviceRoot}$metadata#Microsoft.Dynamics.CRM.ImportSolutionAsyncResponse`, AsyncOperationId: id, ImportJobKey: importJobId });
-    }
+    case "PublishXml":
+      return publishXml(ctx, req);
+    case "ImportSolution":
+      return importSolution(ctx, req);
+    case "ImportSolutionAsync":
+      return importSolutionAsync(ctx, req);
   }
   throw badQuery(`Resource not found for the segment '${name}'.`);
 }

@@ -295,8 +295,12 @@ describe("publish and import", () => {
     expect(bad.status).toBe(400);
     const ok = await call(server, "POST", "ImportSolutionAsync", { CustomizationFile: zip, OverwriteUnmanagedCustomizations: true, PublishWorkflows: true });
     expect(ok.status).toBe(200);
+    // An empty zip is received (recorded) but the import job fails: it has no solution.xml.
     const job = await get(server, `importjobs(${ok.body.ImportJobKey})?$select=progress,completedon,data`);
-    expect(job.body.progress).toBe(100);
-    expect(server.org.imports).toHaveLength(1);
+    expect(job.body.completedon).toEqual(expect.any(String));
+    expect(job.body.data).toContain('errorcode="0x80048060"');
+    const op = await get(server, `asyncoperations(${ok.body.AsyncOperationId})?$select=statecode,statuscode`);
+    expect(op.body).toMatchObject({ statecode: 3, statuscode: 31 });
+    expect(server.org.imports).toHaveLength(2);
   });
 });
