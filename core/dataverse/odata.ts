@@ -115,7 +115,9 @@ export function buildQuery(q: QueryOptions): string {
  * inside a literal is already doubled by `literal()`, so it never ends the literal early.
  */
 export function encodeQueryValue(value: string): string {
-  return encodeURIComponent(value).replace(/%(24|2C|28|29|3D|3B|3A|40|2F)/gi, (m) => decodeURIComponent(m));
+  // A lone surrogate (half an emoji, e.g. from a truncated paste) cannot be URL-encoded: it becomes U+FFFD.
+  const wellFormed = value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
+  return encodeURIComponent(wellFormed).replace(/%(24|2C|28|29|3D|3B|3A|40|2F)/gi, (m) => decodeURIComponent(m));
 }
 
 /** `entityset(guid)` */

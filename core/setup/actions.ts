@@ -171,7 +171,8 @@ async function runPublish(client: DataverseClient, options: PublishOptions): Pro
   for (;;) {
     let operationId: string;
     try {
-      const started = await client.callAction<{ AsyncOperationId: string }>("PublishAllXmlAsync", {}, { signal: options.signal });
+      // Safe to repeat after a dropped connection: a publish already started answers "busy" and is waited for.
+      const started = await client.callAction<{ AsyncOperationId: string }>("PublishAllXmlAsync", {}, { signal: options.signal, idempotent: true });
       operationId = started.AsyncOperationId;
     } catch (e) {
       if (isDataverseError(e) && e.kind === "publishBusy") {

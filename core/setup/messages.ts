@@ -26,6 +26,8 @@ function details(e: unknown): string {
 export function describeError(e: unknown, operation: Operation): ErrorMessage {
   if (e instanceof PartialRemovalError) {
     const inner = describeError(e.cause, operation);
+    // Nobody was changed: the plain cause says it all.
+    if (e.removed.length === 0) return inner;
     return {
       ...inner,
       key: "Action_partialRemoval",

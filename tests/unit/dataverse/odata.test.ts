@@ -45,6 +45,12 @@ describe("buildQuery", () => {
     expect(decoded(q)).toBe("?$filter=contains(fullname,'100[%]')");
   });
 
+  it("replaces half an emoji instead of throwing", () => {
+    const half = "🚀".slice(0, 1);
+    expect(() => buildQuery({ filter: eq("fullname", `a${half}`) })).not.toThrow();
+    expect(buildQuery({ filter: eq("fullname", `a${half}`) })).toContain("a%EF%BF%BD");
+  });
+
   it("encodes unicode as UTF-8", () => {
     expect(buildQuery({ filter: eq("fullname", "Zoë") })).toContain("Zo%C3%AB");
   });

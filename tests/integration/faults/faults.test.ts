@@ -1,0 +1,161 @@
+/**
+ * Every action under every fault: the admin gets a plain message or the action recovers; the
+ * Marketo User stored on the record never changes; no role is removed or doubled by a retry;
+ * and the checklist after recovery is right.
+ */
+import { DataverseClient } from "../../../core/dataverse/client";
+import { assignSyncRole, enablePluginSteps, publishAll, removeSyncRoleFrom } from "../../../core/setup/actions";
+import { evaluate, otherRoleHolders } from "../../../core/setup/evaluate";
+import { loadSetupState } from "../../../core/setup/load";
+import { describeError } from "../../../core/setup/messages";
+import { searchUsers } from "../../../core/setup/search";
+import type { SetupInput, SetupState } from "../../../core/setup/types";
+import { startDevServer, type DevServer } from "../../../devserver/server";
+import type { FaultResponse } from "../../../devserver/faults";
+import { CONFIG, ROLE, ROLE_NAME, SOLUTION, STEP, USER } from "../../../devserver/fixtures/ids";
+import { readResx } from "../../helpers/resx";
+import { SCENARIOS, type Action, type FaultName } from "./scenarios";
+
+jest.setTimeout(20_000);
+
+const names = CONFIG.demo;
+const en = readResx("1033");
+const fr = readResx("1036");
+let server: DevServer;
+
+beforeAll(async () => {
+  server = await startDevServer({ publishDurationMs: 0 });
+});
+afterAll(() => server.close());
+
+const input = (): SetupInput => ({
+  config: { entity: names.entity, id: CONFIG.defaultRecord, attribute: names.userAttribute },
+  chosenUserId: USER.marketoSync,
+  roleName: ROLE_NAME,
+  solutionName: SOLUTION.friendlyName,
+});
+
+function client() {
+  return new DataverseClient({ orgUrl: server.url, timeoutMs: 300, maxRetries: 2, baseRetryDelayMs: 5, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))) });
+}
+
+/** Where each action's requests go: the fault hits that request. */
+const TARGET: Record<Action, { method: string; path: string | RegExp }> = {
+  load: { method: "POST", path: "$batch" },
+  search: { method: "GET", path: /^systemusers\?/ },
+  assign: { method: "POST", path: "systemuserroles_association/$ref" },
+  remove: { method: "DELETE", path: "systemuserroles_association(" },
+  enableSteps: { method: "PATCH", path: "sdkmessageprocessingsteps(" },
+  publish: { method: "POST", path: "PublishAllXmlAsync" },
+};
+
+const busy = { status: 400, body: { error: { code: "0x8004F063", message: "Cannot start another [PublishAll] because there is a previous [PublishAll] running at this moment." } } };
+
+function faultFor(fault: FaultName): { respond: FaultResponse; times: number; target?: { method: string; path: string | RegExp } } {
+  switch (fault) {
+    case "429 with Retry-After":
+      return { respond: server.faults.presets.throttle(0), times: 1 };
+    case "429 without Retry-After":
+      return { respond: server.faults.presets.throttle(), times: 1 };
+    case "429 storm":
+      return { respond: server.faults.presets.throttle(), times: 10 };
+    case "503":
+      return { respond: server.faults.presets.unavailable(), times: 1 };
+    case "timeout":
+      return { respond: { delayMs: 1000 }, times: 1 };
+    case "dropped connection":
+      return { respond: "drop", times: 1 };
+    case "401 session expired":
+      return { respond: { status: 401, body: { error: { code: "0x80072560", message: "The user is not authenticated." } } }, times: 1 };
+    case "403 privilege":
+      return { respond: "privilegeDenied", times: 1 };
+    case "publish lock":
+      return { respond: busy, times: 2 };
+    case "publish fails":
+      return { respond: "publishFail", times: 1 };
+    case "server error mid-batch":
+      return { respond: { status: 500, body: { error: { code: "0x80040216", message: "An unexpected error occurred." } } }, times: 1, target: { method: "GET", path: /^roles\?/ } };
+  }
+}
+
+async function prepared(): Promise<SetupState> {
+  server.reset();
+  // The sync user is saved and holds the role, so removal has others to act on and a user to protect.
+  const c = client();
+  await c.update(names.entitySet, CONFIG.defaultRecord, { [`${names.navigation}@odata.bind`]: `/systemusers(${USER.marketoSync})` });
+  await assignSyncRole(c, await loadSetupState(c, input()));
+  return loadSetupState(c, input());
+}
+
+async function run(action: Action, c: DataverseClient, state: SetupState): Promise<unknown> {
+  switch (action) {
+    case "load":
+      return loadSetupState(c, input());
+    case "search":
+      return searchUsers(c, { text: "O'Brien", roleName: ROLE_NAME, includeAllUsers: true });
+    case "assign":
+      // A state read before the role was given: the action really sends the association.
+      return assignSyncRole(c, { ...state, chosenUser: state.chosenUser?.ok ? { ok: true, value: { ...state.chosenUser.value, directRoleIds: [] } } : state.chosenUser });
+    case "remove":
+      return removeSyncRoleFrom(c, state, otherRoleHolders(state));
+    case "enableSteps":
+      return enablePluginSteps(c, state);
+    case "publish":
+      return publishAll(c, { pollIntervalMs: 5, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+  }
+}
+
+const savedUser = () => server.org.get(names.entity, CONFIG.defaultRecord)?.[`_${names.userAttribute}_value`];
+const roleHolders = () =>
+  [USER.marketoSync, USER.john, USER.maria].map((u) => server.org.rolesOf(u).direct.filter((r) => r.roleid === ROLE.marketoSync).length);
+
+describe.each(SCENARIOS.map((s) => [s.action, s.fault, s.outcome] as const))("%s under %s", (action, fault, outcome) => {
+  it(outcome === "recovers" ? "recovers" : `explains with ${outcome}`, async () => {
+    const state = await prepared();
+    const rolesBefore = roleHolders();
+    const spec = faultFor(fault);
+    const target = spec.target ?? TARGET[action];
+    server.faults.add({ match: { method: target.method, path: target.path }, times: spec.times, respond: spec.respond });
+
+    const c = client();
+    const result = await run(action, c, state).then(
+      (value) => ({ ok: true as const, value }),
+      (error) => ({ ok: false as const, error }),
+    );
+
+    if (outcome === "recovers") {
+      expect(result).toMatchObject({ ok: true });
+    } else if (outcome === "Check_Unknown") {
+      expect(result.ok).toBe(true);
+      const items = evaluate((result as { value: SetupState }).value);
+      const unknown = items.filter((i) => i.status === "unknown" && i.error);
+      expect(unknown.map((i) => i.id)).toEqual(expect.arrayContaining(["user.role", "role.exclusive"]));
+      expect(items.find((i) => i.id === "solution.installed")!.status).toBe("pass");
+    } else {
+      expect(result.ok).toBe(false);
+      const message = describeError((result as { error: unknown }).error, action === "remove" ? "removeRole" : action === "assign" ? "assignRole" : action);
+      expect(message.key).toBe(outcome);
+      expect(en.get(message.key)).toBeTruthy();
+      expect(fr.get(message.key)).toBeTruthy();
+      if (message.hintKey) expect(en.get(message.hintKey)).toBeTruthy();
+      expect(message.details).not.toBe("");
+    }
+
+    // Nothing the admin did not ask for changed.
+    expect(savedUser()).toBe(USER.marketoSync);
+    const rolesAfter = roleHolders();
+    expect(rolesAfter[0]).toBe(1); // the sync user keeps exactly one copy: never removed, never doubled
+    if (action !== "remove") expect(rolesAfter).toEqual(rolesBefore);
+    if (action === "remove" && outcome !== "recovers") expect(rolesAfter.slice(1).every((n) => n <= 1)).toBe(true);
+
+    // After recovery the checklist tells the truth.
+    server.faults.clear();
+    const after = evaluate(await loadSetupState(client(), input()));
+    const status = (id: string) => after.find((i) => i.id === id)!.status;
+    expect(status("user.role")).toBe("pass");
+    expect(status("user.selected")).toBe("pass");
+    if (action === "remove") expect(status("role.exclusive")).toBe(outcome === "recovers" ? "pass" : "fail");
+    if (action === "enableSteps") expect(status("solution.steps")).toBe(outcome === "recovers" ? "pass" : "fail");
+    if (action === "enableSteps" && outcome === "recovers") expect(server.org.get("sdkmessageprocessingstep", STEP.disabled)?.statecode).toBe(0);
+  });
+});
