@@ -55,39 +55,41 @@ function userSelected(s: SetupState): CheckItem {
   return { id, status: "pass", messageKey: "Check_UserSelected", params: { name } };
 }
 
-function userEnabled(s: SetupState): CheckItem {
-  const id = "user.enabled";
+type ChosenUser = Extract<NonNullable<SetupState["chosenUser"]>, { ok: true }>["value"];
+
+/** The checks about the sync user itself: unknown until one is picked and read. */
+function userCheck(id: CheckItem["id"], s: SetupState, judge: (u: ChosenUser) => CheckItem): CheckItem {
   if (!s.chosenUser) return noUser(id);
   if (!s.chosenUser.ok) return unknown(id, s.chosenUser);
-  const u = s.chosenUser.value;
-  return u.isDisabled
-    ? { id, status: "fail", messageKey: "Check_UserDisabled", detailKey: "Check_UserDisabled_Detail", params: { name: u.fullName } }
-    : { id, status: "pass", messageKey: "Check_UserEnabled", params: { name: u.fullName } };
+  return judge(s.chosenUser.value);
 }
 
-function userApplication(s: SetupState): CheckItem {
-  const id = "user.application";
-  if (!s.chosenUser) return noUser(id);
-  if (!s.chosenUser.ok) return unknown(id, s.chosenUser);
-  const u = s.chosenUser.value;
-  return u.applicationId
-    ? { id, status: "pass", messageKey: "Check_UserIsApplication", params: { clientId: u.applicationId } }
-    : { id, status: "warn", messageKey: "Check_UserNotApplication", detailKey: "Check_UserNotApplication_Detail", params: { name: u.fullName } };
-}
+const userEnabled = (s: SetupState): CheckItem =>
+  userCheck("user.enabled", s, (u): CheckItem =>
+    u.isDisabled
+      ? { id: "user.enabled", status: "fail", messageKey: "Check_UserDisabled", detailKey: "Check_UserDisabled_Detail", params: { name: u.fullName } }
+      : { id: "user.enabled", status: "pass", messageKey: "Check_UserEnabled", params: { name: u.fullName } },
+  );
+
+const userApplication = (s: SetupState): CheckItem =>
+  userCheck("user.application", s, (u): CheckItem =>
+    u.applicationId
+      ? { id: "user.application", status: "pass", messageKey: "Check_UserIsApplication", params: { clientId: u.applicationId } }
+      : { id: "user.application", status: "warn", messageKey: "Check_UserNotApplication", detailKey: "Check_UserNotApplication_Detail", params: { name: u.fullName } },
+  );
 
 function userRole(s: SetupState): CheckItem {
   const id = "user.role";
-  if (!s.chosenUser) return noUser(id);
-  if (!s.chosenUser.ok) return unknown(id, s.chosenUser);
-  if (!s.roles.ok) return unknown(id, s.roles);
-  const role = s.input.roleName;
-  if (s.roles.value.length === 0) return { id, status: "fail", messageKey: "Check_RoleNotFound", detailKey: "Check_RoleNotFound_Detail", params: { role } };
-  const u = s.chosenUser.value;
-  const copies = new Set(s.roles.value.map((r) => r.id.toLowerCase()));
-  if (u.directRoleIds.some((r) => copies.has(r.toLowerCase()))) return { id, status: "pass", messageKey: "Check_RoleAssigned", params: { role } };
-  if (u.roleTeams.length)
-    return { id, status: "warn", messageKey: "Check_RoleThroughTeam", detailKey: "Check_RoleThroughTeam_Detail", params: { role, teams: u.roleTeams.join(", ") }, fix: "assignRole" };
-  return { id, status: "fail", messageKey: "Check_RoleMissing", params: { role }, fix: "assignRole" };
+  return userCheck(id, s, (u) => {
+    if (!s.roles.ok) return unknown(id, s.roles);
+    const role = s.input.roleName;
+    if (s.roles.value.length === 0) return { id, status: "fail", messageKey: "Check_RoleNotFound", detailKey: "Check_RoleNotFound_Detail", params: { role } };
+    const copies = new Set(s.roles.value.map((r) => r.id.toLowerCase()));
+    if (u.directRoleIds.some((r) => copies.has(r.toLowerCase()))) return { id, status: "pass", messageKey: "Check_RoleAssigned", params: { role } };
+    if (u.roleTeams.length)
+      return { id, status: "warn", messageKey: "Check_RoleThroughTeam", detailKey: "Check_RoleThroughTeam_Detail", params: { role, teams: u.roleTeams.join(", ") }, fix: "assignRole" };
+    return { id, status: "fail", messageKey: "Check_RoleMissing", params: { role }, fix: "assignRole" };
+  });
 }
 
 /** Enabled users other than the sync user who hold any copy of the role directly. */
