@@ -1,0 +1,106 @@
+/**
+ * `deploy <zip>`: checks the zip with the pack verifier (nothing is sent when it fails), imports it
+ * with ImportSolutionAsync, shows the import job's progress, then publishes.
+ */
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import type { DataverseClient, ODataCollection } from "../../core/dataverse/client";
+import { buildQuery, eq } from "../../core/dataverse/odata";
+import { isDataverseError } from "../../core/dataverse/errors";
+import { verifySolutionZip } from "../../pack/verify";
+import { CliError, EXIT, type ExitCode } from "../errors";
+import { progress, writeJson } from "../output";
+import type { Session } from "../session";
+import { runPublish } from "./publish";
+
+interface ImportJob {
+  progress?: number;
+  completedon?: string | null;
+  data?: string | null;
+}
+
+interface AsyncOperation {
+  statecode: number;
+  statuscode: number;
+  message?: string | null;
+  friendlymessage?: string | null;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The first failure in an import log: `<result result="failure" errorcode="…" errortext="…"/>`. */
+export function importFailure(data: string | null | undefined): { code: string; text: string } | undefined {
+  const m = /<result\b(?=[^>]*\bresult="failure")[^>]*>/i.exec(data ?? "");
+  if (!m) return undefined;
+  const attr = (name: string) => (new RegExp(`\\b${name}="([^"]*)"`).exec(m[0])?.[1] ?? "").replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  return { code: attr("errorcode"), text: attr("errortext") };
+}
+
+async function installedVersion(client: DataverseClient, uniqueName: string): Promise<string | undefined> {
+  const page = await client.get<ODataCollection<{ version: string }>>("solutions" + buildQuery({ select: ["version"], filter: eq("uniquename", uniqueName) }));
+  return page.value[0]?.version;
+}
+
+export async function deploy(session: Session, file: string, options: { publish?: boolean; overwriteUnmanaged?: boolean }): Promise<ExitCode> {
+  const { io, t, out } = session;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new CliError(EXIT.usage, "Cli_FileUnreadable", { file }, (e as Error).message);
+  }
+  const check = verifySolutionZip(bytes, { fileName: basename(file) });
+  const { uniqueName, version, managed } = check.solution;
+  if (!check.ok) {
+    // Refused before signing in: nothing is sent to the org.
+    throw new CliError(EXIT.failed, "Cli_DeployRefused", { file: basename(file), count: check.problems.length }, check.problems.map((p) => `- ${p}`).join("\n"));
+  }
+  const { client } = await session.connection();
+  const previous = await installedVersion(client, uniqueName);
+  const kind = t(managed ? "Cli_Managed" : "Cli_Unmanaged");
+  if (!out.json) io.out(t(previous ? "Cli_DeployUpgrading" : "Cli_DeployInstalling", { name: uniqueName, version, kind, previous: previous ?? "" }) + "\n");
+
+  const importJobId = randomUUID();
+  const started = await client.callAction<{ AsyncOperationId: string; ImportJobKey?: string }>(
+    "ImportSolutionAsync",
+    { CustomizationFile: bytes.toString("base64"), OverwriteUnmanagedCustomizations: options.overwriteUnmanaged === true, PublishWorkflows: true, ImportJobId: importJobId },
+    { timeoutMs: 10 * 60_000 },
+  );
+  const jobId = started.ImportJobKey ?? importJobId;
+  const bar = progress(io, !out.json);
+  const poll = io.pollIntervalMs ?? 2000;
+  let job: ImportJob = {};
+  let op: AsyncOperation;
+  try {
+    for (;;) {
+      try {
+        job = await client.get<ImportJob>(`importjobs(${jobId})?$select=progress,completedon,data`);
+      } catch (e) {
+        // The import job row appears shortly after the request on a real org.
+        if (!(isDataverseError(e) && e.kind === "notFound")) throw e;
+      }
+      op = await client.get<AsyncOperation>(`asyncoperations(${started.AsyncOperationId})?$select=statecode,statuscode,message,friendlymessage`);
+      bar.update(t("Cli_DeployProgress", { name: uniqueName }), op.statecode === 3 && op.statuscode === 30 ? 100 : (job.progress ?? 0));
+      if (op.statecode === 3) break;
+      await sleep(poll);
+    }
+  } finally {
+    bar.done();
+  }
+  if (op.statuscode !== 30) {
+    const failure = importFailure(job.data);
+    throw new CliError(
+      EXIT.failed,
+      "Cli_DeployFailed",
+      { name: uniqueName, code: failure?.code ?? String(op.statuscode) },
+      failure?.text || op.friendlymessage || op.message || `asyncoperation statuscode ${op.statuscode}`,
+    );
+  }
+  if (!out.json) io.out(t("Cli_DeployDone", { name: uniqueName, version, kind }) + "\n");
+  let publishedOn: string | undefined;
+  if (options.publish !== false) publishedOn = (await runPublish(session, client)).completedOn;
+  if (out.json) writeJson(io, { imported: { uniqueName, version, managed, previousVersion: previous ?? null, importJobId: jobId }, publishedOn: publishedOn ?? null });
+  else if (publishedOn) io.out(t("Publish_Done", { time: publishedOn }) + "\n");
+  return EXIT.ok;
+}

@@ -1,0 +1,179 @@
+/**
+ * Server-to-server connection: the client secret (from the environment or stdin, never a flag),
+ * MSAL client credentials for the token, and a DataverseClient that asks for a fresh token when
+ * the API answers 401.
+ */
+import { ConfidentialClientApplication, type Configuration, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from "@azure/msal-node";
+import { DataverseClient, type FetchLike } from "../core/dataverse/client";
+import { CliError, EXIT } from "./errors";
+import type { Io } from "./io";
+
+export const SECRET_ENV = "MARKETO_DYNAMICS_CLIENT_SECRET";
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+export interface ConnectionOptions {
+  url?: string;
+  tenant?: string;
+  clientId?: string;
+  authority?: string;
+  clientSecretStdin?: boolean;
+  timeout?: string;
+  retries?: string;
+}
+
+export interface Connection {
+  client: DataverseClient;
+  orgUrl: string;
+  tenant: string;
+  clientId: string;
+}
+
+/** Reads all of stdin (the secret piped in); a trailing newline is not part of the secret. */
+async function readStdin(io: Io): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+}
+
+export async function readSecret(options: ConnectionOptions, io: Io): Promise<string> {
+  const secret = options.clientSecretStdin ? await readStdin(io) : (io.env[SECRET_ENV] ?? "");
+  if (!secret) throw new CliError(EXIT.usage, "Cli_NoSecret", { env: SECRET_ENV });
+  // From here on every line the CLI writes is scrubbed of it (io.ts), whatever produced the text.
+  io.addSecret(secret);
+  return secret;
+}
+
+export function normaliseOrgUrl(raw: string | undefined): string {
+  if (!raw) throw new CliError(EXIT.usage, "Cli_MissingOption", { option: "--url" });
+  let url: URL;
+  try {
+    url = new URL(/^https?:\/\//i.test(raw) ? raw : `https://${raw}`);
+  } catch {
+    throw new CliError(EXIT.usage, "Cli_BadUrl", { url: raw });
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) throw new CliError(EXIT.usage, "Cli_BadUrl", { url: raw });
+  return url.origin;
+}
+
+/**
+ * MSAL only accepts https authorities. The real one (login.microsoftonline.com) is used as is. A
+ * local test authority on http (the devserver) is handed to MSAL as the same URL with https, as a
+ * known authority with its OpenID and cloud discovery metadata spelled out (so MSAL does no
+ * discovery request), and with a custom network client that sends MSAL's requests for that host
+ * to the http origin. This was chosen over a local https server with a certificate made at test
+ * time: no extra dependency, no certificate trust to set up in the test process or the spawned
+ * CLI, and the rewrite is confined to http://127.0.0.1 / localhost, so it can never downgrade a
+ * real sign-in.
+ */
+export function msalConfiguration(tenant: string, clientId: string, secret: string, authorityOption: string | undefined, fetchImpl: FetchLike): Configuration {
+  const quiet = { loggerCallback: () => undefined, piiLoggingEnabled: false };
+  if (!authorityOption) {
+    return { auth: { clientId, clientSecret: secret, authority: `https://login.microsoftonline.com/${tenant}` }, system: { loggerOptions: quiet } };
+  }
+  let url: URL;
+  try {
+    url = new URL(authorityOption);
+  } catch {
+    throw new CliError(EXIT.usage, "Cli_BadAuthority", { authority: authorityOption });
+  }
+  const path = url.pathname.replace(/\/+$/, "") || `/${tenant}`;
+  if (url.protocol === "https:") return { auth: { clientId, clientSecret: secret, authority: `${url.origin}${path}` }, system: { loggerOptions: quiet } };
+  if (url.protocol !== "http:" || !LOOPBACK.has(url.hostname)) throw new CliError(EXIT.usage, "Cli_BadAuthority", { authority: authorityOption });
+
+  const httpsAuthority = `https://${url.host}${path}`;
+  const authorityMetadata = {
+    token_endpoint: `${httpsAuthority}/oauth2/v2.0/token`,
+    authorization_endpoint: `${httpsAuthority}/oauth2/v2.0/authorize`,
+    end_session_endpoint: `${httpsAuthority}/oauth2/v2.0/logout`,
+    jwks_uri: `${httpsAuthority}/discovery/v2.0/keys`,
+    issuer: `${httpsAuthority}/v2.0`,
+  };
+  const cloudDiscoveryMetadata = {
+    tenant_discovery_endpoint: `${httpsAuthority}/v2.0/.well-known/openid-configuration`,
+    "api-version": "1.1",
+    metadata: [{ preferred_network: url.host, preferred_cache: url.host, aliases: [url.host] }],
+  };
+  const toHttp = (target: string) => {
+    const u = new URL(target);
+    if (u.protocol === "https:" && u.host === url.host) u.protocol = "http:";
+    return u.toString();
+  };
+  const send = async <T>(method: string, target: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> => {
+    const response = await fetchImpl(toHttp(target), { method, headers: options?.headers, body: options?.body });
+    const text = await response.text();
+    const headers: Record<string, string> = {};
+    response.headers.forEach((v, k) => (headers[k] = v));
+    let body: unknown = {};
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      body = { error: "invalid_response", error_description: `HTTP ${response.status}` };
+    }
+    return { headers, body: body as T, status: response.status };
+  };
+  const networkClient: INetworkModule = {
+    sendGetRequestAsync: (target, options) => send("GET", target, options),
+    sendPostRequestAsync: (target, options) => send("POST", target, options),
+  };
+  return {
+    auth: {
+      clientId,
+      clientSecret: secret,
+      authority: httpsAuthority,
+      knownAuthorities: [url.host],
+      authorityMetadata: JSON.stringify(authorityMetadata),
+      cloudDiscoveryMetadata: JSON.stringify(cloudDiscoveryMetadata),
+    },
+    system: { loggerOptions: quiet, networkClient },
+  };
+}
+
+/** Turns an MSAL failure into a plain message; the AADSTS code is kept, the service's text is not shown first. */
+export function authError(e: unknown, context: { clientId: string; tenant: string }): CliError {
+  const err = e as { errorCode?: string; errorMessage?: string; message?: string; errorNo?: string };
+  const text = `${err.errorCode ?? ""} ${err.errorMessage ?? err.message ?? ""}`;
+  const aadsts = /AADSTS(\d+)/.exec(text)?.[1] ?? err.errorNo;
+  const code = aadsts ? `AADSTS${aadsts}` : (err.errorCode ?? "");
+  const details = (err.errorMessage ?? err.message ?? String(e)).split(/\r?\n/)[0];
+  if (aadsts === "7000215" || aadsts === "7000222" || err.errorCode === "invalid_client") return new CliError(EXIT.usage, "Cli_Auth_BadSecret", { ...context, code }, details);
+  if (aadsts === "700016" || err.errorCode === "unauthorized_client") return new CliError(EXIT.usage, "Cli_Auth_UnknownClient", { ...context, code }, details);
+  if (aadsts === "90002" || aadsts === "900023") return new CliError(EXIT.usage, "Cli_Auth_UnknownTenant", { ...context, code }, details);
+  if (/network|endpoints_resolution|ECONNREFUSED|fetch failed/i.test(text)) return new CliError(EXIT.usage, "Cli_Auth_Network", { ...context, code }, details);
+  return new CliError(EXIT.usage, "Cli_Auth_Failed", { ...context, code: code || "?" }, details);
+}
+
+export async function connect(options: ConnectionOptions, io: Io): Promise<Connection> {
+  const orgUrl = normaliseOrgUrl(options.url);
+  const tenant = options.tenant ?? "";
+  const clientId = options.clientId ?? "";
+  if (!tenant) throw new CliError(EXIT.usage, "Cli_MissingOption", { option: "--tenant" });
+  if (!clientId) throw new CliError(EXIT.usage, "Cli_MissingOption", { option: "--client-id" });
+  if (!GUID.test(clientId)) throw new CliError(EXIT.usage, "Cli_BadClientId", { clientId });
+  const secret = await readSecret(options, io);
+  const fetchImpl: FetchLike = io.fetch ?? ((u, init) => fetch(u, init));
+  const app = new ConfidentialClientApplication(msalConfiguration(tenant, clientId, secret, options.authority, fetchImpl));
+  const scopes = [`${orgUrl}/.default`];
+  const tokenProvider = async ({ forceRefresh }: { forceRefresh: boolean }) => {
+    let result;
+    try {
+      // skipCache after a 401: the cached token was refused (expired or revoked), get a new one.
+      result = await app.acquireTokenByClientCredential({ scopes, skipCache: forceRefresh });
+    } catch (e) {
+      throw authError(e, { clientId, tenant });
+    }
+    if (!result?.accessToken) throw new CliError(EXIT.usage, "Cli_Auth_Failed", { clientId, tenant, code: "no token" });
+    return result.accessToken;
+  };
+  const timeoutMs = Number(options.timeout ?? 60) * 1000;
+  const client = new DataverseClient({
+    orgUrl,
+    tokenProvider,
+    fetch: fetchImpl,
+    timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : 60_000,
+    maxRetries: Number(options.retries ?? 5),
+    baseRetryDelayMs: io.retryDelayMs ?? 1_000,
+    maxRetryDelayMs: 5 * 60_000,
+  });
+  return { client, orgUrl, tenant, clientId };
+}

@@ -1,0 +1,101 @@
+/** Human output: the checklist table (coloured on a terminal), progress indicators, JSON. */
+import type { CheckItem, CheckStatus } from "../core/setup/types";
+import type { Io } from "./io";
+import type { Translate } from "./strings";
+
+const COLOURS: Record<CheckStatus, string> = { pass: "32", warn: "33", fail: "31", unknown: "33", info: "36" };
+
+export interface Output {
+  io: Io;
+  t: Translate;
+  json: boolean;
+  colour: boolean;
+}
+
+export function useColour(io: Io): boolean {
+  return Boolean(io.stdout.isTTY) && !io.env.NO_COLOR && io.env.TERM !== "dumb";
+}
+
+export function paint(on: boolean, code: string, text: string): string {
+  return on ? `\u001b[${code}m${text}\u001b[0m` : text;
+}
+
+/** Which command fixes a line (the checklist's fix ids). */
+export const FIX_COMMAND: Record<string, string> = {
+  assignRole: "assign-role",
+  removeRoleFromOthers: "remove-role --others",
+  enableSteps: "enable-steps",
+  publish: "publish",
+  pickUser: "set-user <user>",
+};
+
+export interface RenderedCheck {
+  id: string;
+  status: CheckStatus;
+  message: string;
+  detail?: string;
+  fix?: string;
+  error?: string;
+}
+
+export function renderChecks(items: CheckItem[], t: Translate): RenderedCheck[] {
+  return items.map((i) => ({
+    id: i.id,
+    status: i.status,
+    message: t(i.messageKey, i.params),
+    detail: i.detailKey && i.status !== "pass" ? t(i.detailKey, i.params) : undefined,
+    fix: i.fix && i.status !== "pass" ? `marketo-dynamics ${FIX_COMMAND[i.fix]}` : undefined,
+    error: i.error ? `${t(`Error_${i.error.kind}`)} (${i.error.status ? `HTTP ${i.error.status}` : i.error.kind}${i.error.code ? ` ${i.error.code}` : ""})` : undefined,
+  }));
+}
+
+/** One line per check: status label padded, message; detail, error and fix indented below. */
+export function checklistText(checks: RenderedCheck[], t: Translate, colour: boolean): string {
+  const labels = checks.map((c) => t(`Status_${c.status}`));
+  const width = Math.max(...labels.map((l) => l.length));
+  const lines: string[] = [];
+  checks.forEach((c, i) => {
+    lines.push(`${paint(colour, COLOURS[c.status], labels[i].padEnd(width))}  ${c.message}`);
+    const indent = " ".repeat(width + 2);
+    if (c.detail) lines.push(`${indent}${paint(colour, "2", c.detail)}`);
+    if (c.error) lines.push(`${indent}${c.error}`);
+    if (c.fix) lines.push(`${indent}${paint(colour, "1", "→ " + c.fix)}`);
+  });
+  return lines.join("\n") + "\n";
+}
+
+export function writeJson(io: Io, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2) + "\n");
+}
+
+/**
+ * A progress indicator on stderr: a redrawn bar on a terminal, otherwise one line per change of
+ * at least 10 points (or of label), so logs of CI runs stay short.
+ */
+export function progress(io: Io, enabled: boolean) {
+  const tty = Boolean(io.stderr.isTTY);
+  let lastPercent = -100;
+  let lastLabel = "";
+  let drawn = false;
+  return {
+    update(label: string, percent?: number) {
+      if (!enabled) return;
+      const p = percent === undefined ? undefined : Math.max(0, Math.min(100, Math.round(percent)));
+      if (tty) {
+        const bar = p === undefined ? "" : `[${"#".repeat(Math.round(p / 5)).padEnd(20, ".")}] ${String(p).padStart(3)}% `;
+        io.err(`\r\u001b[2K${bar}${label}`);
+        drawn = true;
+        return;
+      }
+      if (label === lastLabel && (p === undefined || p - lastPercent < 10) && p !== 100) return;
+      if (label === lastLabel && p === lastPercent) return;
+      lastLabel = label;
+      if (p !== undefined) lastPercent = p;
+      io.err(`${p === undefined ? "" : `${String(p).padStart(3)}% `}${label}\n`);
+    },
+    done() {
+      if (enabled && tty && drawn) io.err("\n");
+      drawn = false;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * What every command gets: its options, the translator and output settings, a lazily opened
+ * connection (deploy checks its zip before signing in), and the shared reads of the setup state.
+ */
+import type { DataverseClient, ODataCollection } from "../core/dataverse/client";
+import { buildQuery } from "../core/dataverse/odata";
+import { evaluate, loadSetupState, type CheckItem, type SetupState } from "../core/setup";
+import { resolveConfig, type ConfigOptions, type MarketoConfig } from "./config";
+import { connect, type Connection, type ConnectionOptions } from "./connection";
+import type { Io } from "./io";
+import type { Output } from "./output";
+import type { Translate } from "./strings";
+
+export interface GlobalOptions extends ConnectionOptions, ConfigOptions {
+  json?: boolean;
+  lang?: string;
+  color?: boolean;
+  role: string;
+  solution: string;
+}
+
+export interface Session {
+  io: Io;
+  t: Translate;
+  out: Output;
+  opts: GlobalOptions;
+  connection(): Promise<Connection>;
+}
+
+export function createSession(io: Io, t: Translate, out: Output, opts: GlobalOptions): Session {
+  let pending: Promise<Connection> | undefined;
+  return { io, t, out, opts, connection: () => (pending ??= connect(opts, io)) };
+}
+
+/** Publish All system jobs (asyncoperation type 202) that succeeded, newest first. */
+const LAST_PUBLISH =
+  "asyncoperations" +
+  buildQuery({ select: ["completedon"], filter: "operationtype eq 202 and statecode eq 3 and statuscode eq 30", orderby: ["completedon desc"], top: 1 });
+
+/**
+ * When customizations were last published, as far as the org tells: the newest succeeded
+ * PublishAllXmlAsync job. A synchronous publish leaves no job, so "not found" means unknown.
+ */
+export async function lastPublishedOn(client: DataverseClient): Promise<string | undefined> {
+  try {
+    const page = await client.get<ODataCollection<{ completedon?: string }>>(LAST_PUBLISH);
+    return page.value[0]?.completedon ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface LoadedSetup {
+  connection: Connection;
+  /** Whose role the actions manage: the saved Marketo User, or the signed-in application user. */
+  syncUserSource: "saved" | "signedIn" | "none";
+  config: MarketoConfig;
+  state: SetupState;
+  items: CheckItem[];
+}
+
+/**
+ * The checklist for the saved Marketo User (the CLI has no unsaved form state). With
+ * `signedInAsFallback` (the role commands), while no Marketo User is saved the sync user is the
+ * application user the CLI signed in as: it runs with the very app registration Marketo uses.
+ */
+export async function loadSetup(session: Session, options: { signedInAsFallback?: boolean } = {}): Promise<LoadedSetup> {
+  const connection = await session.connection();
+  const client = connection.client;
+  const config = await resolveConfig(client, session.opts);
+  const lastPublishAt = await lastPublishedOn(client);
+  let chosenUserId = config.savedUserId;
+  let syncUserSource: LoadedSetup["syncUserSource"] = chosenUserId ? "saved" : "none";
+  if (!chosenUserId && options.signedInAsFallback) {
+    chosenUserId = (await client.callFunction<{ UserId: string }>("WhoAmI")).UserId;
+    syncUserSource = "signedIn";
+  }
+  const state = await loadSetupState(client, {
+    config: { entity: config.entity, id: config.recordId, attribute: config.attribute },
+    chosenUserId,
+    roleName: session.opts.role,
+    solutionName: session.opts.solution,
+    publishLog: { lastPublishAt },
+  });
+  return { connection, syncUserSource, config, state, items: evaluate(state) };
+}
