@@ -1,0 +1,318 @@
+/**
+ * The CLI against the devserver in token mode, signing in through MSAL (custom network client to
+ * the devserver's token endpoint). Most runs are in-process (cli/main.ts `run`); the acceptance
+ * path spawns the real `npx marketo-dynamics`.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { APP, CONFIG, FORM, ROLE, SECRET, STEP, USER } from "../../../devserver/fixtures/ids";
+import { startDevServer, type DevServer } from "../../../devserver/server";
+import { apiRequests, cli, connectionArgs, spawnCli, tokenRequests } from "./helpers";
+import { buildZips } from "./zips";
+
+jest.setTimeout(60_000);
+
+let server: DevServer;
+let args: string[];
+let work: string;
+
+beforeAll(async () => {
+  server = await startDevServer({ auth: "token", publishDurationMs: 150, importDurationMs: 400 });
+  args = connectionArgs(server);
+  work = mkdtempSync(join(tmpdir(), "mss-cli-"));
+});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+const json = (r: { stdout: string }) => JSON.parse(r.stdout);
+
+describe("acceptance: verify fails on the demo org, the fixes make it pass", () => {
+  it("npx marketo-dynamics verify exits 1, the fix commands run, verify exits 0", async () => {
+    const env = { MARKETO_DYNAMICS_CLIENT_SECRET: SECRET.marketoSync };
+    const before = await spawnCli(["verify", ...args], env);
+    expect(before.stderr).toBe("");
+    expect(before.code).toBe(1);
+    expect(before.stdout).toContain("No Marketo User is saved on this record.");
+    expect(before.stdout).toContain("1 of 6 plugin steps are disabled.");
+    expect(before.stdout).toMatch(/Failed +2 other user\(s\) have the role Marketo Sync User: John Smith, Maria Garcia\./);
+    expect(before.stdout).toContain("→ marketo-dynamics enable-steps");
+
+    for (const step of [["assign-role"], ["remove-role", "--others", "--yes"], ["enable-steps"], ["set-user", APP.marketoSync], ["publish"]]) {
+      const r = await cli([...step, ...args]);
+      expect({ step, code: r.code, stderr: r.code ? r.stderr : "" }).toEqual({ step, code: 0, stderr: "" });
+    }
+
+    const after = await spawnCli(["verify", ...args], env);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toContain("Everything Marketo needs is in place.");
+    expect(after.stdout).not.toMatch(/Failed|Unknown|Warning/);
+  });
+});
+
+describe("verify", () => {
+  it("gives JSON with every check, the table and attribute found by metadata", async () => {
+    const r = await cli(["verify", "--json", ...args]);
+    expect(r.code).toBe(1);
+    const out = json(r);
+    expect(out).toMatchObject({ configTable: CONFIG.demo.entity, userAttribute: CONFIG.demo.userAttribute, record: { id: CONFIG.defaultRecord, name: "Default" }, overall: "fail", exitCode: 1 });
+    expect(out.checks.map((c: { id: string }) => c.id)).toEqual([
+      "solution.installed", "solution.steps", "user.selected", "user.enabled", "user.application",
+      "user.role", "role.exclusive", "user.configRead", "publish", "filter.field",
+    ]);
+    expect(out.checks.find((c: { id: string }) => c.id === "solution.steps")).toMatchObject({ status: "fail", fix: "marketo-dynamics enable-steps" });
+  });
+
+  it("finds the table under other names (other-names fixture) and speaks French", async () => {
+    const other = await startDevServer({ auth: "token", fixture: "other-names-org", publishDurationMs: 0 });
+    try {
+      const r = await cli(["verify", "--lang", "1036", ...connectionArgs(other)]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain("Aucun utilisateur Marketo n’est enregistré");
+      expect(r.stdout).toContain("Configuration de la synchronisation Marketo de");
+      const j = json(await cli(["verify", "--json", ...connectionArgs(other)]));
+      expect(j).toMatchObject({ configTable: CONFIG.otherNames.entity, userAttribute: CONFIG.otherNames.userAttribute });
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("--config-entity naming a missing table is a clear error", async () => {
+    const r = await cli(["verify", "--config-entity", "nope_table", ...args]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("The table nope_table does not exist in this organization.");
+  });
+
+  it("exits 0 on an org that is already right (warnings do not fail unless --strict)", async () => {
+    const ok = await startDevServer({ auth: "token", allCorrect: true, publishDurationMs: 0 });
+    try {
+      const r = await cli(["verify", ...connectionArgs(ok)]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("Not known whether customizations were published");
+      expect((await cli(["verify", "--strict", ...connectionArgs(ok)])).code).toBe(1);
+    } finally {
+      await ok.close();
+    }
+  });
+});
+
+describe("fix commands", () => {
+  it("set-user by email, by id; unknown and disabled users are refused", async () => {
+    const r = await cli(["set-user", "marketo-sync@contoso.onmicrosoft.com", ...args]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Marketo User set to Marketo Sync");
+    expect(server.org.get(CONFIG.demo.entity, CONFIG.defaultRecord)![`_${CONFIG.demo.userAttribute}_value`]).toBe(USER.marketoSync);
+    expect((await cli(["set-user", USER.marketoSync, ...args])).stdout).toContain("already the Marketo User");
+    const unknown = await cli(["set-user", "nobody@contoso.com", ...args]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("No user matches “nobody@contoso.com”");
+    const disabled = await cli(["set-user", USER.disabledApp, ...args]);
+    expect(disabled.code).toBe(1);
+    expect((await cli(["set-user", "not an email", ...args])).code).toBe(2);
+  });
+
+  it("assign-role gives the copy of the user's business unit, once", async () => {
+    await cli(["set-user", APP.marketoSync, ...args]);
+    const r = await cli(["assign-role", "--json", ...args]);
+    expect(json(r)).toMatchObject({ changed: true });
+    expect(server.org.rolesOf(USER.marketoSync).direct.map((x) => x.roleid)).toEqual([ROLE.marketoSync]);
+    expect(json(await cli(["assign-role", "--json", ...args]))).toMatchObject({ changed: false });
+  });
+
+  it("remove-role --others: refused without --yes off a terminal; asks on a terminal; --yes removes", async () => {
+    await cli(["set-user", APP.marketoSync, ...args]);
+    const holders = () => server.org.rolesOf(USER.maria).direct.length + server.org.rolesOf(USER.john).direct.length;
+    const noTty = await cli(["remove-role", "--others", ...args]);
+    expect(noTty.code).toBe(2);
+    expect(noTty.stdout).toContain("John Smith <john.smith@contoso.com>");
+    expect(noTty.stderr).toContain("Run again with --yes");
+    expect(holders()).toBe(2);
+
+    const no = await cli(["remove-role", "--others", ...args], { stdin: "n\n", stdinIsTTY: true });
+    expect(no.code).toBe(1);
+    expect(no.stderr).toContain("Remove the role from them? [y/N]");
+    expect(no.stdout).toContain("Cancelled: nothing removed.");
+    expect(holders()).toBe(2);
+
+    const yes = await cli(["remove-role", "--others", ...args], { stdin: "y\n", stdinIsTTY: true });
+    expect(yes.code).toBe(0);
+    expect(yes.stdout).toContain("Role Marketo Sync User removed from: John Smith, Maria Garcia.");
+    expect(holders()).toBe(0);
+    expect((await cli(["remove-role", "--others", "--yes", ...args])).stdout).toContain("No other enabled user has the role");
+    expect((await cli(["remove-role", ...args])).code).toBe(2);
+  });
+
+  it("remove-role refuses before Marketo solution 4.0.0.14", async () => {
+    const old = await startDevServer({ auth: "token", solutionVersion: "4.0.0.13" });
+    try {
+      const r = await cli(["remove-role", "--others", "--yes", ...connectionArgs(old)]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("before 4.0.0.14 every user needs the role");
+      expect(old.org.rolesOf(USER.maria).direct).toHaveLength(1);
+    } finally {
+      await old.close();
+    }
+  });
+
+  it("enable-steps enables only the Marketo solution's disabled steps", async () => {
+    const r = await cli(["enable-steps", ...args]);
+    expect(r.stdout).toContain("Enabled 1 plugin step(s): Marketo.Crm.Plugins.SyncPlugin: Delete of lead.");
+    expect(server.org.get("sdkmessageprocessingstep", STEP.disabled)!.statecode).toBe(0);
+    expect(server.org.get("sdkmessageprocessingstep", STEP.unrelated)!.statecode).toBe(1);
+    expect((await cli(["enable-steps", ...args])).stdout).toContain("already enabled");
+  });
+
+  it("publish waits for a publish already running", async () => {
+    server.org.publishDurationMs = 300;
+    const [a, b] = await Promise.all([cli(["publish", ...args]), cli(["publish", ...args])]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(a.stderr + b.stderr).toContain("Another publish is running; this one starts when it ends");
+    expect(server.org.publishCount).toBe(2);
+    expect(a.stdout).toMatch(/^Customizations published at \d{4}-/);
+  });
+
+  it("connection-info prints what Marketo's step 3 asks for", async () => {
+    await cli(["set-user", APP.marketoSync, ...args]);
+    const j = json(await cli(["connection-info", "--json", ...args]));
+    expect(j).toEqual({
+      orgUrl: server.url,
+      organizationServiceUrl: `${server.url}/XRMServices/2011/Organization.svc`,
+      tenantId: "7e000000-0000-0000-0000-0000000000aa",
+      clientId: APP.marketoSync,
+      username: "marketo-sync@contoso.onmicrosoft.com",
+    });
+    const text = await cli(["connection-info", ...args]);
+    expect(text.stdout).toMatch(/Tenant ID +7e000000-0000-0000-0000-0000000000aa/);
+  });
+});
+
+describe("deploy and bind-form", () => {
+  let zips: ReturnType<typeof buildZips>;
+  beforeAll(() => {
+    zips = buildZips(work);
+  });
+
+  it("imports with a progress indicator, then publishes; the control is registered", async () => {
+    const r = await cli(["deploy", zips.v1Managed, ...args]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Importing MarketoConfigControl 1.0.0.0 (managed)…");
+    expect(r.stdout).toContain("MarketoConfigControl 1.0.0.0 (managed) imported.");
+    expect(r.stdout).toMatch(/Customizations published at/);
+    const percents = [...r.stderr.matchAll(/(\d+)% Importing MarketoConfigControl/g)].map((m) => Number(m[1]));
+    expect(percents.length).toBeGreaterThanOrEqual(3);
+    expect(percents[percents.length - 1]).toBe(100);
+    expect(percents.some((p) => p > 0 && p < 100)).toBe(true);
+    const control = [...server.org.table(server.org.entity("customcontrol")).values()];
+    expect(control.map((c) => c.name)).toEqual(["mss_MarketoSync.MarketoConfigControl"]);
+    expect(server.org.publishCount).toBe(1);
+
+    const upgrade = await cli(["deploy", "--json", zips.v2Managed, ...args]);
+    expect(json(upgrade)).toMatchObject({ imported: { version: "1.0.1.0", previousVersion: "1.0.0.0", managed: true } });
+    const lower = await cli(["deploy", zips.v1Managed, ...args]);
+    expect(lower.code).toBe(1);
+    expect(lower.stderr).toContain("The import of MarketoConfigControl failed (0x80048033)");
+    expect(lower.stderr).toContain("must have a higher version");
+  });
+
+  it("refuses a zip that fails the verifier before any request (no sign-in either)", async () => {
+    const bad = join(work, "broken_managed.zip");
+    const bytes = readFileSync(zips.v1Managed);
+    writeFileSync(bad, bytes.subarray(0, bytes.length - 30));
+    const r = await cli(["deploy", bad, ...args]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("broken_managed.zip was not sent");
+    expect(r.urls).toEqual([]);
+    expect(server.requestCount()).toBe(0);
+    const wrongKind = join(work, "MarketoConfigControl_1_0_0_0_unmanaged.zip");
+    writeFileSync(wrongKind, readFileSync(zips.v1Managed));
+    const r2 = await cli(["deploy", wrongKind, ...args]);
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toContain("the file name says unmanaged");
+    expect(r2.urls).toEqual([]);
+  });
+
+  it("bind-form needs the control; twice → one controlDescription, one customControl per form factor", async () => {
+    const none = await cli(["bind-form", ...args]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("is not installed: run deploy first");
+    await cli(["deploy", "--no-publish", zips.v1Managed, ...args]);
+
+    const first = await cli(["bind-form", ...args]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("Form “Information”: mkto_marketouserid now uses mss_MarketoSync.MarketoConfigControl");
+    const second = await cli(["bind-form", "--json", ...args]);
+    expect(json(second)).toMatchObject({ forms: [{ formId: FORM.main, changed: false }], published: true });
+    const xml = String(server.org.get("systemform", FORM.main)!.formxml);
+    expect(xml.match(/<controlDescription /g)).toHaveLength(1);
+    expect(xml.match(/name="mss_MarketoSync\.MarketoConfigControl"/g)).toHaveLength(3);
+    expect(xml).toContain(`<controlDescription forControl="${FORM.userControl}"><customControl id="{270BD3DB-D9AF-4782-9025-509E298DEC0A}"><parameters><datafieldname>mkto_marketouserid</datafieldname>`);
+    expect(xml).toContain('<customControl formFactor="2" name="mss_MarketoSync.MarketoConfigControl"><parameters><marketoUser type="Lookup.Simple">mkto_marketouserid</marketoUser>');
+    expect(server.org.publishedXml.map((p) => p.entities)).toEqual([["mkto_marketoconfig"], ["mkto_marketoconfig"]]);
+    // The quick create form is not a main form: untouched.
+    expect(String(server.org.get("systemform", FORM.quickCreate)!.formxml)).not.toContain("controlDescription");
+  });
+});
+
+describe("sign-in and the network", () => {
+  it("a wrong secret: clear message, exit 2, no secret in the output", async () => {
+    const wrong = "Wr0ng-Secret-Value-123456";
+    const r = await cli(["verify", ...args], { secret: wrong });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Sign-in refused: the client secret is wrong or expired");
+    expect(r.stderr).toContain("AADSTS7000215");
+    expect(r.stdout + r.stderr).not.toContain(wrong);
+    expect(apiRequests(r)).toBe(0);
+  });
+
+  it("no secret, missing options, bad client id: usage errors (exit 2)", async () => {
+    expect((await cli(["verify", ...args], { secret: null })).stderr).toContain("No client secret");
+    expect((await cli(["verify", "--url", server.url], {})).code).toBe(2);
+    expect((await cli(["verify", ...args.slice(0, 4), "--client-id", "abc"])).stderr).toContain("is not a GUID");
+    expect((await cli(["frobnicate"])).code).toBe(2);
+    const help = await cli(["deploy", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--no-publish");
+    expect(help.stdout).toContain("--client-id");
+  });
+
+  it("reads the secret from stdin with --client-secret-stdin", async () => {
+    const r = await cli(["verify", "--client-secret-stdin", ...args], { secret: null, stdin: `${SECRET.marketoSync}\n` });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("Marketo Lead Management 5.0.2.1 is installed.");
+  });
+
+  it("an expired token is renewed (forceRefresh on 401, MSAL cache skipped)", async () => {
+    let api = 0;
+    const r = await cli(["enable-steps", ...args], {
+      onFetch: (url) => {
+        if (url.includes("/api/data/") && ++api === 4) server.auth.expireAll();
+      },
+    });
+    expect(r.code).toBe(0);
+    expect(tokenRequests(r)).toBe(2);
+    expect(server.org.get("sdkmessageprocessingstep", STEP.disabled)!.statecode).toBe(0);
+  });
+
+  it("a 429 storm is retried (Retry-After), then succeeds; a longer one ends with a clear message", async () => {
+    server.faults.add({ match: { path: "EntityDefinitions" }, times: 3, respond: server.faults.presets.throttle(0) });
+    const r = await cli(["verify", "--json", ...args]);
+    expect(r.code).toBe(1);
+    expect(json(r).checks).toHaveLength(10);
+
+    server.faults.add({ match: { path: "EntityDefinitions" }, times: 50, respond: server.faults.presets.throttle(0) });
+    const storm = await cli(["verify", ...args]);
+    expect(storm.code).toBe(1);
+    expect(storm.stderr).toMatch(/^Error: .+/);
+    expect(storm.stderr).toContain("HTTP 429");
+    server.faults.clear();
+  });
+
+  it("an unreachable org is a connection error (exit 2)", async () => {
+    const r = await cli(["verify", "--timeout", "2", ...args], {
+      onFetch: (url) => {
+        if (url.includes("/api/data/")) throw new TypeError("fetch failed");
+      },
+    });
+    expect(r.code).toBe(2);
+  });
+});
