@@ -1,7 +1,7 @@
 /**
- * Four kinds of tests, run together by `npm test`: unit (no I/O), integration (against the
+ * Five kinds of tests, run together by `npm test`: unit (no I/O), integration (against the
  * devserver on 127.0.0.1), component (the real control in jsdom, talking to the devserver),
- * build (runs the real production build).
+ * build (runs the real production build), e2e (the production build in Chromium).
  * Type-checking is `npm run typecheck`; jest only transpiles, to stay fast.
  */
 const transform = { "^.+\\.tsx?$": ["ts-jest", { tsconfig: "tsconfig.jest.json" }] };
@@ -20,5 +20,12 @@ module.exports = {
       testMatch: ["<rootDir>/tests/component/**/*.test.tsx"],
     },
     { ...common, displayName: "build", testMatch: ["<rootDir>/tests/build/**/*.test.ts"] },
+    {
+      // Chromium (Debian's /usr/bin/chromium) driving the production bundle.js on the `npm start` page.
+      ...common,
+      displayName: "e2e",
+      testMatch: ["<rootDir>/tests/e2e/**/*.test.ts"],
+      globalSetup: "<rootDir>/tests/e2e/globalSetup.js",
+    },
   ],
 };

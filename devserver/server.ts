@@ -34,7 +34,15 @@ export interface DevServerOptions {
   solutionVersion?: string;
   /** Derive a variant where the setup is already correct. */
   allCorrect?: boolean;
+  /**
+   * Serves other paths on the same origin (the harness page of `npm start`): called for requests
+   * outside the Web API, the admin routes and the token endpoints; returns true when it answered.
+   */
+  extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 }
+
+/** Which organisation to load: the part of the options that `reset()` can change. */
+export type FixtureChoice = Pick<DevServerOptions, "fixture" | "solutionVersion" | "allCorrect">;
 
 export interface LoggedRequest {
   method: string;
@@ -50,8 +58,8 @@ export interface DevServer {
   resetCount(): void;
   requests: LoggedRequest[];
   faults: Faults & { presets: typeof FaultPresets };
-  /** Reloads the fixture, clears faults, counters and tokens. */
-  reset(): void;
+  /** Reloads the fixture (or switches to another one for good), clears faults, counters and tokens. */
+  reset(choice?: FixtureChoice): void;
   close(): Promise<void>;
 }
 
@@ -98,10 +106,11 @@ function send(res: ServerResponse, r: ApiResponse): void {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  let choice: FixtureChoice = { fixture: options.fixture, solutionVersion: options.solutionVersion, allCorrect: options.allCorrect };
   const build = (): Org => {
-    let fixture = loadFixture(options.fixture);
-    if (options.solutionVersion) fixture = withSolutionVersion(fixture, options.solutionVersion);
-    if (options.allCorrect) fixture = allCorrect(fixture);
+    let fixture = loadFixture(choice.fixture);
+    if (choice.solutionVersion) fixture = withSolutionVersion(fixture, choice.solutionVersion);
+    if (choice.allCorrect) fixture = allCorrect(fixture);
     const org = new Org(fixture);
     if (options.publishDurationMs !== undefined) org.publishDurationMs = options.publishDurationMs;
     if (options.importDurationMs !== undefined) org.importDurationMs = options.importDurationMs;
@@ -241,6 +250,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       }
       const oidc = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
       if (oidc && req.method === "GET") return send(res, { status: 200, headers: { "Content-Type": "application/json; charset=utf-8" }, body: JSON.stringify(auth.openIdConfiguration(oidc[1], origin)) });
+      if (options.extraRoutes && (await options.extraRoutes(req, res, url))) return;
       send(res, { status: 404, headers: { "Content-Type": "text/plain" }, body: "Not found (the Web API is under /api/data/v9.2/)" });
     };
     run().catch((e: unknown) => {
@@ -273,7 +283,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     },
     requests,
     faults,
-    reset: () => {
+    reset: (next?: FixtureChoice) => {
+      if (next) choice = { ...next };
       org = build();
       faults.clear();
       auth.reset();

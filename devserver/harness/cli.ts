@@ -1,0 +1,89 @@
+/**
+ * `npm start [-- --port 8181] [--fixture demo|all-correct|solution-4.0.0.13|no-solution|other-names]
+ *   [--no-build] [--latency 0] [--publish-ms 3000]`
+ *
+ * Builds the control (production), then serves the demo org and the form page on one origin.
+ */
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { FIXTURE_NAMES, FIXTURES } from "./variants";
+import { ROOT, startHarness } from "./server";
+
+const DEFAULT_PORT = 8181;
+
+function parseArgs(argv: string[]): Record<string, string | true> {
+  const out: Record<string, string | true> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith("--")) throw new Error(`Unexpected argument '${a}' (try --help)`);
+    const [k, inline] = a.slice(2).split("=", 2);
+    if (inline !== undefined) out[k] = inline;
+    else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith("--")) out[k] = argv[++i];
+    else out[k] = true;
+  }
+  return out;
+}
+
+function num(v: string | true | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v === true || !Number.isInteger(n) || n < 0) throw new Error(`--${name} needs a whole number`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(`Usage: npm start -- [--port N] [--fixture NAME] [--no-build] [--latency MS] [--publish-ms MS]
+
+  --port        port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 picks a free one)
+  --fixture     organisation to start with: ${FIXTURE_NAMES.join(", ")}
+  --no-build    serve the existing out/ build instead of building first
+  --latency     milliseconds added to every answer
+  --publish-ms  how long Publish All Customizations takes`);
+    return;
+  }
+  const port = num(args.port, "port") ?? DEFAULT_PORT;
+  const fixture = typeof args.fixture === "string" ? args.fixture : "demo";
+  if (!FIXTURES[fixture]) throw new Error(`Unknown fixture '${fixture}'. Choose one of: ${FIXTURE_NAMES.join(", ")}`);
+
+  if (args["no-build"] !== true) {
+    console.log("Building the control (production)…");
+    const build = spawnSync(process.execPath, [path.join(ROOT, "scripts", "build.mjs")], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+    if (build.status !== 0) {
+      process.stdout.write(build.stdout ?? "");
+      throw new Error("The build failed (see above). Fix it, or serve the last build with: npm start -- --no-build");
+    }
+    console.log("Built out/controls/MarketoConfigControl/.");
+  }
+
+  let harness;
+  try {
+    harness = await startHarness({ port, fixture, latencyMs: num(args.latency, "latency"), publishDurationMs: num(args["publish-ms"], "publish-ms") });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new Error(`Port ${port} is in use. Stop the program using it, or pick another port: npm start -- --port ${port + 1}`);
+    }
+    throw e;
+  }
+  const url = harness.url;
+  console.log(`
+The Marketo Config form is served at:
+
+  ${url}/
+
+  ${url}/?lang=1036               in French
+  ${url}/?readonly=1              read-only form
+  ${url}/?fixture=all-correct     another organisation (${FIXTURE_NAMES.join(", ")})
+
+Web API of the demo organisation: ${url}/api/data/v9.2/
+Press Ctrl+C to stop.`);
+  const stop = () => void harness.close().then(() => process.exit(0));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((e: unknown) => {
+  console.error(`npm start: ${(e as Error)?.message ?? e}`);
+  process.exit(1);
+});

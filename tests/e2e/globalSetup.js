@@ -1,0 +1,28 @@
+/**
+ * The e2e tests host the production bundle.js: build it when it is missing or older than the
+ * control's sources (CI builds first anyway; this keeps `npm ci && npm test` on a fresh clone right).
+ */
+const { spawnSync } = require("node:child_process");
+const { existsSync, readdirSync, statSync } = require("node:fs");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..", "..");
+const bundle = path.join(root, "out", "controls", "MarketoConfigControl", "bundle.js");
+
+function newest(dir) {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) latest = Math.max(latest, newest(full));
+    else latest = Math.max(latest, statSync(full).mtimeMs);
+  }
+  return latest;
+}
+
+module.exports = async function globalSetup() {
+  const sources = Math.max(newest(path.join(root, "MarketoConfigControl")), newest(path.join(root, "core")));
+  if (existsSync(bundle) && statSync(bundle).mtimeMs >= sources) return;
+  process.stdout.write("\ne2e: building the control (production) first…\n");
+  const r = spawnSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, encoding: "utf8", env: { ...process.env, PP_TOOLS_TELEMETRY_OPTOUT: "1" } });
+  if (r.status !== 0) throw new Error(`e2e: npm run build failed:\n${r.stdout}\n${r.stderr}`);
+};

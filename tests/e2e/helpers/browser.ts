@@ -1,0 +1,162 @@
+/**
+ * End-to-end helpers: the `npm start` harness in-process, Debian's Chromium through playwright-core,
+ * axe on each state, and the server's own view of the data (assertions never trust the UI alone).
+ */
+import AxeBuilder from "@axe-core/playwright";
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { startHarness, ROOT, type Harness } from "../../../devserver/harness/server";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"];
+export const DOCS = path.join(ROOT, "docs");
+
+export interface E2E {
+  harness: Harness;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startE2E(options: { publishDurationMs?: number } = {}): Promise<E2E> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM}. Install it: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH).`);
+  }
+  const harness = await startHarness({ port: 0, publishDurationMs: options.publishDurationMs ?? 600 });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  return {
+    harness,
+    browser,
+    close: async () => {
+      await browser.close();
+      await harness.close();
+    },
+  };
+}
+
+export interface FormPage {
+  page: Page;
+  /** Uncaught errors and console errors of the page, for the test to check. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** Opens the form in a fresh browser context (clipboard allowed) and waits until the checklist is loaded. */
+export async function openForm(e2e: E2E, query = "", { waitForChecklist = true } = {}): Promise<FormPage> {
+  const context = await e2e.browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: query.includes("lang=1036") ? "fr-FR" : "en-US" });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: e2e.harness.url });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    // Failed requests the test provoked on purpose are logged by Chromium as console errors.
+    if (m.type() === "error" && !/Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(`${e2e.harness.url}/${query}`);
+  await page.waitForSelector("body[data-harness='ready']", { timeout: 20_000 });
+  if (waitForChecklist) await checklistLoaded(page);
+  return { page, errors, close: () => context.close() };
+}
+
+/** Every line of the checklist has a status and nothing is loading. */
+export async function checklistLoaded(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelectorAll("[data-check]").length >= 8 && !document.querySelector("[aria-busy='true']"), undefined, { timeout: 20_000 });
+}
+
+export const statusOf = (page: Page, id: string) => page.locator(`[data-check="${id}"]`).getAttribute("data-status");
+
+/** Waits until a check shows the status (the UI), with a readable failure. */
+export async function expectStatus(page: Page, id: string, status: string, timeout = 15_000): Promise<void> {
+  try {
+    await page.waitForSelector(`[data-check="${id}"][data-status="${status}"]`, { timeout });
+  } catch {
+    const line = await page.locator(`[data-check="${id}"]`).innerText().catch(() => "(no such line)");
+    const errors = await page.locator(".ms-MessageBar--error, [role='alert']").allInnerTexts();
+    throw new Error(`check ${id}: expected ${status}, got ${await statusOf(page, id)}\n  line: ${line.replace(/\s+/g, " ")}\n  errors on the page: ${JSON.stringify(errors)}`);
+  }
+}
+
+export async function allStatuses(page: Page): Promise<Record<string, string>> {
+  return page.$$eval("[data-check]", (els) => Object.fromEntries(els.map((e) => [e.getAttribute("data-check"), e.getAttribute("data-status")])));
+}
+
+/** No serious or critical axe violation on the page as it is now. */
+export async function expectAccessible(page: Page, state: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${state}: ${v.id} (${v.impact}) ${v.help}\n    ${v.nodes.map((n) => n.target.join(" ")).join("\n    ")}`);
+  expect(bad).toEqual([]);
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(DOCS, { recursive: true });
+  await page.screenshot({ path: path.join(DOCS, name), fullPage: true, animations: "disabled", caret: "hide" });
+}
+
+/** The form's bound value (what Save would store), from the page's host. */
+export const boundValue = (page: Page) => page.evaluate(() => (window as unknown as { harness: { boundValue(): ComponentFramework.LookupValue | null } }).harness.boundValue());
+
+// ---- The server's view -------------------------------------------------------------------------
+
+export async function api<T>(e2e: E2E, p: string, init: RequestInit = {}): Promise<T> {
+  const r = await fetch(`${e2e.harness.url}/api/data/v9.2/${p}`, {
+    ...init,
+    headers: { Accept: "application/json", "Content-Type": "application/json", Prefer: 'odata.include-annotations="*"', ...(init.headers as Record<string, string>) },
+  });
+  if (!r.ok) throw new Error(`${init.method ?? "GET"} ${p}: ${r.status} ${await r.text()}`);
+  return (r.status === 204 ? undefined : await r.json()) as T;
+}
+
+/** The Marketo Config table and record of the loaded fixture, from its "marketo" section and metadata. */
+export function marketoConfig(e2e: E2E) {
+  const fixture = e2e.harness.devserver.org.fixture;
+  const m = fixture.marketo!;
+  const entity = fixture.entities!.find((x) => x.logicalName === m.configEntity)!;
+  return { entitySet: entity.entitySetName, attribute: m.userAttribute, recordId: m.defaultRecordId, roleName: m.roleName, solutionId: m.solutionId };
+}
+
+/** The saved Marketo User of the Default record, on the server. */
+export async function savedMarketoUser(e2e: E2E): Promise<string | null> {
+  const c = marketoConfig(e2e);
+  const row = await api<Record<string, string | null>>(e2e, `${c.entitySet}(${c.recordId})?$select=_${c.attribute}_value`);
+  return row[`_${c.attribute}_value`] ?? null;
+}
+
+/** Names of the enabled users who hold the role directly, on the server. */
+export async function roleHolders(e2e: E2E, roleName: string): Promise<string[]> {
+  const roles = await api<{ value: Array<{ roleid: string }> }>(e2e, `roles?$select=roleid&$filter=name eq '${roleName.replace(/'/g, "''")}'`);
+  const names: string[] = [];
+  for (const role of roles.value) {
+    const r = await api<{ systemuserroles_association: Array<{ fullname: string; isdisabled: boolean }> }>(
+      e2e,
+      `roles(${role.roleid})?$select=name&$expand=systemuserroles_association($select=fullname,isdisabled)`,
+    );
+    names.push(...r.systemuserroles_association.filter((u) => !u.isdisabled).map((u) => u.fullname));
+  }
+  return names.sort();
+}
+
+export async function disabledStepsOfSolution(e2e: E2E, solutionId: string): Promise<number> {
+  const components = await api<{ value: Array<{ objectid: string }> }>(e2e, `solutioncomponents?$select=objectid&$filter=_solutionid_value eq ${solutionId} and componenttype eq 92`);
+  let disabled = 0;
+  for (const c of components.value) {
+    const step = await api<{ statecode: number }>(e2e, `sdkmessageprocessingsteps(${c.objectid})?$select=statecode`);
+    if (step.statecode !== 0) disabled++;
+  }
+  return disabled;
+}
+
+export async function devserverOrg(e2e: E2E): Promise<{ lastPublishedOn: string | null; publishCount: number }> {
+  const r = await fetch(`${e2e.harness.url}/_devserver/org`);
+  return (await r.json()) as { lastPublishedOn: string | null; publishCount: number };
+}
+
+export async function addFault(e2e: E2E, fault: Record<string, unknown>): Promise<void> {
+  const r = await fetch(`${e2e.harness.url}/_devserver/faults`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(fault) });
+  if (!r.ok) throw new Error(`fault refused: ${r.status} ${await r.text()}`);
+}
+
+export async function resetDevserver(e2e: E2E): Promise<void> {
+  await fetch(`${e2e.harness.url}/_devserver/reset`, { method: "POST" });
+}
