@@ -249,6 +249,17 @@ export const STANDARD_ENTITIES: EntityDef[] = [
     ],
   },
   {
+    // Privileges are rows too: RetrieveUserPrivileges answers with their ids (reference/privilege.md).
+    logicalName: "privilege",
+    schemaName: "Privilege",
+    entitySetName: "privileges",
+    primaryIdAttribute: "privilegeid",
+    primaryNameAttribute: "name",
+    displayName: "Privilege",
+    objectTypeCode: 1023,
+    attributes: [{ logicalName: "privilegeid", type: "Uniqueidentifier" }, { logicalName: "name", type: "String" }, ...common()],
+  },
+  {
     logicalName: "importjob",
     schemaName: "ImportJob",
     entitySetName: "importjobs",

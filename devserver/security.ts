@@ -8,7 +8,7 @@ import { Codes, HttpError } from "./errors";
 import type { Entity, Org } from "./store";
 
 /** A stable GUID-looking id for a privilege name (real orgs have one per privilege). */
-function privilegeId(name: string): string {
+export function privilegeId(name: string): string {
   const h = createHash("sha1").update(name).digest("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
@@ -34,4 +34,25 @@ export function checkPrivilege(org: Org, userId: string, action: string, entity?
   const privilege = entity && ["Read", "Write", "Create", "Delete", "Append", "AppendTo"].includes(action) ? `prv${action}${entity.schemaName}` : action;
   const denied = org.denied[userId] ?? [];
   if (denied.includes(privilege)) throw privilegeDenied(org, userId, privilege, entity);
+}
+
+/** Privileges that are not about one table. */
+const MISC_PRIVILEGES = ["prvAssignRole", "prvPublishCustomizations", "prvImportCustomizations"];
+const TABLE_ACTIONS = ["Create", "Read", "Write", "Delete", "Append", "AppendTo"];
+
+/** Every privilege the emulator knows: the table privileges of each table, and the others it checks. */
+export function knownPrivileges(schemaNames: string[]): string[] {
+  return [...MISC_PRIVILEGES, ...schemaNames.flatMap((s) => TABLE_ACTIONS.map((a) => `prv${a}${s}`))];
+}
+
+/**
+ * What RetrieveUserPrivileges reports: a user with at least one role (direct or through a team)
+ * holds every known privilege at Global depth, except those the fixture denies; a user without
+ * roles holds none. Real orgs sum the privileges of each role; the control only asks "is X held?".
+ */
+export function heldPrivileges(org: Org, userId: string, all: string[]): string[] {
+  const { direct, viaTeams } = org.rolesOf(userId);
+  if (direct.length + viaTeams.length === 0) return [];
+  const denied = new Set(org.denied[userId] ?? []);
+  return all.filter((p) => !denied.has(p));
 }

@@ -2,6 +2,7 @@
  * The in-memory organisation: table definitions, rows, N:N links and org-level state
  * (publish and import jobs). Routes read and change it; tests can inspect and change it too.
  */
+import { knownPrivileges, privilegeId } from "./security";
 import { randomUUID } from "node:crypto";
 import type { Fixture, OrganizationInfo, Row } from "./fixture";
 import {
@@ -103,6 +104,8 @@ export class Org {
     this.manyToMany = [...STANDARD_MANY_TO_MANY, ...(fixture.manyToMany ?? [])];
     for (const r of this.manyToMany) this.links.set(r.schemaName, new Set());
 
+    const privilegeTable = this.entity("privilege");
+    for (const name of this.privilegeNames()) this.insert(privilegeTable, { privilegeid: privilegeId(name), name });
     for (const [logical, rows] of Object.entries(fixture.records)) {
       const entity = this.entity(logical);
       for (const row of rows) this.insert(entity, structuredClone(row));
@@ -112,6 +115,11 @@ export class Org {
       if (!set) throw new Error(`Fixture links unknown relationship '${rel}'`);
       for (const [a, b] of pairs) set.add(`${a.toLowerCase()}|${b.toLowerCase()}`);
     }
+  }
+
+  /** The privileges this organisation knows: one set per table plus the global ones. */
+  privilegeNames(): string[] {
+    return knownPrivileges([...this.entities.values()].map((e) => e.schemaName));
   }
 
   entity(logicalName: string): Entity {

@@ -10,7 +10,7 @@ export interface ChecklistProps {
   /** Fixes offered; none when the form is read-only. */
   canFix: boolean;
   busyFix?: FixId;
-  /** Fixes that cannot run right now, with the reason's resx key. */
+  /** Fixes that cannot run right now, with the reason, already in the user's language. */
   blocked?: Partial<Record<FixId, string>>;
   /** Fixes with their own button elsewhere on the panel: not repeated on the line. */
   fixesElsewhere?: FixId[];
@@ -55,7 +55,7 @@ const Line: React.FC<Omit<ChecklistProps, "items"> & { item: CheckItem }> = ({ i
               )}
             </div>
           )}
-          {blockedReason && canFix && <Text variant="small">{t(blockedReason)}</Text>}
+          {blockedReason && canFix && <Text variant="small">{blockedReason}</Text>}
         </Stack>
         {fix && canFix && (
           <DefaultButton

@@ -8,7 +8,7 @@ export interface PublishSectionProps {
   phase?: PublishPhase;
   /** Time of the last publish made here, already formatted. */
   publishedAt?: string;
-  /** resx key saying why publishing must wait, if it must. */
+  /** Why publishing must wait, if it must, in the user's language. */
   heldBy?: string;
   canPublish: boolean;
   onPublish: () => void;
@@ -20,7 +20,7 @@ export const PublishSection: React.FC<PublishSectionProps> = ({ t, phase, publis
     <Stack tokens={{ childrenGap: 8 }}>
       <Stack horizontal verticalAlign="center" tokens={{ childrenGap: 12 }} wrap>
         <PrimaryButton text={t("Publish_Button")} disabled={!canPublish || running || !!heldBy} onClick={onPublish} data-action="publish" />
-        {heldBy && <Text>{t(heldBy)}</Text>}
+        {heldBy && <Text>{heldBy}</Text>}
       </Stack>
       {running && (
         <ProgressIndicator

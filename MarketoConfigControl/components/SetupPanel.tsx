@@ -4,6 +4,7 @@ import type { PublishPhase } from "../../core/setup/actions";
 import { overallStatus } from "../../core/setup/evaluate";
 import { describeError, type ErrorMessage, type Operation } from "../../core/setup/messages";
 import type { SetupService } from "../../core/setup/service";
+import { missingPrivileges } from "../../core/setup/privileges";
 import type { CheckItem, ConfigRecordRef, FixId, PublishLog, SetupInput, UserInfo } from "../../core/setup/types";
 import type { Translate } from "../i18n";
 import { Checklist } from "./Checklist";
@@ -32,6 +33,13 @@ export interface SetupPanelProps {
   onBrowse: () => Promise<PickedUser | null>;
   copy: (text: string) => Promise<boolean>;
 }
+
+const PRIVILEGE_TEXT: Partial<Record<FixId, string>> = {
+  assignRole: "Privilege_assignRole",
+  removeRoleFromOthers: "Privilege_removeRole",
+  enableSteps: "Privilege_enableSteps",
+  publish: "Privilege_publish",
+};
 
 const section = { root: { padding: "12px 0" } };
 const heading = { root: { fontWeight: 600 as const, margin: "0 0 8px" } };
@@ -143,7 +151,17 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
 
   const chosen = state?.chosenUser?.ok ? state.chosenUser.value : undefined;
   const org = state?.organization.ok ? state.organization.value : undefined;
-  const heldBy = dirty ? "Publish_HeldUnsaved" : undefined;
+  // Said before the click: a fix the admin's roles do not allow is disabled with what it needs.
+  const blocked = React.useMemo(() => {
+    const reasons: Partial<Record<FixId, string>> = {};
+    if (!state) return reasons;
+    for (const [fix, key] of Object.entries(PRIVILEGE_TEXT) as Array<[FixId, string]>) {
+      const missing = missingPrivileges(state, fix);
+      if (missing.length) reasons[fix] = `${t("Blocked_Privilege", { privileges: missing.join(", ") })} ${t(key)}`;
+    }
+    return reasons;
+  }, [state, t]);
+  const heldBy = dirty ? t("Publish_HeldUnsaved") : blocked.publish;
 
   return (
     <Stack tokens={{ childrenGap: 4 }} styles={{ root: { maxWidth: 960 } }} className="mss-setup-panel">
@@ -188,7 +206,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
           {items ? (
             <>
               <Text block>{t(summaryKey(items).key, { count: summaryKey(items).count })}</Text>
-              <Checklist items={items} t={t} canFix={!readOnly} busyFix={busyFix} fixesElsewhere={["publish"]} onFix={onFix} />
+              <Checklist items={items} t={t} canFix={!readOnly} busyFix={busyFix} blocked={blocked} fixesElsewhere={["publish"]} onFix={onFix} />
             </>
           ) : (
             view.loading && (

@@ -7,3 +7,4 @@ export * from "./version";
 export * from "./search";
 export * from "./messages";
 export * from "./service";
+export * from "./privileges";

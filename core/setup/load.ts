@@ -10,6 +10,7 @@ import {
   attributeDefinitionPath,
   configRecordPath,
   entityDefinitionPath,
+  privilegesByNamePath,
   rolesByNamePath,
   solutionPath,
   stepsPath,
@@ -18,6 +19,7 @@ import {
   userTeamsWithRolePath,
   userWithRolesPath,
 } from "./queries";
+import { ALL_REQUIRED_PRIVILEGES } from "./privileges";
 import type { Fact, OrganizationInfo, PluginStep, RoleCopy, SetupInput, SetupState, SolutionInfo, UserInfo } from "./types";
 
 const FORMATTED = "@OData.Community.Display.V1.FormattedValue";
@@ -91,6 +93,14 @@ function readOrganization(data: Row): OrganizationInfo {
   };
 }
 
+/** Names of the privileges held, matched by id (older orgs leave PrivilegeName out). */
+function heldPrivilegeNames(data: Row, privilegeIds: BatchResult): string[] {
+  const nameOf = new Map<string, string>();
+  if (privilegeIds.ok) for (const p of rows(privilegeIds.data as Row)) nameOf.set(String(p.privilegeid).toLowerCase(), String(p.name));
+  const held = (data.RolePrivileges as Row[] | undefined) ?? [];
+  return held.map((p) => str(p.PrivilegeName) ?? nameOf.get(String(p.PrivilegeId).toLowerCase())).filter((n): n is string => !!n);
+}
+
 export interface LoadOptions {
   signal?: AbortSignal;
 }
@@ -105,11 +115,12 @@ export async function loadSetupState(client: DataverseClient, input: SetupInput,
     solutionPath(input.solutionName),
     client.functionPath("RetrieveCurrentOrganization", { AccessType: { raw: "Microsoft.Dynamics.CRM.EndpointAccessType'Default'" } }),
     client.functionPath("WhoAmI"),
+    privilegesByNamePath(ALL_REQUIRED_PRIVILEGES),
     ...SYNC_FILTER_TABLES.map((t) => attributeDefinitionPath(t, SYNC_FILTER_FIELD)),
   ];
   if (userId) first.push(userWithRolesPath(userId), userTeamsWithRolePath(userId, input.roleName));
   const r1 = await client.batchGet(first, { signal: options.signal });
-  const [entityDef, roles, solution, organization, whoAmI, ...rest] = r1;
+  const [entityDef, roles, solution, organization, whoAmI, privilegeIds, ...rest] = r1;
   const filterResults = rest.slice(0, SYNC_FILTER_TABLES.length);
   const [userResult, teamsResult] = rest.slice(SYNC_FILTER_TABLES.length);
 
@@ -127,6 +138,8 @@ export async function loadSetupState(client: DataverseClient, input: SetupInput,
     }
   }
   if (stepIds.length) slot.steps = second.push(stepsPath(stepIds)) - 1;
+  const currentUserId = whoAmI.ok ? str((whoAmI.data as Row).UserId) : undefined;
+  if (currentUserId) slot.privileges = second.push(client.functionPath("RetrieveUserPrivileges", {}, `systemusers(${guid(currentUserId)})`)) - 1;
   const r2 = second.length ? await client.batchGet(second, { signal: options.signal }) : [];
 
   const savedUserId: Fact<string | null> = configEntitySet
@@ -169,7 +182,8 @@ export async function loadSetupState(client: DataverseClient, input: SetupInput,
       slot.access !== undefined ? fact(r2[slot.access], (d) => /\bReadAccess\b/.test(String(d.AccessRights ?? ""))) : undefined,
     organization: fact(organization, readOrganization),
     syncFilter,
-    currentUserId: whoAmI.ok ? str((whoAmI.data as Row).UserId) : undefined,
+    currentUserId,
+    adminPrivileges: slot.privileges !== undefined ? fact(r2[slot.privileges], (d) => heldPrivilegeNames(d, privilegeIds)) : undefined,
     roundTrips: second.length ? 2 : 1,
   };
 }

@@ -122,3 +122,8 @@ export function userSearchPath(search: UserSearch): string {
     })
   );
 }
+
+/** The ids of the named privileges: RetrieveUserPrivileges answers with ids (names only on newer orgs). */
+export function privilegesByNamePath(names: string[]): string {
+  return "privileges" + buildQuery({ select: ["privilegeid", "name"], filter: anyOf(names.map((n) => eq("name", n))) });
+}

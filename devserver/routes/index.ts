@@ -5,7 +5,7 @@ import { splitTopLevel } from "../odata/parse";
 import { checkPrivilege } from "../security";
 import { checkFormUpdate } from "./forms";
 import { metadataRoute } from "./metadata";
-import { isOperation, retrievePrincipalAccess, unboundOperation } from "./operations";
+import { isOperation, retrievePrincipalAccess, retrieveUserPrivileges, unboundOperation } from "./operations";
 import { readCollection, readRecord } from "./query";
 import { associate, createRecord, deleteRecord, disassociate, updateRecord } from "./write";
 
@@ -98,6 +98,7 @@ export async function route(ctx: ServerContext, req: ApiRequest, contentIds?: Ma
     if (op === "RetrievePrincipalAccess" && (entity.logicalName === "systemuser" || entity.logicalName === "team") && !s2) {
       return { response: retrievePrincipalAccess(ctx, req, id, s1.key) };
     }
+    if (op === "RetrieveUserPrivileges" && entity.logicalName === "systemuser" && !s2) return { response: retrieveUserPrivileges(ctx, req, id) };
     throw segmentNotFound(s1.name);
   }
   const nav = org.navigation(entity, s1.name);

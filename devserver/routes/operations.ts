@@ -6,7 +6,7 @@
 import { ApiRequest, ApiResponse, ServerContext, json, noContent } from "../context";
 import { Codes, HttpError, badQuery, methodNotAllowed, recordNotFound } from "../errors";
 import { splitTopLevel } from "../odata/parse";
-import { checkPrivilege } from "../security";
+import { checkPrivilege, heldPrivileges, privilegeId } from "../security";
 import { Org, newGuid } from "../store";
 import { publishXml } from "./forms";
 import { importSolution, importSolutionAsync } from "./import";
@@ -168,5 +168,21 @@ export function retrievePrincipalAccess(ctx: ServerContext, req: ApiRequest, use
   return json(200, {
     "@odata.context": `${ctx.serviceRoot}$metadata#Microsoft.Dynamics.CRM.RetrievePrincipalAccessResponse`,
     AccessRights: rights.length ? rights.join(", ") : "None",
+  });
+}
+
+/**
+ * `systemusers(<id>)/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()` → `{ RolePrivileges: RolePrivilege[] }`
+ * with `Depth`, `PrivilegeId`, `BusinessUnitId` and `PrivilegeName` (reference/retrieveuserprivileges.md,
+ * reference/roleprivilege.md). Which privileges a user holds is modelled in security.ts.
+ */
+export function retrieveUserPrivileges(ctx: ServerContext, req: ApiRequest, userId: string): ApiResponse {
+  if (req.method !== "GET") throw methodNotAllowed(req.method, ["GET"]);
+  const user = ctx.org.get("systemuser", userId);
+  if (!user) throw recordNotFound("systemuser", userId);
+  const held = heldPrivileges(ctx.org, userId, ctx.org.privilegeNames());
+  return json(200, {
+    "@odata.context": `${ctx.serviceRoot}$metadata#Microsoft.Dynamics.CRM.RetrieveUserPrivilegesResponse`,
+    RolePrivileges: held.map((name) => ({ Depth: "Global", PrivilegeId: privilegeId(name), BusinessUnitId: user._businessunitid_value ?? null, PrivilegeName: name })),
   });
 }

@@ -27,8 +27,10 @@ const publishButton = () => document.querySelector('button[data-action="publish"
 const loaded = () => waitFor(() => expect(statusOf("solution.installed")).toBe("pass"));
 const requestsTo = (pattern: RegExp) => server.requests.filter((r) => pattern.test(decodeURIComponent(r.url)));
 
+/** The test's own reads and writes, always as the admin (whoever the control runs as). */
 async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const r = await fetch(API() + path, { ...init, headers: { Accept: "application/json", "Content-Type": "application/json", ...init.headers } });
+  const headers = { Accept: "application/json", "Content-Type": "application/json", "x-devserver-user": USER.admin, ...init.headers };
+  const r = await fetch(API() + path, { ...init, headers });
   if (!r.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${r.status} ${await r.text()}`);
   return (r.status === 204 ? undefined : r.json()) as T;
 }
@@ -216,6 +218,19 @@ describe("fixes", () => {
     expect(m.boundValue()?.id).toBe(USER.marketoSync);
     expect(await rolesOf(USER.marketoSync)).not.toContain(ROLE.marketoSync);
     await waitFor(() => expect(statusOf("user.role")).toBe("fail"));
+  });
+});
+
+describe("an admin whose roles lack privileges", () => {
+  it("sees which fixes need what before clicking, and cannot start them", async () => {
+    server.org.currentUserId = USER.limited; // the session the control runs in
+    await mountSaved();
+    await waitFor(() => expect(within(line("user.role")).getByText(/missing: prvAssignRole/)).toBeTruthy());
+    expect(fixButton("user.role")!.disabled).toBe(true);
+    expect(within(line("user.role")).getByText(/Assigning a security role needs the Assign privilege/)).toBeTruthy();
+    expect(fixButton("solution.steps")!.disabled).toBe(false);
+    expect(publishButton().disabled).toBe(true);
+    expect(screen.getByText(/missing: prvPublishCustomizations/)).toBeTruthy();
   });
 });
 

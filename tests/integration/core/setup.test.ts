@@ -7,6 +7,7 @@ import { DataverseClient } from "../../../core/dataverse/client";
 import { assignSyncRole, enablePluginSteps, publishAll, removeSyncRoleFrom } from "../../../core/setup/actions";
 import { evaluate, otherRoleHolders } from "../../../core/setup/evaluate";
 import { loadSetupState } from "../../../core/setup/load";
+import { missingPrivileges } from "../../../core/setup/privileges";
 import { searchUsers } from "../../../core/setup/search";
 import type { CheckId, SetupInput, SetupState } from "../../../core/setup/types";
 import { startDevServer, type DevServer, type DevServerOptions } from "../../../devserver/server";
@@ -158,6 +159,18 @@ describe.each(FIXTURES)("with fixture %s", (fixture, names) => {
   it("the sync user can read the config record once it holds the role", async () => {
     await assignSyncRole(client, await load());
     expect(statuses(await load())["user.configRead"]).toBe("pass");
+  });
+
+  it("reads which fixes the admin's own roles allow, still in 2 requests", async () => {
+    server.org.currentUserId = USER.limited;
+    server.resetCount();
+    const state = await load();
+    expect(server.requestCount()).toBe(2);
+    expect(missingPrivileges(state, "assignRole")).toEqual(["prvAssignRole"]);
+    expect(missingPrivileges(state, "publish")).toEqual(["prvPublishCustomizations"]);
+    expect(missingPrivileges(state, "enableSteps")).toEqual([]);
+    server.org.currentUserId = USER.admin;
+    expect(missingPrivileges(await load(), "assignRole")).toEqual([]);
   });
 
   it.each([

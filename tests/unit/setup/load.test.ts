@@ -14,6 +14,9 @@ function answer(path: string): [number, unknown] {
   if (path.startsWith("RetrieveCurrentOrganization"))
     return [200, { Detail: { TenantId: "tenant-1", Endpoints: { Keys: ["WebApplication", "OrganizationService"], Values: ["https://org.example/", "https://org.example/XRMServices/2011/Organization.svc"] } } }];
   if (path.startsWith("WhoAmI")) return [200, { UserId: IDS.other1 }];
+  if (path.startsWith("privileges?")) return [200, { value: [{ privilegeid: "77777777-0000-4000-8000-000000000001", name: "prvAssignRole" }] }];
+  if (path.includes("RetrieveUserPrivileges"))
+    return [200, { RolePrivileges: [{ Depth: "Global", PrivilegeId: "77777777-0000-4000-8000-000000000001" }, { Depth: "Global", PrivilegeId: "x", PrivilegeName: "prvReadRole" }] }];
   if (path.startsWith("systemusers(") && path.includes("RetrievePrincipalAccess")) return [200, { AccessRights: "ReadAccess, WriteAccess" }];
   if (path.startsWith("systemusers(")) return [200, { systemuserid: IDS.syncUser, fullname: "Marketo Sync", isdisabled: false, applicationid: IDS.clientId, systemuserroles_association: [] }];
   if (path.startsWith("teams?")) return [200, { value: [] }];
@@ -43,13 +46,15 @@ describe("loadSetupState", () => {
     expect(state.organization.ok && state.organization.value).toMatchObject({ tenantId: "tenant-1", organizationServiceUrl: "https://org.example/XRMServices/2011/Organization.svc" });
     expect(Object.fromEntries(Object.entries(state.syncFilter).map(([k, v]) => [k, v.ok && v.value]))).toEqual({ lead: true, contact: false, account: false });
     expect(state.currentUserId).toBe(IDS.other1);
+    // Held privileges are matched by id, or by name where the org sends it.
+    expect(state.adminPrivileges).toEqual({ ok: true, value: ["prvAssignRole", "prvReadRole"] });
   });
 
   it("asks the second round only what depends on the first", async () => {
     const f = fakeFetch(batchResponder(answer));
     await loadSetupState(new DataverseClient({ orgUrl: ORG, fetch: f.fetch }), input);
     const second = [...f.calls[1].body!.matchAll(/^GET \S+\/v9\.2\/([^?( ]+)/gm)].map((m) => m[1]);
-    expect(second).toEqual(["x_configs", "systemusers", "sdkmessageprocessingsteps"]);
+    expect(second).toEqual(["x_configs", "systemusers", "sdkmessageprocessingsteps", "systemusers"]);
   });
 
   it("keeps a failed read as an unknown fact instead of failing the whole load", async () => {
@@ -64,6 +69,7 @@ describe("loadSetupState", () => {
     const f = fakeFetch(batchResponder(answer));
     const state = await loadSetupState(new DataverseClient({ orgUrl: ORG, fetch: f.fetch }), { ...input, chosenUserId: null });
     expect(state.chosenUser).toBeUndefined();
-    expect(f.calls.map((c) => c.body).join("")).not.toMatch(/systemusers\(/);
+    // Only the admin's own privileges are asked about a user.
+    expect(f.calls.map((c) => c.body).join("")).not.toContain(`systemusers(${IDS.syncUser})`);
   });
 });
