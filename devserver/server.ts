@@ -232,7 +232,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     send(res, json(404, { error: { code: Codes.badRequest, message: `Unknown devserver admin route '${req.method} ${url.pathname}'.` } }));
   };
 
-  const server = http.createServer((req, res) => {
+  // Dataverse accepts URLs up to 32 KB ("Query data using the Web API"); Node's default header limit is 16 KB.
+  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
     const url = new URL(req.url ?? "/", origin || "http://127.0.0.1");
     const isApi = url.pathname.startsWith(API_PREFIX);
     if (isApi) {
