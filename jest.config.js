@@ -26,6 +26,7 @@ module.exports = {
       displayName: "e2e",
       testMatch: ["<rootDir>/tests/e2e/**/*.test.ts"],
       globalSetup: "<rootDir>/tests/e2e/globalSetup.js",
+      globalTeardown: "<rootDir>/tests/e2e/globalTeardown.js",
     },
   ],
 };

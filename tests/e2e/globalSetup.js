@@ -3,7 +3,8 @@
  * control's sources (CI builds first anyway; this keeps `npm ci && npm test` on a fresh clone right).
  */
 const { spawnSync } = require("node:child_process");
-const { existsSync, readdirSync, statSync } = require("node:fs");
+const { cpSync, existsSync, mkdtempSync, readdirSync, statSync } = require("node:fs");
+const os = require("node:os");
 const path = require("node:path");
 
 const root = path.resolve(__dirname, "..", "..");
@@ -21,8 +22,13 @@ function newest(dir) {
 
 module.exports = async function globalSetup() {
   const sources = Math.max(newest(path.join(root, "MarketoConfigControl")), newest(path.join(root, "core")));
-  if (existsSync(bundle) && statSync(bundle).mtimeMs >= sources) return;
-  process.stdout.write("\ne2e: building the control (production) first…\n");
-  const r = spawnSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, encoding: "utf8", env: { ...process.env, PP_TOOLS_TELEMETRY_OPTOUT: "1" } });
-  if (r.status !== 0) throw new Error(`e2e: npm run build failed:\n${r.stdout}\n${r.stderr}`);
+  if (!existsSync(bundle) || statSync(bundle).mtimeMs < sources) {
+    process.stdout.write("\ne2e: building the control (production) first…\n");
+    const r = spawnSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, encoding: "utf8", env: { ...process.env, PP_TOOLS_TELEMETRY_OPTOUT: "1" } });
+    if (r.status !== 0) throw new Error(`e2e: npm run build failed:\n${r.stdout}\n${r.stderr}`);
+  }
+  // The tests serve a copy: a build started meanwhile (it empties out/ first) cannot pull it away.
+  const copy = path.join(mkdtempSync(path.join(os.tmpdir(), "mss-e2e-")), "MarketoConfigControl");
+  cpSync(path.dirname(bundle), copy, { recursive: true });
+  process.env.MSS_E2E_CONTROL_DIR = copy;
 };

@@ -22,7 +22,8 @@ export async function startE2E(options: { publishDurationMs?: number } = {}): Pr
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is not installed at ${CHROMIUM}. Install it: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH).`);
   }
-  const harness = await startHarness({ port: 0, publishDurationMs: options.publishDurationMs ?? 600 });
+  // globalSetup.js hands over a copy of the build (see there).
+  const harness = await startHarness({ port: 0, publishDurationMs: options.publishDurationMs ?? 600, controlDir: process.env.MSS_E2E_CONTROL_DIR });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
   return {
     harness,
