@@ -1,4 +1,5 @@
 /** Human output: the checklist table (coloured on a terminal), progress indicators, JSON. */
+import { checkTitleKey } from "../core/setup/evaluate";
 import type { CheckItem, CheckStatus } from "../core/setup/types";
 import type { Io } from "./io";
 import type { Translate } from "./strings";
@@ -32,6 +33,7 @@ export const FIX_COMMAND: Record<string, string> = {
 export interface RenderedCheck {
   id: string;
   status: CheckStatus;
+  title: string;
   message: string;
   detail?: string;
   fix?: string;
@@ -42,6 +44,7 @@ export function renderChecks(items: CheckItem[], t: Translate): RenderedCheck[] 
   return items.map((i) => ({
     id: i.id,
     status: i.status,
+    title: t(checkTitleKey(i.id)),
     message: t(i.messageKey, i.params),
     detail: i.detailKey && i.status !== "pass" ? t(i.detailKey, i.params) : undefined,
     fix: i.fix && i.status !== "pass" ? `marketo-dynamics ${FIX_COMMAND[i.fix]}` : undefined,
@@ -55,7 +58,7 @@ export function checklistText(checks: RenderedCheck[], t: Translate, colour: boo
   const width = Math.max(...labels.map((l) => l.length));
   const lines: string[] = [];
   checks.forEach((c, i) => {
-    lines.push(`${paint(colour, COLOURS[c.status], labels[i].padEnd(width))}  ${c.message}`);
+    lines.push(`${paint(colour, COLOURS[c.status], labels[i].padEnd(width))}  ${c.title}: ${c.message}`);
     const indent = " ".repeat(width + 2);
     if (c.detail) lines.push(`${indent}${paint(colour, "2", c.detail)}`);
     if (c.error) lines.push(`${indent}${c.error}`);

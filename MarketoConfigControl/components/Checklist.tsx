@@ -1,5 +1,6 @@
 import * as React from "react";
 import { DefaultButton, Link, mergeStyles, Stack, Text } from "@fluentui/react";
+import { checkTitleKey } from "../../core/setup/evaluate";
 import type { CheckItem, FixId } from "../../core/setup/types";
 import type { Translate } from "../i18n";
 import { StatusBadge } from "./StatusBadge";
@@ -38,6 +39,9 @@ const Line: React.FC<Omit<ChecklistProps, "items"> & { item: CheckItem }> = ({ i
       <Stack horizontal verticalAlign="start" tokens={{ childrenGap: 12 }} wrap>
         <StatusBadge status={item.status} t={t} />
         <Stack grow tokens={{ childrenGap: 4 }} styles={{ root: { minWidth: 200, flexBasis: 0 } }}>
+          <Text block styles={{ root: { fontWeight: 600 } }}>
+            {t(checkTitleKey(item.id))}
+          </Text>
           <Text>{t(item.messageKey, item.params)}</Text>
           {hasDetails && (
             <Link onClick={() => setOpen(!open)} aria-expanded={open} aria-controls={detailsId}>

@@ -2,7 +2,7 @@
  * The checklist of DESIGN.md as a pure function of the state: no I/O, so every rule is unit
  * tested from hand-made states and the control, the CLI and the tests all judge alike.
  */
-import type { CheckItem, Fact, SetupState, UserInfo } from "./types";
+import type { CheckId, CheckItem, Fact, SetupState, UserInfo } from "./types";
 import { roleMustBeExclusive } from "./version";
 
 const unknown = (id: CheckItem["id"], fact: Fact<unknown>): CheckItem => ({
@@ -162,6 +162,9 @@ function filterField(s: SetupState): CheckItem {
     params: { tables: present.join(", "), unread: unread.join(", ") },
   };
 }
+
+/** resx key of a check's name: every line is named, so lines waiting for the same thing stay distinct. */
+export const checkTitleKey = (id: CheckId): string => `CheckTitle_${id.replace(".", "_")}`;
 
 export function evaluate(state: SetupState): CheckItem[] {
   return [

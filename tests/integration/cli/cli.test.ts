@@ -35,7 +35,7 @@ describe("acceptance: verify fails on the demo org, the fixes make it pass", () 
     expect(before.code).toBe(1);
     expect(before.stdout).toContain("No Marketo User is saved on this record.");
     expect(before.stdout).toContain("1 of 6 plugin steps are disabled.");
-    expect(before.stdout).toMatch(/Failed +2 other user\(s\) have the role Marketo Sync User: John Smith, Maria Garcia\./);
+    expect(before.stdout).toMatch(/Failed +Nobody else has the role: 2 other user\(s\) have the role Marketo Sync User: John Smith, Maria Garcia\./);
     expect(before.stdout).toContain("→ marketo-dynamics enable-steps");
 
     for (const step of [["assign-role"], ["remove-role", "--others", "--yes"], ["enable-steps"], ["set-user", APP.marketoSync], ["publish"]]) {

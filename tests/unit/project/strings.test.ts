@@ -65,6 +65,7 @@ describe("every key the core can produce has a string", () => {
         keys.add(item.messageKey);
         if (item.detailKey) keys.add(item.detailKey);
         keys.add(`Status_${item.status}`);
+        keys.add(`CheckTitle_${item.id.replace(".", "_")}`);
       }
     }
     expect(keys.size).toBeGreaterThan(40);

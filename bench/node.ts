@@ -1,0 +1,122 @@
+/**
+ * Benchmarks that need no browser: bundle size against a build with React and Fluent bundled,
+ * round trips and bytes to a complete checklist, search latency by organisation size, pack time.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { gzipSync } from "node:zlib";
+import { DataverseClient } from "../core/dataverse/client";
+import { loadSetupState } from "../core/setup/load";
+import { searchUsers } from "../core/setup/search";
+import type { SetupInput } from "../core/setup/types";
+import { generateLargeOrg } from "../devserver/generate";
+import { CONFIG, ROLE_NAME, SOLUTION, USER } from "../devserver/fixtures/ids";
+import { startDevServer } from "../devserver/server";
+import { countingFetch, median, percentile, round, timeIt, type WireCount } from "./measure";
+import { SequentialClient } from "./sequentialLoader";
+
+const root = join(__dirname, "..");
+const CONTROL_OUT = join("out", "controls", "MarketoConfigControl", "bundle.js");
+
+export const demoInput: SetupInput = {
+  config: { entity: CONFIG.demo.entity, id: CONFIG.defaultRecord, attribute: CONFIG.demo.userAttribute },
+  chosenUserId: USER.marketoSync,
+  roleName: ROLE_NAME,
+  solutionName: SOLUTION.friendlyName,
+};
+
+function run(command: string, args: string[], cwd: string) {
+  const r = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, PP_TOOLS_TELEMETRY_OPTOUT: "1" }, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} failed:\n${r.stdout}${r.stderr}`);
+  return r;
+}
+
+function sizes(path: string) {
+  const bytes = readFileSync(path);
+  return { bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
+}
+
+/** Ours (platform libraries) and the baseline: the same control with React and Fluent UI bundled in. */
+export function benchBundle() {
+  run(process.execPath, ["scripts/build.mjs"], root);
+  const ours = sizes(join(root, CONTROL_OUT));
+  const dir = mkdtempSync(join(tmpdir(), "mss-bench-"));
+  try {
+    const skip = new Set(["node_modules", "out", "dist", ".git", "docs", "bench"]);
+    cpSync(root, dir, { recursive: true, filter: (src) => !skip.has(relative(root, src).split(/[\\/]/)[0]) });
+    symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
+    const manifest = join(dir, "MarketoConfigControl", "ControlManifest.Input.xml");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace(/\s*<platform-library[^>]*\/>/g, ""));
+    run(join(root, "node_modules", ".bin", "pcf-scripts"), ["build", "--buildMode", "production"], dir);
+    const baseline = sizes(join(dir, CONTROL_OUT));
+    return { ours, baseline };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Round trips and bytes for one complete checklist, batched vs sequential. */
+export async function benchRoundTrips() {
+  const server = await startDevServer({ publishDurationMs: 0 });
+  try {
+    const measure = async (make: (fetch: ReturnType<typeof countingFetch>["fetch"]) => DataverseClient): Promise<WireCount> => {
+      const counter = countingFetch();
+      await loadSetupState(make(counter.fetch), demoInput);
+      return { ...counter.count };
+    };
+    const ours = await measure((fetch) => new DataverseClient({ orgUrl: server.url, fetch }));
+    const baseline = await measure((fetch) => new SequentialClient({ orgUrl: server.url, fetch }));
+    return { ours, baseline };
+  } finally {
+    await server.close();
+  }
+}
+
+/** Load time in Node at a given latency: a first look at what the browser figures say. */
+export async function benchLoadTime(latencyMs: number, runs = 20) {
+  const server = await startDevServer({ latencyMs, publishDurationMs: 0 });
+  try {
+    const times = async (client: DataverseClient) => {
+      const t: number[] = [];
+      for (let i = 0; i < runs; i++) t.push(await timeIt(() => loadSetupState(client, demoInput)));
+      return { medianMs: round(median(t)), p95Ms: round(percentile(t, 95)) };
+    };
+    return {
+      latencyMs,
+      ours: await times(new DataverseClient({ orgUrl: server.url })),
+      baseline: await times(new SequentialClient({ orgUrl: server.url })),
+    };
+  } finally {
+    await server.close();
+  }
+}
+
+/** Search latency on the demo org and on a generated org: cost must not grow beyond the server's own. */
+export async function benchSearchLatency(runs = 20) {
+  const measure = async (fixture: Parameters<typeof startDevServer>[0], label: string, users: number) => {
+    const server = await startDevServer(fixture);
+    try {
+      const client = new DataverseClient({ orgUrl: server.url });
+      const counter = countingFetch();
+      const counted = new DataverseClient({ orgUrl: server.url, fetch: counter.fetch });
+      const texts = ["Integ", "Marketo", "O'Brien", "100%", "a_b", "R&D", "Maria", "zzz"];
+      const t: number[] = [];
+      for (let i = 0; i < runs; i++) t.push(await timeIt(() => searchUsers(client, { text: texts[i % texts.length], roleName: ROLE_NAME, includeAllUsers: true })));
+      await searchUsers(counted, { text: "Integ", roleName: ROLE_NAME, includeAllUsers: true });
+      return { org: label, users, p50Ms: round(median(t)), p95Ms: round(percentile(t, 95)), requestsPerSearch: counter.count.requests, bytesPerSearch: counter.count.bytesReceived };
+    } finally {
+      await server.close();
+    }
+  };
+  const demo = await measure({ publishDurationMs: 0 }, "demo", 32);
+  const large = await measure({ fixture: generateLargeOrg({ users: 100_000, roles: 2_000 }), publishDurationMs: 0 }, "generated", 100_000);
+  return [demo, large];
+}
+
+export function benchPack() {
+  const start = performance.now();
+  run("npm", ["run", "pack", "--silent"], root);
+  return { seconds: round((performance.now() - start) / 1000, 2) };
+}
