@@ -3,46 +3,37 @@
  *   [--auth token] [--solution-version 4.0.0.13] [--all-correct] [--publish-ms 300]
  *   [--generate-users 100000 --generate-roles 2000]`
  */
+import { readOptions, wholeNumber } from "./args";
 import { generateLargeOrg } from "./generate";
 import { DevServerOptions, startDevServer } from "./server";
 
-function parseArgs(argv: string[]): Record<string, string | true> {
-  const out: Record<string, string | true> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith("--")) throw new Error(`Unexpected argument '${a}'`);
-    const [k, inline] = a.slice(2).split("=", 2);
-    if (inline !== undefined) out[k] = inline;
-    else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith("--")) out[k] = argv[++i];
-    else out[k] = true;
-  }
-  return out;
-}
-
-function num(v: string | true | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v === true || !Number.isFinite(n) || n < 0) throw new Error(`--${name} needs a non-negative number`);
-  return n;
-}
-
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = readOptions({
+    port: { type: "string" },
+    fixture: { type: "string" },
+    latency: { type: "string" },
+    auth: { type: "string" },
+    "solution-version": { type: "string" },
+    "all-correct": { type: "boolean" },
+    "publish-ms": { type: "string" },
+    "generate-users": { type: "string" },
+    "generate-roles": { type: "string" },
+  });
   if (args.help) {
     console.log("Usage: npm run devserver -- [--port N] [--fixture NAME|FILE] [--latency MS] [--auth session|token] [--solution-version V] [--all-correct] [--publish-ms MS] [--generate-users N] [--generate-roles N]");
     return;
   }
   const options: DevServerOptions = {
-    port: num(args.port, "port") ?? 0,
-    latencyMs: num(args.latency, "latency"),
-    publishDurationMs: num(args["publish-ms"], "publish-ms"),
+    port: wholeNumber(args.port, "port") ?? 0,
+    latencyMs: wholeNumber(args.latency, "latency"),
+    publishDurationMs: wholeNumber(args["publish-ms"], "publish-ms"),
     auth: args.auth === "token" ? "token" : "session",
-    solutionVersion: typeof args["solution-version"] === "string" ? args["solution-version"] : undefined,
+    solutionVersion: args["solution-version"],
     allCorrect: args["all-correct"] === true,
   };
   if (args["generate-users"] !== undefined || args["generate-roles"] !== undefined) {
-    options.fixture = generateLargeOrg({ users: num(args["generate-users"], "generate-users"), roles: num(args["generate-roles"], "generate-roles") });
-  } else if (typeof args.fixture === "string") options.fixture = args.fixture;
+    options.fixture = generateLargeOrg({ users: wholeNumber(args["generate-users"], "generate-users"), roles: wholeNumber(args["generate-roles"], "generate-roles") });
+  } else if (args.fixture) options.fixture = args.fixture;
   const server = await startDevServer(options);
   const org = server.org;
   console.log(`Dataverse devserver listening on ${server.url}`);

@@ -6,33 +6,20 @@
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
+import { readOptions, wholeNumber } from "../args";
 import { FIXTURE_NAMES, FIXTURES } from "./variants";
 import { ROOT, startHarness } from "./server";
 
 const DEFAULT_PORT = 8181;
 
-function parseArgs(argv: string[]): Record<string, string | true> {
-  const out: Record<string, string | true> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith("--")) throw new Error(`Unexpected argument '${a}' (try --help)`);
-    const [k, inline] = a.slice(2).split("=", 2);
-    if (inline !== undefined) out[k] = inline;
-    else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith("--")) out[k] = argv[++i];
-    else out[k] = true;
-  }
-  return out;
-}
-
-function num(v: string | true | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v === true || !Number.isInteger(n) || n < 0) throw new Error(`--${name} needs a whole number`);
-  return n;
-}
-
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = readOptions({
+    port: { type: "string" },
+    fixture: { type: "string" },
+    "no-build": { type: "boolean" },
+    latency: { type: "string" },
+    "publish-ms": { type: "string" },
+  });
   if (args.help) {
     console.log(`Usage: npm start -- [--port N] [--fixture NAME] [--no-build] [--latency MS] [--publish-ms MS]
 
@@ -43,8 +30,8 @@ async function main(): Promise<void> {
   --publish-ms  how long Publish All Customizations takes`);
     return;
   }
-  const port = num(args.port, "port") ?? DEFAULT_PORT;
-  const fixture = typeof args.fixture === "string" ? args.fixture : "demo";
+  const port = wholeNumber(args.port, "port") ?? DEFAULT_PORT;
+  const fixture = args.fixture ?? "demo";
   if (!FIXTURES[fixture]) throw new Error(`Unknown fixture '${fixture}'. Choose one of: ${FIXTURE_NAMES.join(", ")}`);
 
   if (args["no-build"] !== true) {
@@ -59,7 +46,7 @@ async function main(): Promise<void> {
 
   let harness;
   try {
-    harness = await startHarness({ port, fixture, latencyMs: num(args.latency, "latency"), publishDurationMs: num(args["publish-ms"], "publish-ms") });
+    harness = await startHarness({ port, fixture, latencyMs: wholeNumber(args.latency, "latency"), publishDurationMs: wholeNumber(args["publish-ms"], "publish-ms") });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") {
       throw new Error(`Port ${port} is in use. Stop the program using it, or pick another port: npm start -- --port ${port + 1}`);
