@@ -44,6 +44,28 @@ const PRIVILEGE_TEXT: Partial<Record<FixId, string>> = {
 const section = { root: { padding: "12px 0" } };
 const heading = { root: { fontWeight: 600 as const, margin: "0 0 8px" } };
 
+/** A titled part of the panel; `action` sits on the heading's line. */
+const Section: React.FC<{ title: string; action?: React.ReactNode }> = ({ title, action, children }) => {
+  const h2 = (
+    <Text as="h2" variant="large" styles={heading}>
+      {title}
+    </Text>
+  );
+  return (
+    <Stack styles={section}>
+      {action ? (
+        <Stack horizontal horizontalAlign="space-between" verticalAlign="center" wrap>
+          {h2}
+          {action}
+        </Stack>
+      ) : (
+        h2
+      )}
+      {children}
+    </Stack>
+  );
+};
+
 function summaryKey(items: CheckItem[]): { key: string; count: number } {
   const failing = items.filter((i) => i.status === "fail" || i.status === "warn" || i.status === "unknown").length;
   const overall = overallStatus(items);
@@ -169,10 +191,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
         {announcement}
       </div>
 
-      <Stack styles={section}>
-        <Text as="h2" variant="large" styles={heading}>
-          {t("Section_User")}
-        </Text>
+      <Section title={t("Section_User")}>
         <UserPicker
           service={service}
           t={t}
@@ -184,7 +203,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
           focusRef={focusPicker}
         />
         {readOnly && <Text variant="small">{t("State_ReadOnly")}</Text>}
-      </Stack>
+      </Section>
 
       {!config && <MessageBar messageBarType={MessageBarType.info}>{t("State_NewRecord")}</MessageBar>}
       {dirty && (
@@ -196,13 +215,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
       {actionError && <ErrorNotice error={actionError} t={t} onDismiss={() => setActionError(undefined)} />}
 
       {config && (
-        <Stack styles={section}>
-          <Stack horizontal horizontalAlign="space-between" verticalAlign="center" wrap>
-            <Text as="h2" variant="large" styles={heading}>
-              {t("Section_Checklist")}
-            </Text>
-            <DefaultButton text={t("Button_Refresh")} onClick={view.reload} disabled={view.loading} />
-          </Stack>
+        <Section title={t("Section_Checklist")} action={<DefaultButton text={t("Button_Refresh")} onClick={view.reload} disabled={view.loading} />}>
           {items ? (
             <>
               <Text block>{t(summaryKey(items).key, { count: summaryKey(items).count })}</Text>
@@ -217,14 +230,11 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
               </Stack>
             )
           )}
-        </Stack>
+        </Section>
       )}
 
       {config && !readOnly && (
-        <Stack styles={section}>
-          <Text as="h2" variant="large" styles={heading}>
-            {t("Section_Publish")}
-          </Text>
+        <Section title={t("Section_Publish")}>
           <PublishSection
             t={t}
             phase={phase}
@@ -233,14 +243,11 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
             canPublish={!busyFix}
             onPublish={() => void publish()}
           />
-        </Stack>
+        </Section>
       )}
 
       {config && (
-        <Stack styles={section}>
-          <Text as="h2" variant="large" styles={heading}>
-            {t("Section_Connection")}
-          </Text>
+        <Section title={t("Section_Connection")}>
           <ConnectionDetails
             t={t}
             copy={props.copy}
@@ -253,7 +260,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
               { labelKey: "Connection_Username", value: chosen?.email },
             ]}
           />
-        </Stack>
+        </Section>
       )}
 
       <ConfirmRemoveDialog users={confirmUsers} roleName={roleName} t={t} onConfirm={() => closeConfirm(true)} onCancel={() => closeConfirm(false)} />
