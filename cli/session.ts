@@ -2,8 +2,6 @@
  * What every command gets: its options, the translator and output settings, a lazily opened
  * connection (deploy checks its zip before signing in), and the shared reads of the setup state.
  */
-import type { DataverseClient, ODataCollection } from "../core/dataverse/client";
-import { buildQuery } from "../core/dataverse/odata";
 import { evaluate, loadSetupState, type CheckItem, type SetupState } from "../core/setup";
 import { resolveConfig, type ConfigOptions, type MarketoConfig } from "./config";
 import { connect, type Connection, type ConnectionOptions } from "./connection";
@@ -32,24 +30,6 @@ export function createSession(io: Io, t: Translate, out: Output, opts: GlobalOpt
   return { io, t, out, opts, connection: () => (pending ??= connect(opts, io)) };
 }
 
-/** Publish All system jobs (asyncoperation type 202) that succeeded, newest first. */
-const LAST_PUBLISH =
-  "asyncoperations" +
-  buildQuery({ select: ["completedon"], filter: "operationtype eq 202 and statecode eq 3 and statuscode eq 30", orderby: ["completedon desc"], top: 1 });
-
-/**
- * When customizations were last published, as far as the org tells: the newest succeeded
- * PublishAllXmlAsync job. A synchronous publish leaves no job, so "not found" means unknown.
- */
-export async function lastPublishedOn(client: DataverseClient): Promise<string | undefined> {
-  try {
-    const page = await client.get<ODataCollection<{ completedon?: string }>>(LAST_PUBLISH);
-    return page.value[0]?.completedon ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export interface LoadedSetup {
   connection: Connection;
   /** Whose role the actions manage: the saved Marketo User, or the signed-in application user. */
@@ -68,7 +48,6 @@ export async function loadSetup(session: Session, options: { signedInAsFallback?
   const connection = await session.connection();
   const client = connection.client;
   const config = await resolveConfig(client, session.opts);
-  const lastPublishAt = await lastPublishedOn(client);
   let chosenUserId = config.savedUserId;
   let syncUserSource: LoadedSetup["syncUserSource"] = chosenUserId ? "saved" : "none";
   if (!chosenUserId && options.signedInAsFallback) {
@@ -80,7 +59,6 @@ export async function loadSetup(session: Session, options: { signedInAsFallback?
     chosenUserId,
     roleName: session.opts.role,
     solutionName: session.opts.solution,
-    publishLog: { lastPublishAt },
   });
   return { connection, syncUserSource, config, state, items: evaluate(state) };
 }

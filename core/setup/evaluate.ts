@@ -137,17 +137,19 @@ const latest = (...times: Array<string | undefined>) =>
   times.filter((t): t is string => !!t && !Number.isNaN(Date.parse(t))).sort((a, b) => Date.parse(a) - Date.parse(b)).pop();
 
 /**
- * Dataverse keeps no readable "last published" time, so this judges only what this session saw:
- * changes made here (and the config record's last save) against publishes made here.
+ * Dataverse keeps no "last published" time. The newest Publish All system job and the publishes
+ * made here stand for it; changes made here and the config record's last save are what a publish
+ * must come after. A synchronous publish made elsewhere leaves no trace: then it is unknown.
  */
 function publish(s: SetupState): CheckItem {
   const id = "publish";
   const log = s.input.publishLog ?? {};
   const lastChange = latest(log.lastChangeAt, s.configModifiedOn);
-  if (!log.lastPublishAt) return { id, status: "unknown", messageKey: "Check_PublishUnknown", detailKey: "Check_PublishUnknown_Detail", params: {}, fix: "publish" };
-  if (lastChange && Date.parse(lastChange) > Date.parse(log.lastPublishAt))
-    return { id, status: "fail", messageKey: "Check_PublishDue", params: { time: log.lastPublishAt }, fix: "publish" };
-  return { id, status: "pass", messageKey: "Check_Published", params: { time: log.lastPublishAt } };
+  const lastPublish = latest(log.lastPublishAt, s.lastPublishJobAt);
+  if (!lastPublish) return { id, status: "unknown", messageKey: "Check_PublishUnknown", detailKey: "Check_PublishUnknown_Detail", params: {}, fix: "publish" };
+  if (lastChange && Date.parse(lastChange) > Date.parse(lastPublish))
+    return { id, status: "fail", messageKey: "Check_PublishDue", params: { time: lastPublish }, fix: "publish" };
+  return { id, status: "pass", messageKey: "Check_Published", params: { time: lastPublish } };
 }
 
 function filterField(s: SetupState): CheckItem {

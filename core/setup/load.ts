@@ -10,6 +10,7 @@ import {
   attributeDefinitionPath,
   configRecordPath,
   entityDefinitionPath,
+  lastPublishJobPath,
   privilegesByNamePath,
   rolesByNamePath,
   solutionPath,
@@ -116,11 +117,12 @@ export async function loadSetupState(client: DataverseClient, input: SetupInput,
     client.functionPath("RetrieveCurrentOrganization", { AccessType: { raw: "Microsoft.Dynamics.CRM.EndpointAccessType'Default'" } }),
     client.functionPath("WhoAmI"),
     privilegesByNamePath(ALL_REQUIRED_PRIVILEGES),
+    lastPublishJobPath(),
     ...SYNC_FILTER_TABLES.map((t) => attributeDefinitionPath(t, SYNC_FILTER_FIELD)),
   ];
   if (userId) first.push(userWithRolesPath(userId), userTeamsWithRolePath(userId, input.roleName));
   const r1 = await client.batchGet(first, { signal: options.signal });
-  const [entityDef, roles, solution, organization, whoAmI, privilegeIds, ...rest] = r1;
+  const [entityDef, roles, solution, organization, whoAmI, privilegeIds, lastPublishJob, ...rest] = r1;
   const filterResults = rest.slice(0, SYNC_FILTER_TABLES.length);
   const [userResult, teamsResult] = rest.slice(SYNC_FILTER_TABLES.length);
 
@@ -183,6 +185,7 @@ export async function loadSetupState(client: DataverseClient, input: SetupInput,
     organization: fact(organization, readOrganization),
     syncFilter,
     currentUserId,
+    lastPublishJobAt: lastPublishJob.ok ? str(rows(lastPublishJob.data as Row)[0]?.completedon) : undefined,
     adminPrivileges: slot.privileges !== undefined ? fact(r2[slot.privileges], (d) => heldPrivilegeNames(d, privilegeIds)) : undefined,
     roundTrips: second.length ? 2 : 1,
   };

@@ -91,6 +91,8 @@ export interface SetupState {
   /** Logical names of the tables checked for the optional `new_synctomkto` filter field, and whether each has it. */
   syncFilter: Record<string, Fact<boolean>>;
   currentUserId?: string;
+  /** When the newest succeeded Publish All system job completed, if the org has one. */
+  lastPublishJobAt?: string;
   /** Privilege names the admin using the control holds (only those the fixes need are resolved). */
   adminPrivileges?: Fact<string[]>;
   /** HTTP round trips used to read this state (tests and benchmarks watch it). */

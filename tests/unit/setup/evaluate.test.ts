@@ -192,6 +192,15 @@ describe("publish", () => {
     expect(check(s, "publish")).toMatchObject({ status: "fail", fix: "publish" });
   });
 
+  it("knows of a publish made elsewhere from the newest Publish All system job", () => {
+    const s = passingState();
+    s.input.publishLog = {};
+    s.lastPublishJobAt = "2026-11-27T09:30:00Z";
+    expect(check(s, "publish")).toMatchObject({ status: "pass", params: { time: "2026-11-27T09:30:00Z" } });
+    s.configModifiedOn = "2026-11-27T09:45:00Z";
+    expect(check(s, "publish")).toMatchObject({ status: "fail", fix: "publish" });
+  });
+
   it("fails when the record was saved after the last publish", () => {
     const s = passingState();
     s.configModifiedOn = "2026-11-27T12:00:00Z";

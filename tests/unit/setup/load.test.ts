@@ -14,6 +14,7 @@ function answer(path: string): [number, unknown] {
   if (path.startsWith("RetrieveCurrentOrganization"))
     return [200, { Detail: { TenantId: "tenant-1", Endpoints: { Keys: ["WebApplication", "OrganizationService"], Values: ["https://org.example/", "https://org.example/XRMServices/2011/Organization.svc"] } } }];
   if (path.startsWith("WhoAmI")) return [200, { UserId: IDS.other1 }];
+  if (path.startsWith("asyncoperations?")) return [200, { value: [{ completedon: "2026-11-27T08:00:00Z" }] }];
   if (path.startsWith("privileges?")) return [200, { value: [{ privilegeid: "77777777-0000-4000-8000-000000000001", name: "prvAssignRole" }] }];
   if (path.includes("RetrieveUserPrivileges"))
     return [200, { RolePrivileges: [{ Depth: "Global", PrivilegeId: "77777777-0000-4000-8000-000000000001" }, { Depth: "Global", PrivilegeId: "x", PrivilegeName: "prvReadRole" }] }];
@@ -35,7 +36,7 @@ const input = {
 describe("loadSetupState", () => {
   it("reads a complete state in two $batch round trips", async () => {
     const f = fakeFetch(batchResponder(answer));
-    const state = await loadSetupState(new DataverseClient({ orgUrl: ORG, fetch: f.fetch }), input);
+    const state = await loadSetupState(new DataverseClient({ orgUrl: ORG, fetch: f.fetch, maxRetries: 0 }), input);
     expect(f.calls).toHaveLength(2);
     expect(f.calls.every((c) => c.url === `${ORG}/api/data/v9.2/$batch`)).toBe(true);
     expect(state.roundTrips).toBe(2);
@@ -46,20 +47,21 @@ describe("loadSetupState", () => {
     expect(state.organization.ok && state.organization.value).toMatchObject({ tenantId: "tenant-1", organizationServiceUrl: "https://org.example/XRMServices/2011/Organization.svc" });
     expect(Object.fromEntries(Object.entries(state.syncFilter).map(([k, v]) => [k, v.ok && v.value]))).toEqual({ lead: true, contact: false, account: false });
     expect(state.currentUserId).toBe(IDS.other1);
+    expect(state.lastPublishJobAt).toBe("2026-11-27T08:00:00Z");
     // Held privileges are matched by id, or by name where the org sends it.
     expect(state.adminPrivileges).toEqual({ ok: true, value: ["prvAssignRole", "prvReadRole"] });
   });
 
   it("asks the second round only what depends on the first", async () => {
     const f = fakeFetch(batchResponder(answer));
-    await loadSetupState(new DataverseClient({ orgUrl: ORG, fetch: f.fetch }), input);
+    await loadSetupState(new DataverseClient({ orgUrl: ORG, fetch: f.fetch, maxRetries: 0 }), input);
     const second = [...f.calls[1].body!.matchAll(/^GET \S+\/v9\.2\/([^?( ]+)/gm)].map((m) => m[1]);
     expect(second).toEqual(["x_configs", "systemusers", "sdkmessageprocessingsteps", "systemusers"]);
   });
 
   it("keeps a failed read as an unknown fact instead of failing the whole load", async () => {
     const f = fakeFetch(batchResponder((p) => (p.startsWith("roles?") ? [403, { error: { code: "0x80040220", message: "no prvReadRole" } }] : answer(p))));
-    const state = await loadSetupState(new DataverseClient({ orgUrl: ORG, fetch: f.fetch }), input);
+    const state = await loadSetupState(new DataverseClient({ orgUrl: ORG, fetch: f.fetch, maxRetries: 0 }), input);
     expect(state.roles.ok).toBe(false);
     expect(!state.roles.ok && state.roles.error.kind).toBe("privilege");
     expect(state.solution.ok).toBe(true);
@@ -67,7 +69,7 @@ describe("loadSetupState", () => {
 
   it("without a chosen user, does not ask about one", async () => {
     const f = fakeFetch(batchResponder(answer));
-    const state = await loadSetupState(new DataverseClient({ orgUrl: ORG, fetch: f.fetch }), { ...input, chosenUserId: null });
+    const state = await loadSetupState(new DataverseClient({ orgUrl: ORG, fetch: f.fetch, maxRetries: 0 }), { ...input, chosenUserId: null });
     expect(state.chosenUser).toBeUndefined();
     // Only the admin's own privileges are asked about a user.
     expect(f.calls.map((c) => c.body).join("")).not.toContain(`systemusers(${IDS.syncUser})`);
