@@ -3,6 +3,7 @@
  * reads, follows the platform's cycle (init → updateView → notifyOutputChanged → getOutputs →
  * bound value updated → updateView with updatedProperties), and saves the record to the Web API.
  */
+import { literal } from "../../../core/dataverse/odata";
 import type { HarnessConfig } from "../html";
 import type { ChromeStrings } from "./chrome";
 import type { BuiltManifest } from "./loader";
@@ -251,7 +252,7 @@ export class FormHost {
       },
       utils: {
         lookupObjects: (options: ComponentFramework.UtilityApi.LookupOptions) => openLookupDialog(options, chrome),
-        getEntityMetadata: (entity: string) => api(`EntityDefinitions(LogicalName='${entity}')`),
+        getEntityMetadata: (entity: string) => api(`EntityDefinitions(LogicalName=${literal(entity)})`),
         hasEntityPrivilege: () => true,
       },
       webAPI,

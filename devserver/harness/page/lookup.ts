@@ -4,7 +4,8 @@
  * braces and upper case, as Xrm returns it); Cancel or Escape resolves with [].
  */
 import type { ChromeStrings } from "./chrome";
-import { api, entitySetOf, likeLiteral } from "./webapi";
+import { pattern } from "../../../core/dataverse/odata";
+import { api, entitySetOf } from "./webapi";
 import { h } from "./dom";
 
 interface UserRow {
@@ -66,7 +67,7 @@ export function openLookupDialog(options: ComponentFramework.UtilityApi.LookupOp
       status.textContent = s.lookupLoading;
       try {
         const set = await entitySetOf(entityType);
-        const filter = ["isdisabled eq false", text ? `(contains(fullname,${likeLiteral(text)}) or contains(internalemailaddress,${likeLiteral(text)}))` : ""].filter(Boolean).join(" and ");
+        const filter = ["isdisabled eq false", text ? `(${pattern("contains", "fullname", text)} or ${pattern("contains", "internalemailaddress", text)})` : ""].filter(Boolean).join(" and ");
         const rows = await api<{ value: UserRow[] }>(`${set}?$select=fullname,internalemailaddress,applicationid&$filter=${encodeURIComponent(filter)}&$orderby=fullname&$top=50`);
         if (mine !== seq) return;
         list.replaceChildren(

@@ -1,7 +1,10 @@
 /**
  * The host's own calls to the Web API (the form's load and save, the lookup dialog, context.webAPI).
- * Deliberately independent of core/dataverse: the platform is not the control.
+ * Independent of core/dataverse's client (the platform is not the control), but OData literals go
+ * through the project's one escaping function.
  */
+import { literal } from "../../../core/dataverse/odata";
+
 export const API = "/api/data/v9.2/";
 
 export class HostApiError extends Error {
@@ -36,16 +39,13 @@ export async function api<T = unknown>(path: string, init: RequestInit = {}): Pr
   return body as T;
 }
 
-/** A string literal for $filter: quotes doubled, then the LIKE wildcards of contains() escaped. */
-export const likeLiteral = (s: string) => `'${s.replace(/'/g, "''").replace(/[%_[]/g, (c) => `[${c}]`)}'`;
-
 const entitySets = new Map<string, Promise<string>>();
 
 /** The entity set name of a table, from the metadata (as the platform knows it). */
 export function entitySetOf(logicalName: string): Promise<string> {
   let set = entitySets.get(logicalName);
   if (!set) {
-    set = api<{ EntitySetName: string }>(`EntityDefinitions(LogicalName='${logicalName}')?$select=EntitySetName`).then((d) => d.EntitySetName);
+    set = api<{ EntitySetName: string }>(`EntityDefinitions(LogicalName=${literal(logicalName)})?$select=EntitySetName`).then((d) => d.EntitySetName);
     entitySets.set(logicalName, set);
   }
   return set;
