@@ -12,8 +12,13 @@ import { searchUsers } from "../../../core/setup/search";
 import type { SetupInput, SetupState } from "../../../core/setup/types";
 import { startDevServer, type DevServer } from "../../../devserver/server";
 import type { FaultResponse } from "../../../devserver/faults";
-import { CONFIG, ROLE, ROLE_NAME, SOLUTION, STEP, USER } from "../../../devserver/fixtures/ids";
+import { CONFIG, ROLE, ROLE_NAME, SECRET, SOLUTION, STEP, USER } from "../../../devserver/fixtures/ids";
 import { readResx } from "../../helpers/resx";
+import { cli, connectionArgs } from "../cli/helpers";
+import { buildZips } from "../cli/zips";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { SCENARIOS, type Action, type FaultName } from "./scenarios";
 
 jest.setTimeout(20_000);
@@ -40,7 +45,7 @@ function client() {
 }
 
 /** Where each action's requests go: the fault hits that request. */
-const TARGET: Record<Action, { method: string; path: string | RegExp }> = {
+const TARGET: Record<Exclude<Action, "CLI deploy">, { method: string; path: string | RegExp }> = {
   load: { method: "POST", path: "$batch" },
   search: { method: "GET", path: /^systemusers\?/ },
   assign: { method: "POST", path: "systemuserroles_association/$ref" },
@@ -87,7 +92,7 @@ async function prepared(): Promise<SetupState> {
   return loadSetupState(c, input());
 }
 
-async function run(action: Action, c: DataverseClient, state: SetupState): Promise<unknown> {
+async function run(action: Exclude<Action, "CLI deploy">, c: DataverseClient, state: SetupState): Promise<unknown> {
   switch (action) {
     case "load":
       return loadSetupState(c, input());
@@ -109,7 +114,9 @@ const savedUser = () => server.org.get(names.entity, CONFIG.defaultRecord)?.[`_$
 const roleHolders = () =>
   [USER.marketoSync, USER.john, USER.maria].map((u) => server.org.rolesOf(u).direct.filter((r) => r.roleid === ROLE.marketoSync).length);
 
-describe.each(SCENARIOS.map((s) => [s.action, s.fault, s.outcome] as const))("%s under %s", (action, fault, outcome) => {
+const CONTROL_SCENARIOS = SCENARIOS.filter((s): s is typeof s & { action: Exclude<Action, "CLI deploy"> } => s.action !== "CLI deploy");
+
+describe.each(CONTROL_SCENARIOS.map((s) => [s.action, s.fault, s.outcome] as const))("%s under %s", (action, fault, outcome) => {
   it(outcome === "recovers" ? "recovers" : `explains with ${outcome}`, async () => {
     const state = await prepared();
     const rolesBefore = roleHolders();
@@ -157,5 +164,42 @@ describe.each(SCENARIOS.map((s) => [s.action, s.fault, s.outcome] as const))("%s
     if (action === "remove") expect(status("role.exclusive")).toBe(outcome === "recovers" ? "pass" : "fail");
     if (action === "enableSteps") expect(status("solution.steps")).toBe(outcome === "recovers" ? "pass" : "fail");
     if (action === "enableSteps" && outcome === "recovers") expect(server.org.get("sdkmessageprocessingstep", STEP.disabled)?.statecode).toBe(0);
+  });
+});
+
+/**
+ * The CLI's deploy against the token-mode devserver: the import request meets the fault. Whatever
+ * happens, the solution is imported at most once, and a failure is explained in plain words.
+ */
+describe("CLI deploy", () => {
+  let tokenServer: DevServer;
+  let zip: string;
+  let dir: string;
+  beforeAll(async () => {
+    tokenServer = await startDevServer({ auth: "token", publishDurationMs: 0, importDurationMs: 0 });
+    dir = mkdtempSync(join(tmpdir(), "mss-faults-"));
+    zip = buildZips(dir).v1Managed;
+  });
+  afterAll(async () => {
+    await tokenServer.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const deployScenarios = SCENARIOS.filter((s) => s.action === "CLI deploy");
+  it.each(deployScenarios.map((s) => [s.fault, s.outcome] as const))("under %s: %s", async (fault, outcome) => {
+    tokenServer.reset();
+    const spec = faultFor(fault);
+    tokenServer.faults.add({ match: { method: "POST", path: "ImportSolutionAsync" }, times: spec.times, respond: spec.respond === "privilegeDenied" ? { privilegeDenied: "prvImportCustomizations" } : spec.respond });
+    const result = await cli(["deploy", zip, "--no-publish", ...connectionArgs(tokenServer)]);
+    const output = result.stdout + result.stderr;
+    if (outcome === "recovers") {
+      expect({ code: result.code, output }).toMatchObject({ code: 0 });
+      expect(tokenServer.org.imports).toHaveLength(1);
+    } else {
+      expect(result.code).not.toBe(0);
+      expect(output).toContain(en.get(outcome)!);
+      expect(tokenServer.org.imports).toHaveLength(0);
+    }
+    expect(output).not.toContain(SECRET.marketoSync);
   });
 });

@@ -2,7 +2,7 @@
  * The fault scenarios of the reliability suite, as data: the suite runs them and the README's
  * reliability table is checked against them (tests/unit/project/readme.test.ts).
  */
-export type Action = "load" | "search" | "assign" | "remove" | "enableSteps" | "publish";
+export type Action = "load" | "search" | "assign" | "remove" | "enableSteps" | "publish" | "CLI deploy";
 
 export type FaultName =
   | "429 with Retry-After"
@@ -46,6 +46,18 @@ export const SCENARIOS: Scenario[] = [
   { action: "publish", fault: "publish fails", outcome: "Action_publishFailed" },
   // One read of the batch fails: that checklist line is "unknown" with the reason, the rest is judged.
   { action: "load", fault: "server error mid-batch", outcome: "Check_Unknown" },
+  // The CLI signs in with a token: a 401 renews it once and goes on. A dropped upload is not
+  // re-sent (an import is not safe to repeat blindly): it is explained, and nothing was imported.
+  ...([
+    ["429 with Retry-After", "recovers"],
+    ["429 without Retry-After", "recovers"],
+    ["503", "recovers"],
+    ["timeout", "recovers"],
+    ["dropped connection", "Error_network"],
+    ["429 storm", "Error_throttled"],
+    ["401 session expired", "recovers"],
+    ["403 privilege", "Error_privilege"],
+  ] as Array<[FaultName, string]>).map(([fault, outcome]) => ({ action: "CLI deploy" as Action, fault, outcome })),
 ];
 
 /** The README table, one row per scenario. */
