@@ -93,6 +93,20 @@ describe("first look", () => {
   });
 });
 
+describe("a new record", () => {
+  it("asks to save first, sends no request for the checklist, and still lets the admin pick", async () => {
+    server.resetCount();
+    const m = mountControl({ serverUrl: server.url, config, newRecord: true });
+    expect(await screen.findByText(/Save this record first/)).toBeTruthy();
+    expect(document.querySelectorAll("[data-check]")).toHaveLength(0);
+    search("Marketo Sync");
+    await waitFor(() => screen.getByRole("option"));
+    fireEvent.click(screen.getByRole("option"));
+    await waitFor(() => expect(m.boundValue()?.id).toBe(USER.marketoSync));
+    expect(requestsTo(/\$batch/)).toHaveLength(0);
+  });
+});
+
 describe("search and pick", () => {
   it("sends one request per pause in typing, for at most 25 rows", async () => {
     mountControl({ serverUrl: server.url, config });

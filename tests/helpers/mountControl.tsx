@@ -18,6 +18,8 @@ export interface MountOptions {
   readOnly?: boolean;
   fieldEditable?: boolean;
   user?: ComponentFramework.LookupValue | null;
+  /** A new record: the form has no id yet (contextInfo.entityId is empty). */
+  newRecord?: boolean;
 }
 
 /** AttributeTypeCode values the mock's metadata store uses. */
@@ -48,7 +50,7 @@ export function mountControl(options: MountOptions) {
   gen.context._parameters.marketoUser._Bind(entity, attribute, id);
   gen.context._parameters.marketoUser.security = { editable: options.fieldEditable ?? true, readable: true, secured: false };
   gen.context._SetCanvasItems({ roleName: "Marketo Sync User", solutionName: "Marketo Lead Management" });
-  Object.assign(gen.context.mode, { contextInfo: { entityTypeName: entity, entityId: id, entityRecordName: "Default" } });
+  Object.assign(gen.context.mode, { contextInfo: { entityTypeName: entity, entityId: options.newRecord ? "" : id, entityRecordName: options.newRecord ? "" : "Default" } });
   gen.context.mode.isControlDisabled = options.readOnly ?? false;
   gen.context.userSettings.languageId = Number(options.lang ?? "1033");
   gen.SetControlResource(readFileSync(join(STRINGS_DIR, `MarketoConfigControl.${options.lang ?? "1033"}.resx`), "utf8"));
