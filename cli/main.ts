@@ -42,6 +42,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--lang <code>", "1033 (English) or 1036 (French); default from LANG")
     .option("--no-color", "no colours (also when NO_COLOR is set or stdout is not a terminal)")
     .option("--timeout <seconds>", "per-request timeout", "60")
+    .option("--no-marketo-credentials", "the app registration signing in is not the one Marketo uses: skip the check that it is the Marketo User")
     .addHelpText(
       "after",
       "\nExit codes: 0 success (verify: no check fails), 1 a check failed or the operation was refused, 2 usage, sign-in or connection error.",

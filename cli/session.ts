@@ -15,6 +15,8 @@ export interface GlobalOptions extends ConnectionOptions, ConfigOptions {
   color?: boolean;
   role: string;
   solution: string;
+  /** false with --no-marketo-credentials: the CLI signs in with another app registration than Marketo's. */
+  marketoCredentials?: boolean;
 }
 
 export interface Session {
@@ -59,6 +61,7 @@ export async function loadSetup(session: Session, options: { signedInAsFallback?
     chosenUserId,
     roleName: session.opts.role,
     solutionName: session.opts.solution,
+    signedInAsMarketo: session.opts.marketoCredentials !== false,
   });
   return { connection, syncUserSource, config, state, items: evaluate(state) };
 }

@@ -89,6 +89,8 @@ export async function deploy(session: Session, file: string, options: { publish?
     bar.done();
   }
   if (op.statuscode !== 30) {
+    // The job may have been read just before the operation ended: read its final log.
+    job = await client.get<ImportJob>(`importjobs(${jobId})?$select=progress,completedon,data`).catch(() => job);
     const failure = importFailure(job.data);
     throw new CliError(
       EXIT.failed,

@@ -55,6 +55,27 @@ function userSelected(s: SetupState): CheckItem {
   return { id, status: "pass", messageKey: "Check_UserSelected", params: { name } };
 }
 
+/** Only when signed in with Marketo's own credentials: they must sign in as the saved Marketo User. */
+function userCredentials(s: SetupState): CheckItem | undefined {
+  const id = "user.credentials";
+  if (!s.input.signedInAsMarketo) return undefined;
+  if (!s.savedUserId.ok) return unknown(id, s.savedUserId);
+  const saved = s.savedUserId.value;
+  if (!saved) return noUser(id);
+  if (!s.currentUserId) return { id, status: "unknown", messageKey: "Check_Unknown", params: {} };
+  if (saved.toLowerCase() === s.currentUserId.toLowerCase())
+    return { id, status: "pass", messageKey: "Check_CredentialsMatch", params: {} };
+  const name = s.chosenUser?.ok ? s.chosenUser.value.fullName : saved;
+  return {
+    id,
+    status: "fail",
+    messageKey: "Check_CredentialsMismatch",
+    detailKey: "Check_CredentialsMismatch_Detail",
+    params: { name, signedIn: s.currentUserId },
+    fix: "pickUser",
+  };
+}
+
 type ChosenUser = Extract<NonNullable<SetupState["chosenUser"]>, { ok: true }>["value"];
 
 /** The checks about the sync user itself: unknown until one is picked and read. */
@@ -173,6 +194,7 @@ export function evaluate(state: SetupState): CheckItem[] {
     solutionInstalled(state),
     solutionSteps(state),
     userSelected(state),
+    userCredentials(state),
     userEnabled(state),
     userApplication(state),
     userRole(state),
@@ -180,7 +202,7 @@ export function evaluate(state: SetupState): CheckItem[] {
     configRead(state),
     publish(state),
     filterField(state),
-  ];
+  ].filter((item): item is CheckItem => item !== undefined);
 }
 
 /** Overall verdict: fail if any line fails, then warn/unknown, else pass ("info" never blocks). */

@@ -17,6 +17,12 @@ export interface SetupInput {
   solutionName: string;
   /** What this session changed and published, to judge whether a publish is still due. */
   publishLog?: PublishLog;
+  /**
+   * The session signs in with the credentials Marketo uses (the CLI, server-to-server): the
+   * Marketo User must then be the user these credentials sign in as, as Marketo's Validate Sync
+   * requires. Off in the control (the admin's own session proves nothing about Marketo's).
+   */
+  signedInAsMarketo?: boolean;
 }
 
 export interface PublishLog {
@@ -103,6 +109,7 @@ export type CheckId =
   | "solution.installed"
   | "solution.steps"
   | "user.selected"
+  | "user.credentials"
   | "user.enabled"
   | "user.application"
   | "user.role"

@@ -57,7 +57,7 @@ describe("verify", () => {
     const out = json(r);
     expect(out).toMatchObject({ configTable: CONFIG.demo.entity, userAttribute: CONFIG.demo.userAttribute, record: { id: CONFIG.defaultRecord, name: "Default" }, overall: "fail", exitCode: 1 });
     expect(out.checks.map((c: { id: string }) => c.id)).toEqual([
-      "solution.installed", "solution.steps", "user.selected", "user.enabled", "user.application",
+      "solution.installed", "solution.steps", "user.selected", "user.credentials", "user.enabled", "user.application",
       "user.role", "role.exclusive", "user.configRead", "publish", "filter.field",
     ]);
     expect(out.checks.find((c: { id: string }) => c.id === "solution.steps")).toMatchObject({ status: "fail", fix: "marketo-dynamics enable-steps" });
@@ -93,6 +93,22 @@ describe("verify", () => {
     } finally {
       await ok.close();
     }
+  });
+});
+
+describe("Marketo's credentials", () => {
+  it("verify fails when the credentials do not sign in as the Marketo User, unless told they are not Marketo's", async () => {
+    await cli(["set-user", USER.europeApp, ...args]);
+    const r = await cli(["verify", "--json", ...args]);
+    const line = (json(r) as { checks: Array<{ id: string; status: string; message: string }> }).checks.find((c) => c.id === "user.credentials");
+    expect(line).toMatchObject({ status: "fail" });
+    expect(line!.message).toContain("Europe Integration");
+    expect(r.code).toBe(1);
+    const other = json(await cli(["verify", "--json", "--no-marketo-credentials", ...args])) as { checks: Array<{ id: string }> };
+    expect(other.checks.map((c) => c.id)).not.toContain("user.credentials");
+    await cli(["set-user", APP.marketoSync, ...args]);
+    const fixed = json(await cli(["verify", "--json", ...args])) as { checks: Array<{ id: string; status: string }> };
+    expect(fixed.checks.find((c) => c.id === "user.credentials")).toMatchObject({ status: "pass" });
   });
 });
 
@@ -297,7 +313,7 @@ describe("sign-in and the network", () => {
     server.faults.add({ match: { path: "EntityDefinitions" }, times: 3, respond: server.faults.presets.throttle(0) });
     const r = await cli(["verify", "--json", ...args]);
     expect(r.code).toBe(1);
-    expect(json(r).checks).toHaveLength(10);
+    expect(json(r).checks).toHaveLength(11); // the control's ten, and Marketo's credentials
 
     server.faults.add({ match: { path: "EntityDefinitions" }, times: 50, respond: server.faults.presets.throttle(0) });
     const storm = await cli(["verify", ...args]);

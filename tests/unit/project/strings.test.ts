@@ -56,6 +56,8 @@ describe("every key the core can produce has a string", () => {
       (s) => (s.input.publishLog = {}),
       (s) => (s.input.publishLog = { lastChangeAt: "2030-01-01T00:00:00Z", lastPublishAt: "2029-01-01T00:00:00Z" }),
       (s) => (s.syncFilter = {}),
+      (s) => ((s.input.signedInAsMarketo = true), (s.currentUserId = s.input.chosenUserId ?? undefined)),
+      (s) => ((s.input.signedInAsMarketo = true), (s.currentUserId = "someone-else")),
     ];
     const keys = new Set<string>();
     for (const change of variants) {

@@ -83,6 +83,34 @@ describe("user.selected", () => {
   });
 });
 
+describe("user.credentials (signed in with Marketo's credentials)", () => {
+  it("is not part of the checklist in the admin's own session", () => {
+    expect(evaluate(passingState()).map((i) => i.id)).not.toContain("user.credentials");
+  });
+
+  it("passes when the credentials sign in as the saved Marketo User", () => {
+    const s = passingState();
+    s.input.signedInAsMarketo = true;
+    s.currentUserId = IDS.syncUser.toUpperCase();
+    expect(check(s, "user.credentials").status).toBe("pass");
+    expect(evaluate(s).map((i) => i.id).indexOf("user.credentials")).toBe(3);
+  });
+
+  it("fails, naming both, when they sign in as someone else", () => {
+    const s = passingState();
+    s.input.signedInAsMarketo = true;
+    s.currentUserId = IDS.other1;
+    expect(check(s, "user.credentials")).toMatchObject({ status: "fail", fix: "pickUser", params: { name: "Marketo Sync", signedIn: IDS.other1 } });
+  });
+
+  it("waits for a saved Marketo User", () => {
+    const s = passingState();
+    s.input.signedInAsMarketo = true;
+    s.savedUserId = { ok: true, value: null };
+    expect(check(s, "user.credentials").messageKey).toBe("Check_NoUserYet");
+  });
+});
+
 describe("user", () => {
   it("fails for a disabled user", () => {
     const s = passingState();
