@@ -11,11 +11,10 @@ import {
   expectStatus,
   marketoConfig,
   openForm,
-  resetDevserver,
   roleHolders,
   savedMarketoUser,
   screenshot,
-  startE2E,
+  useE2E,
   type E2E,
 } from "./helpers/browser";
 import { fixButton, save, searchAndPick, words } from "./helpers/flow";
@@ -23,11 +22,7 @@ import { fixButton, save, searchAndPick, words } from "./helpers/flow";
 jest.setTimeout(120_000);
 
 let e2e: E2E;
-beforeAll(async () => {
-  e2e = await startE2E();
-});
-afterAll(() => e2e?.close());
-beforeEach(() => resetDevserver(e2e));
+useE2E((started) => (e2e = started));
 
 const { t, form } = words("1033");
 

@@ -3,17 +3,13 @@
  * read-only form (disabled control, and a field secured by field security).
  */
 import { USER } from "../../devserver/fixtures/ids";
-import { allStatuses, expectAccessible, expectStatus, marketoConfig, openForm, resetDevserver, roleHolders, savedMarketoUser, screenshot, startE2E, type E2E } from "./helpers/browser";
+import { allStatuses, expectAccessible, expectStatus, marketoConfig, openForm, roleHolders, savedMarketoUser, screenshot, useE2E, type E2E } from "./helpers/browser";
 import { fixButton, fixEverything, save, searchAndPick, words } from "./helpers/flow";
 
 jest.setTimeout(120_000);
 
 let e2e: E2E;
-beforeAll(async () => {
-  e2e = await startE2E();
-});
-afterAll(() => e2e?.close());
-beforeEach(() => resetDevserver(e2e));
+useE2E((started) => (e2e = started));
 
 it("speaks French, from the form's frame to the control's messages, through the whole setup", async () => {
   const { t, form } = words("1036");

@@ -161,3 +161,17 @@ export async function addFault(e2e: E2E, fault: Record<string, unknown>): Promis
 export async function resetDevserver(e2e: E2E): Promise<void> {
   await fetch(`${e2e.harness.url}/_devserver/reset`, { method: "POST" });
 }
+
+/**
+ * One harness and one Chromium for a test file, the organisation reset before each test.
+ * `use` receives them once started.
+ */
+export function useE2E(use: (e2e: E2E) => void, options?: Parameters<typeof startE2E>[0]): void {
+  let started: E2E | undefined;
+  beforeAll(async () => {
+    started = await startE2E(options);
+    use(started);
+  });
+  afterAll(() => started?.close());
+  beforeEach(() => started && resetDevserver(started));
+}
