@@ -52,7 +52,8 @@ export async function loadSetup(session: Session, options: { signedInAsFallback?
   const config = await resolveConfig(client, session.opts);
   let chosenUserId = config.savedUserId;
   let syncUserSource: LoadedSetup["syncUserSource"] = chosenUserId ? "saved" : "none";
-  if (!chosenUserId && options.signedInAsFallback) {
+  // Only Marketo's own credentials say who the sync user is when none is saved.
+  if (!chosenUserId && options.signedInAsFallback && session.opts.marketoCredentials !== false) {
     chosenUserId = (await client.callFunction<{ UserId: string }>("WhoAmI")).UserId;
     syncUserSource = "signedIn";
   }

@@ -234,7 +234,9 @@ export const STANDARD_ENTITIES: EntityDef[] = [
     attributes: [
       { logicalName: "asyncoperationid", type: "Uniqueidentifier" },
       { logicalName: "name", type: "String" },
-      { logicalName: "operationtype", type: "Picklist", options: { "5": "Import", "202": "Publish All" } },
+      // Async messages run as "Execute Async Request" (54) and name their message in `messagename`.
+      { logicalName: "operationtype", type: "Picklist", options: { "5": "Import", "54": "Execute Async Request" } },
+      { logicalName: "messagename", type: "String" },
       { logicalName: "statecode", type: "State", options: { "0": "Ready", "1": "Suspended", "2": "Locked", "3": "Completed" } },
       {
         logicalName: "statuscode",

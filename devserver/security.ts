@@ -37,7 +37,7 @@ export function checkPrivilege(org: Org, userId: string, action: string, entity?
 }
 
 /** Privileges that are not about one table. */
-const MISC_PRIVILEGES = ["prvAssignRole", "prvPublishCustomizations", "prvImportCustomizations"];
+const MISC_PRIVILEGES = ["prvAssignRole", "prvPublishCustomization", "prvImportCustomization"];
 const TABLE_ACTIONS = ["Create", "Read", "Write", "Delete", "Append", "AppendTo"];
 
 /** Every privilege the emulator knows: the table privileges of each table, and the others it checks. */

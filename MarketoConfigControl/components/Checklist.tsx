@@ -15,6 +15,8 @@ export interface ChecklistProps {
   blocked?: Partial<Record<FixId, string>>;
   /** Fixes with their own button elsewhere on the panel: not repeated on the line. */
   fixesElsewhere?: FixId[];
+  /** The state is being read again: a fix now would act on what was true before. */
+  loading?: boolean;
   onFix: (item: CheckItem) => void;
 }
 
@@ -28,7 +30,7 @@ const FIX_LABEL: Record<FixId, string> = {
   pickUser: "Fix_pickUser",
 };
 
-const Line: React.FC<Omit<ChecklistProps, "items"> & { item: CheckItem }> = ({ item, t, canFix, busyFix, blocked, fixesElsewhere, onFix }) => {
+const Line: React.FC<Omit<ChecklistProps, "items"> & { item: CheckItem }> = ({ item, t, canFix, busyFix, blocked, fixesElsewhere, loading, onFix }) => {
   const [open, setOpen] = React.useState(false);
   const detailsId = `mss-check-${item.id.replace(".", "-")}-details`;
   const hasDetails = !!item.detailKey || !!item.error;
@@ -64,7 +66,7 @@ const Line: React.FC<Omit<ChecklistProps, "items"> & { item: CheckItem }> = ({ i
         {fix && canFix && (
           <DefaultButton
             text={busyFix === fix ? t("Fix_Working") : t(FIX_LABEL[fix])}
-            disabled={busyFix !== undefined || !!blockedReason}
+            disabled={busyFix !== undefined || !!blockedReason || loading}
             onClick={() => onFix(item)}
             data-fix={fix}
           />

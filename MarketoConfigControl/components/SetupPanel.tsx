@@ -219,7 +219,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
           {items ? (
             <>
               <Text block>{t(summaryKey(items).key, { count: summaryKey(items).count })}</Text>
-              <Checklist items={items} t={t} canFix={!readOnly} busyFix={busyFix} blocked={blocked} fixesElsewhere={["publish"]} onFix={onFix} />
+              <Checklist items={items} t={t} canFix={!readOnly} busyFix={busyFix} blocked={blocked} fixesElsewhere={["publish"]} loading={view.loading} onFix={onFix} />
             </>
           ) : (
             view.loading && (
@@ -240,7 +240,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
             phase={phase}
             publishedAt={formatTime(publishLog.lastPublishAt)}
             heldBy={heldBy}
-            canPublish={!busyFix}
+            canPublish={!busyFix && !view.loading}
             onPublish={() => void publish()}
           />
         </Section>

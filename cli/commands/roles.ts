@@ -30,7 +30,9 @@ export async function removeRole(session: Session, options: { others?: boolean; 
   const user = syncUser(state); // "others" are everyone but this user: never run without one
   if (syncUserSource === "signedIn" && !out.json) io.out(t("Cli_SyncUserIsSignedIn", { name: user.fullName }) + "\n");
   const version = state.solution.ok ? state.solution.value?.version : undefined;
-  if (version && !roleMustBeExclusive(version)) throw new CliError(EXIT.failed, "Cli_RemoveNotBefore", { role, version });
+  // Before 4.0.0.14 every user needs the role: without a known version, removing is not safe.
+  if (!version) throw new CliError(EXIT.failed, "Check_ExclusiveNoSolution", { role });
+  if (!roleMustBeExclusive(version)) throw new CliError(EXIT.failed, "Cli_RemoveNotBefore", { role, version });
   const others = otherRoleHolders(state);
   if (others.length === 0) {
     if (out.json) writeJson(io, { removed: [] });

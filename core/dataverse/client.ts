@@ -146,7 +146,7 @@ export class DataverseClient {
    */
   private async send(method: string, path: string, body: string | undefined, options: RequestOptions = {}): Promise<Response> {
     const url = this.url(path);
-    const { maxRetries, maxRetryDelayMs, baseRetryDelayMs, sleep } = this.options;
+    const { maxRetries, maxRetryDelayMs, baseRetryDelayMs } = this.options;
     const canRepeatAfterDrop = method === "GET" || options.idempotent === true;
     let renewedToken = false;
     let forceRefresh = false;
@@ -174,7 +174,7 @@ export class DataverseClient {
         if (options.signal?.aborted) throw new DataverseError("aborted", { status: 0, message: "Request cancelled", method, url });
         const timedOut = guard.timedOut();
         if (canRepeatAfterDrop && attempt < maxRetries) {
-          await sleep(baseRetryDelayMs * 2 ** attempt, options.signal);
+          await this.wait(baseRetryDelayMs * 2 ** attempt, options.signal, method, url);
           continue;
         }
         throw new DataverseError(timedOut ? "timeout" : "network", {
@@ -198,11 +198,21 @@ export class DataverseClient {
         const delay = retryAfter !== undefined ? retryAfter * 1000 : baseRetryDelayMs * 2 ** attempt;
         if (delay <= maxRetryDelayMs) {
           await response.text().catch(() => "");
-          await sleep(delay, options.signal);
+          await this.wait(delay, options.signal, method, url);
           continue;
         }
       }
       return response;
+    }
+  }
+
+  /** The pause before a retry; cancelling it is reported like any cancelled request. */
+  private async wait(ms: number, signal: AbortSignal | undefined, method: string, url: string): Promise<void> {
+    try {
+      await this.options.sleep(ms, signal);
+    } catch (e) {
+      if (signal?.aborted) throw new DataverseError("aborted", { status: 0, message: "Request cancelled", method, url });
+      throw e;
     }
   }
 

@@ -4,6 +4,7 @@
  */
 import type { DataverseClient } from "../dataverse/client";
 import { isDataverseError } from "../dataverse/errors";
+import { buildQuery, recordPath } from "../dataverse/odata";
 import type { SetupState, UserInfo } from "./types";
 
 export type ActionErrorKey =
@@ -190,7 +191,7 @@ async function runPublish(client: DataverseClient, options: PublishOptions): Pro
     options.onProgress?.("running");
     for (;;) {
       const op = await client.get<{ statecode: number; statuscode: number; message?: string; friendlymessage?: string; completedon?: string }>(
-        `asyncoperations(${operationId})?$select=statecode,statuscode,message,friendlymessage,completedon`,
+        recordPath("asyncoperations", operationId) + buildQuery({ select: ["statecode", "statuscode", "message", "friendlymessage", "completedon"] }),
         { signal: options.signal },
       );
       if (op.statecode === ASYNC_COMPLETED) {

@@ -113,13 +113,13 @@ function userRole(s: SetupState): CheckItem {
   });
 }
 
-/** Enabled users other than the sync user who hold any copy of the role directly. */
+/** Enabled users other than the sync user (picked or saved) who hold any copy of the role directly. */
 export function otherRoleHolders(s: SetupState): UserInfo[] {
   if (!s.roles.ok) return [];
-  const me = s.input.chosenUserId?.toLowerCase();
+  const sync = new Set([s.input.chosenUserId, s.savedUserId.ok ? s.savedUserId.value : undefined].filter((x): x is string => !!x).map((x) => x.toLowerCase()));
   const seen = new Map<string, UserInfo>();
   for (const copy of s.roles.value)
-    for (const h of copy.holders) if (!h.isDisabled && h.id.toLowerCase() !== me) seen.set(h.id.toLowerCase(), h);
+    for (const h of copy.holders) if (!h.isDisabled && !sync.has(h.id.toLowerCase())) seen.set(h.id.toLowerCase(), h);
   return [...seen.values()].sort((a, b) => a.fullName.localeCompare(b.fullName));
 }
 
@@ -133,14 +133,16 @@ function roleExclusive(s: SetupState): CheckItem {
   if (!roleMustBeExclusive(version)) return { id, status: "info", messageKey: "Check_RoleForAllUsers", detailKey: "Check_RoleForAllUsers_Detail", params: { role, version } };
   const others = otherRoleHolders(s);
   if (others.length === 0) return { id, status: "pass", messageKey: "Check_RoleExclusive", params: { role } };
+  // Removal is offered only once the sync user is picked and saved: who is "other" is settled then.
+  const saved = s.savedUserId.ok ? s.savedUserId.value?.toLowerCase() : undefined;
+  const settled = !!saved && saved === s.input.chosenUserId?.toLowerCase();
   return {
     id,
     status: "fail",
     messageKey: "Check_RoleNotExclusive",
     detailKey: "Check_RoleNotExclusive_Detail",
     params: { role, count: others.length, names: names(others), version },
-    fix: "removeRoleFromOthers",
-    affectedUsers: others,
+    ...(settled ? { fix: "removeRoleFromOthers" as const, affectedUsers: others } : {}),
   };
 }
 
@@ -157,19 +159,22 @@ function configRead(s: SetupState): CheckItem {
 const latest = (...times: Array<string | undefined>) =>
   times.filter((t): t is string => !!t && !Number.isNaN(Date.parse(t))).sort((a, b) => Date.parse(a) - Date.parse(b)).pop();
 
+const after = (a: string | undefined, b: string | undefined) => !!a && !!b && Date.parse(a) >= Date.parse(b);
+
 /**
- * Dataverse keeps no "last published" time. The newest Publish All system job and the publishes
- * made here stand for it; changes made here and the config record's last save are what a publish
- * must come after. A synchronous publish made elsewhere leaves no trace: then it is unknown.
+ * Dataverse keeps no "last published" time. The newest Publish All system job (server clock) and
+ * the publishes made here (this browser's clock) stand for it. Each is compared with changes on
+ * the same clock, so a browser clock that is off cannot keep the line failing after a publish.
  */
 function publish(s: SetupState): CheckItem {
   const id = "publish";
   const log = s.input.publishLog ?? {};
-  const lastChange = latest(log.lastChangeAt, s.configModifiedOn);
   const lastPublish = latest(log.lastPublishAt, s.lastPublishJobAt);
   if (!lastPublish) return { id, status: "unknown", messageKey: "Check_PublishUnknown", detailKey: "Check_PublishUnknown_Detail", params: {}, fix: "publish" };
-  if (lastChange && Date.parse(lastChange) > Date.parse(lastPublish))
-    return { id, status: "fail", messageKey: "Check_PublishDue", params: { time: lastPublish }, fix: "publish" };
+  const changesHerePublished = !log.lastChangeAt || after(log.lastPublishAt, log.lastChangeAt);
+  // A synchronous publish made here leaves no job: then the browser's time is all there is.
+  const recordSavePublished = !s.configModifiedOn || after(s.lastPublishJobAt, s.configModifiedOn) || after(log.lastPublishAt, s.configModifiedOn);
+  if (!changesHerePublished || !recordSavePublished) return { id, status: "fail", messageKey: "Check_PublishDue", params: { time: lastPublish }, fix: "publish" };
   return { id, status: "pass", messageKey: "Check_Published", params: { time: lastPublish } };
 }
 

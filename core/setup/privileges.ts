@@ -8,7 +8,7 @@ export const REQUIRED_PRIVILEGES: Partial<Record<FixId, string[]>> = {
   assignRole: ["prvReadRole", "prvAssignRole"],
   removeRoleFromOthers: ["prvReadRole", "prvAssignRole"],
   enableSteps: ["prvWriteSdkMessageProcessingStep"],
-  publish: ["prvPublishCustomizations"],
+  publish: ["prvPublishCustomization"],
 };
 
 export const ALL_REQUIRED_PRIVILEGES = [...new Set(Object.values(REQUIRED_PRIVILEGES).flat())];

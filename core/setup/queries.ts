@@ -128,19 +128,17 @@ export function privilegesByNamePath(names: string[]): string {
   return "privileges" + buildQuery({ select: ["privilegeid", "name"], filter: anyOf(names.map((n) => eq("name", n))) });
 }
 
-/** asyncoperation type of Publish All Customizations (PublishAllXmlAsync). */
-export const OPERATION_TYPE_PUBLISH_ALL = 202;
-
 /**
- * The newest Publish All system job that succeeded. A synchronous PublishAllXml leaves no job, so
- * "none" means not known, not "never published".
+ * The newest Publish All system job that succeeded. Async messages run as system jobs that name
+ * their message in `messagename` (the operation type is the generic "Execute Async Request"; to be
+ * confirmed on a real org). A synchronous PublishAllXml leaves no job, so "none" means not known.
  */
 export function lastPublishJobPath(): string {
   return (
     "asyncoperations" +
     buildQuery({
       select: ["completedon"],
-      filter: allOf([eq("operationtype", OPERATION_TYPE_PUBLISH_ALL), eq("statecode", 3), eq("statuscode", 30)]),
+      filter: allOf([eq("messagename", "PublishAllXmlAsync"), eq("statecode", 3), eq("statuscode", 30)]),
       orderby: ["completedon desc"],
       top: 1,
     })

@@ -20,7 +20,7 @@ export function checkFormUpdate(req: ApiRequest): void {
 
 export function publishXml(ctx: ServerContext, req: ApiRequest): ApiResponse {
   const org = ctx.org;
-  checkPrivilege(org, req.userId, "prvPublishCustomizations");
+  checkPrivilege(org, req.userId, "prvPublishCustomization");
   const body = parseJsonBody(req);
   const xml = body.ParameterXml;
   if (typeof xml !== "string" || !xml.trim()) throw badQuery("The parameter 'ParameterXml' is required.");

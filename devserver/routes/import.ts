@@ -230,7 +230,7 @@ function record(ctx: ServerContext, body: Record<string, unknown>, bytes: Buffer
 /** Synchronous import: refused with the import error, or applied before the 204. */
 export function importSolution(ctx: ServerContext, req: ApiRequest): ApiResponse {
   const org = ctx.org;
-  checkPrivilege(org, req.userId, "prvImportCustomizations");
+  checkPrivilege(org, req.userId, "prvImportCustomization");
   const body = parseJsonBody(req);
   const bytes = decodeFile(body.CustomizationFile);
   const importJobId = importJobIdOf(body);
@@ -258,7 +258,7 @@ export function importSolution(ctx: ServerContext, req: ApiRequest): ApiResponse
  */
 export function importSolutionAsync(ctx: ServerContext, req: ApiRequest): ApiResponse {
   const org = ctx.org;
-  checkPrivilege(org, req.userId, "prvImportCustomizations");
+  checkPrivilege(org, req.userId, "prvImportCustomization");
   const body = parseJsonBody(req);
   const bytes = decodeFile(body.CustomizationFile);
   const importJobId = importJobIdOf(body);
@@ -275,7 +275,7 @@ export function importSolutionAsync(ctx: ServerContext, req: ApiRequest): ApiRes
     data: null,
   });
   const id = newGuid();
-  org.insert(org.entity("asyncoperation"), { asyncoperationid: id, name: "Solution Import", operationtype: 5, statecode: 0, statuscode: 0, message: null, friendlymessage: null, completedon: null });
+  org.insert(org.entity("asyncoperation"), { asyncoperationid: id, name: "Solution Import", operationtype: 5, messagename: "ImportSolutionAsync", statecode: 0, statuscode: 0, message: null, friendlymessage: null, completedon: null });
   org.jobs.push({
     id,
     kind: "import",

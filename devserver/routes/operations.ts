@@ -46,10 +46,10 @@ function publishRunningError(): HttpError {
   );
 }
 
-function startJob(org: Org, kind: "publish" | "import", durationMs: number, name: string, operationtype: number, importJobId?: string): string {
+function startJob(org: Org, kind: "publish" | "import", durationMs: number, name: string, operationtype: number, importJobId?: string, messagename?: string): string {
   const id = newGuid();
   const now = Date.now();
-  org.insert(org.entity("asyncoperation"), { asyncoperationid: id, name, operationtype, statecode: 0, statuscode: 0, message: null, friendlymessage: null, completedon: null });
+  org.insert(org.entity("asyncoperation"), { asyncoperationid: id, name, operationtype, messagename: messagename ?? null, statecode: 0, statuscode: 0, message: null, friendlymessage: null, completedon: null });
   const fail = kind === "publish" ? org.failNextPublish : null;
   if (kind === "publish") org.failNextPublish = null;
   org.jobs.push({ id, kind, startedAt: now, durationMs, done: false, fail: fail ?? undefined, importJobId });
@@ -107,7 +107,7 @@ export async function unboundOperation(ctx: ServerContext, req: ApiRequest, name
     }
     case "PublishAllXml": {
       // Synchronous: holds the publish lock for the configured duration, then answers 204.
-      checkPrivilege(org, req.userId, "prvPublishCustomizations");
+      checkPrivilege(org, req.userId, "prvPublishCustomization");
       if (org.publishRunning()) throw publishRunningError();
       const fail = org.failNextPublish;
       org.failNextPublish = null;
@@ -123,9 +123,9 @@ export async function unboundOperation(ctx: ServerContext, req: ApiRequest, name
       return noContent();
     }
     case "PublishAllXmlAsync": {
-      checkPrivilege(org, req.userId, "prvPublishCustomizations");
+      checkPrivilege(org, req.userId, "prvPublishCustomization");
       if (org.publishRunning()) throw publishRunningError();
-      const id = startJob(org, "publish", org.publishDurationMs, "Publish All Customizations", 202);
+      const id = startJob(org, "publish", org.publishDurationMs, "Publish All Customizations", 54, undefined, "PublishAllXmlAsync");
       return json(200, { "@odata.context": `${ctx.serviceRoot}$metadata#Microsoft.Dynamics.CRM.PublishAllXmlAsyncResponse`, AsyncOperationId: id });
     }
     case "PublishXml":

@@ -244,7 +244,7 @@ describe("an admin whose roles lack privileges", () => {
     expect(within(line("user.role")).getByText(/Assigning a security role needs the Assign privilege/)).toBeTruthy();
     expect(fixButton("solution.steps")!.disabled).toBe(false);
     expect(publishButton().disabled).toBe(true);
-    expect(screen.getByText(/missing: prvPublishCustomizations/)).toBeTruthy();
+    expect(screen.getByText(/missing: prvPublishCustomization/)).toBeTruthy();
   });
 });
 

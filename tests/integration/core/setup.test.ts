@@ -64,7 +64,9 @@ describe.each(FIXTURES)("with fixture %s", (fixture, names) => {
       "filter.field": "info",
     });
     const exclusive = evaluate(state).find((i) => i.id === "role.exclusive")!;
-    expect(exclusive.affectedUsers!.map((u) => u.id).sort()).toEqual([USER.john, USER.maria].sort());
+    expect(exclusive.params.names).toBe("John Smith, Maria Garcia");
+    expect(otherRoleHolders(state).map((u) => u.id).sort()).toEqual([USER.john, USER.maria].sort());
+    expect(exclusive.fix).toBeUndefined(); // not before the picked sync user is saved
     expect(evaluate(state).find((i) => i.id === "filter.field")!.params.tables).toBe("lead");
   });
 
@@ -144,7 +146,7 @@ describe.each(FIXTURES)("with fixture %s", (fixture, names) => {
   });
 
   it("publishes, and waits for a publish already running instead of failing", async () => {
-    await start({ publishDurationMs: 30 });
+    await start({ publishDurationMs: 600 }); // the second call must land while the first runs
     const first = publishAll(client, { pollIntervalMs: 10, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
     const other = new DataverseClient({ orgUrl: server.url });
     const phases: string[] = [];
@@ -167,7 +169,7 @@ describe.each(FIXTURES)("with fixture %s", (fixture, names) => {
     const state = await load();
     expect(server.requestCount()).toBe(2);
     expect(missingPrivileges(state, "assignRole")).toEqual(["prvAssignRole"]);
-    expect(missingPrivileges(state, "publish")).toEqual(["prvPublishCustomizations"]);
+    expect(missingPrivileges(state, "publish")).toEqual(["prvPublishCustomization"]);
     expect(missingPrivileges(state, "enableSteps")).toEqual([]);
     server.org.currentUserId = USER.admin;
     expect(missingPrivileges(await load(), "assignRole")).toEqual([]);

@@ -264,7 +264,8 @@ describe("writes", () => {
 
 describe("publish and import", () => {
   it("publishes async with progress, refuses a second start, and records the time", async () => {
-    server.org.publishDurationMs = 150;
+    // Long enough that the second start and the progress read land while it runs, even on a busy machine.
+    server.org.publishDurationMs = 1000;
     const started = await call(server, "POST", "PublishAllXmlAsync", {});
     expect(started.status).toBe(200);
     const opId = started.body.AsyncOperationId as string;
@@ -274,8 +275,11 @@ describe("publish and import", () => {
     expect((await call(server, "POST", "PublishAllXml", {})).status).toBe(400);
     const running = await get(server, `asyncoperations(${opId})?$select=statecode,statuscode,message,friendlymessage,completedon`);
     expect([0, 2]).toContain(running.body.statecode);
-    await new Promise((r) => setTimeout(r, 200));
-    const done = await get(server, `asyncoperations(${opId})?$select=statecode,statuscode,message,friendlymessage,completedon`);
+    let done = running;
+    for (let i = 0; i < 100 && done.body.statecode !== 3; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      done = await get(server, `asyncoperations(${opId})?$select=statecode,statuscode,message,friendlymessage,completedon`);
+    }
     expect(done.body).toMatchObject({ statecode: 3, statuscode: 30 });
     expect(server.org.lastPublishedOn).toBe(done.body.completedon);
     expect((await call(server, "POST", "PublishAllXml", {})).status).toBe(204);

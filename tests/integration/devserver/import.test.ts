@@ -63,7 +63,7 @@ describe("devserver solution import", () => {
   });
 
   it("async import: progress rises to 100, then the solution is registered", async () => {
-    server.org.importDurationMs = 300;
+    server.org.importDurationMs = 1000;
     const r = await call(server, "POST", "ImportSolutionAsync", { CustomizationFile: file(zips.v1Managed), ImportJobId: "21111111-2222-3333-4444-555555555555" });
     expect(r.status).toBe(200);
     const seen: number[] = [];

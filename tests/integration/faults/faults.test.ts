@@ -189,7 +189,7 @@ describe("CLI deploy", () => {
   it.each(deployScenarios.map((s) => [s.fault, s.outcome] as const))("under %s: %s", async (fault, outcome) => {
     tokenServer.reset();
     const spec = faultFor(fault);
-    tokenServer.faults.add({ match: { method: "POST", path: "ImportSolutionAsync" }, times: spec.times, respond: spec.respond === "privilegeDenied" ? { privilegeDenied: "prvImportCustomizations" } : spec.respond });
+    tokenServer.faults.add({ match: { method: "POST", path: "ImportSolutionAsync" }, times: spec.times, respond: spec.respond === "privilegeDenied" ? { privilegeDenied: "prvImportCustomization" } : spec.respond });
     const result = await cli(["deploy", zip, "--no-publish", ...connectionArgs(tokenServer)]);
     const output = result.stdout + result.stderr;
     if (outcome === "recovers") {

@@ -189,7 +189,7 @@ describe("retries", () => {
       await jest.advanceTimersByTimeAsync(1000);
       controller.abort();
       await jest.advanceTimersByTimeAsync(0);
-      expect(await result).toBeDefined();
+      expect(await result).toMatchObject({ kind: "aborted" });
       expect(f.calls).toHaveLength(1);
     });
   });

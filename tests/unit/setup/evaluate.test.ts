@@ -175,6 +175,18 @@ describe("role.exclusive and the 4.0.0.14 boundary", () => {
     expect(item.affectedUsers!.map((u) => u.id)).toEqual([IDS.other2, IDS.other1]);
   });
 
+  it("offers removal only once the sync user is picked and saved, and never lists the saved one", () => {
+    const s = withOthers("5.0.2.1");
+    s.savedUserId = { ok: true, value: IDS.other1 }; // saved Zoe, picked Marketo Sync: unsaved change
+    const item = check(s, "role.exclusive");
+    expect(item.status).toBe("fail");
+    expect(item.fix).toBeUndefined();
+    expect(otherRoleHolders(s).map((u) => u.id)).toEqual([IDS.other2]);
+    s.input.chosenUserId = null;
+    s.savedUserId = { ok: true, value: null };
+    expect(check(s, "role.exclusive").fix).toBeUndefined();
+  });
+
   it("ignores disabled holders and the sync user", () => {
     const s = passingState();
     if (s.roles.ok) s.roles.value[0].holders.push(user(IDS.disabledHolder, "Old", { isDisabled: true }));
@@ -227,6 +239,15 @@ describe("publish", () => {
     expect(check(s, "publish")).toMatchObject({ status: "pass", params: { time: "2026-11-27T09:30:00Z" } });
     s.configModifiedOn = "2026-11-27T09:45:00Z";
     expect(check(s, "publish")).toMatchObject({ status: "fail", fix: "publish" });
+  });
+
+  it("compares each publish with changes on its own clock", () => {
+    const s = passingState();
+    // This browser's clock runs an hour ahead of the server: a publish made here still clears changes made here.
+    s.input.publishLog = { lastChangeAt: "2026-11-27T11:00:00Z", lastPublishAt: "2026-11-27T11:05:00Z" };
+    s.lastPublishJobAt = "2026-11-27T10:05:00Z";
+    s.configModifiedOn = "2026-11-27T09:00:00Z";
+    expect(check(s, "publish").status).toBe("pass");
   });
 
   it("fails when the record was saved after the last publish", () => {

@@ -9,13 +9,13 @@ describe("missingPrivileges", () => {
     expect(missingPrivileges(s, "assignRole")).toEqual(["prvAssignRole"]);
     expect(missingPrivileges(s, "removeRoleFromOthers")).toEqual(["prvAssignRole"]);
     expect(missingPrivileges(s, "enableSteps")).toEqual([]);
-    expect(missingPrivileges(s, "publish")).toEqual(["prvPublishCustomizations"]);
+    expect(missingPrivileges(s, "publish")).toEqual(["prvPublishCustomization"]);
     expect(missingPrivileges(s, "pickUser")).toEqual([]);
   });
 
   it("compares names without regard to case", () => {
     const s = passingState();
-    s.adminPrivileges = { ok: true, value: ["PRVPUBLISHCUSTOMIZATIONS"] };
+    s.adminPrivileges = { ok: true, value: ["PRVPUBLISHCUSTOMIZATION"] };
     expect(missingPrivileges(s, "publish")).toEqual([]);
   });
 
