@@ -103,6 +103,8 @@ export async function resolveConfig(client: DataverseClient, options: ConfigOpti
   );
   const row = rows.value[0];
   if (!row) throw new CliError(EXIT.failed, "Cli_DefaultRecordNotFound", { entity: display(meta), name: DEFAULT_RECORD_NAMES[0] });
+  // Marketo reads one Default record: with two, which one it uses is not ours to guess.
+  if (rows.value.length > 1) throw new CliError(EXIT.failed, "Cli_DefaultRecordAmbiguous", { entity: display(meta), name: DEFAULT_RECORD_NAMES[0] });
   const saved = row[`_${attribute}_value`];
   return {
     entity: meta.LogicalName,

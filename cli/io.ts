@@ -23,6 +23,8 @@ export interface IoBase {
   /** Tests: base delay of retries without Retry-After, and publish/import polling interval. */
   retryDelayMs?: number;
   pollIntervalMs?: number;
+  /** Tests: how long an import is followed before the CLI gives up waiting (default an hour). */
+  maxWaitMs?: number;
 }
 
 export interface Io extends IoBase {
@@ -47,7 +49,7 @@ export function createIo(base: IoBase): Io {
   return {
     ...base,
     addSecret(secret) {
-      for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) if (form.length >= 4 && !secrets.includes(form)) secrets.push(form);
+      for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) if (form.length > 0 && !secrets.includes(form)) secrets.push(form);
       secrets.sort((a, b) => b.length - a.length);
     },
     scrub,

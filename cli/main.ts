@@ -104,17 +104,17 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument("<zip>", "solution file, e.g. dist/MarketoConfigControl_1_0_0_0_managed.zip")
     .option("--no-publish", "do not publish after the import")
     .option("--overwrite-unmanaged", "overwrite unmanaged customizations of the solution's components")
-    .action(action("load", (s, zip: string, options: { publish?: boolean; overwriteUnmanaged?: boolean }) => deploy(s, zip, options)));
+    .action(action("deploy", (s, zip: string, options: { publish?: boolean; overwriteUnmanaged?: boolean }) => deploy(s, zip, options)));
   program
     .command("bind-form")
     .description("put the control on the Marketo User field of the Marketo Config main form (web, tablet, phone), then publish the table")
     .option("--form <name>", "only this main form (default: every main form with the field)")
     .option("--no-publish", "do not publish the table afterwards")
-    .action(action("load", (s, options: { form?: string; publish?: boolean }) => bindForm(s, options)));
+    .action(action("bindForm", (s, options: { form?: string; publish?: boolean }) => bindForm(s, options)));
   program
     .command("connection-info")
     .description("print what Marketo's step 3 asks for: org URL, Organization Service URL, tenant ID, Client ID, username")
-    .action(action("load", (s) => connectionInfo(s)));
+    .action(action("connectionInfo", (s) => connectionInfo(s)));
   return program;
 }
 

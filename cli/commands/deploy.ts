@@ -72,6 +72,7 @@ export async function deploy(session: Session, file: string, options: { publish?
   const poll = io.pollIntervalMs ?? 2000;
   let job: ImportJob = {};
   let op: AsyncOperation;
+  const deadline = Date.now() + (io.maxWaitMs ?? 60 * 60_000);
   try {
     for (;;) {
       try {
@@ -83,6 +84,8 @@ export async function deploy(session: Session, file: string, options: { publish?
       op = await client.get<AsyncOperation>(`asyncoperations(${started.AsyncOperationId})?$select=statecode,statuscode,message,friendlymessage`);
       bar.update(t("Cli_DeployProgress", { name: uniqueName }), op.statecode === 3 && op.statuscode === 30 ? 100 : (job.progress ?? 0));
       if (op.statecode === 3) break;
+      // A suspended or stuck job is not waited for forever: the admin is told where to look.
+      if (Date.now() > deadline) throw new CliError(EXIT.failed, "Cli_DeployStillRunning", { name: uniqueName, job: jobId });
       await sleep(poll);
     }
   } finally {

@@ -96,6 +96,32 @@ describe("verify", () => {
   });
 });
 
+describe("situations an admin can meet", () => {
+  it("refuses to guess between two Default records", async () => {
+    const entity = server.org.entity(CONFIG.demo.entity);
+    server.org.insert(entity, { [`${CONFIG.demo.entity}id`]: "cf000000-0000-0000-0000-0000000000ff", [CONFIG.demo.nameAttribute]: "Default" });
+    const r = await cli(["verify", ...args]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("There are several “Default” records");
+  });
+
+  it("stops following an import that does not end, and says where to look", async () => {
+    server.org.importDurationMs = 60_000;
+    const zips = buildZips(join(work, "situations"));
+    const r = await cli(["deploy", zips.v1Managed, ...args], { maxWaitMs: 300 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("is still running after the time allowed");
+  });
+
+  it("names what deploy needs when the admin lacks it", async () => {
+    const zips = buildZips(join(work, "situations"));
+    server.faults.add({ match: { method: "POST", path: "ImportSolutionAsync" }, respond: { privilegeDenied: "prvImportCustomization" } });
+    const r = await cli(["deploy", zips.v1Managed, ...args]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Importing a solution needs the Import Customizations privilege");
+  });
+});
+
 describe("Marketo's credentials", () => {
   it("verify fails when the credentials do not sign in as the Marketo User, unless told they are not Marketo's", async () => {
     await cli(["set-user", USER.europeApp, ...args]);

@@ -38,6 +38,8 @@ export interface RunOptions {
   stdoutIsTTY?: boolean;
   /** Called before each fetch; may throw or change nothing. */
   onFetch?: (url: string) => void;
+  /** How long an import is followed before giving up. */
+  maxWaitMs?: number;
 }
 
 export async function cli(args: string[], options: RunOptions = {}): Promise<CliResult> {
@@ -54,7 +56,7 @@ export async function cli(args: string[], options: RunOptions = {}): Promise<Cli
   stdin.isTTY = options.stdinIsTTY;
   const secret = options.secret === undefined ? SECRET.marketoSync : options.secret;
   const env: NodeJS.ProcessEnv = { ...(secret === null ? {} : { MARKETO_DYNAMICS_CLIENT_SECRET: secret }), ...options.env };
-  const code = await run(args, { stdout, stderr, stdin, env, fetch: fetchImpl, retryDelayMs: 5, pollIntervalMs: 40 });
+  const code = await run(args, { stdout, stderr, stdin, env, fetch: fetchImpl, retryDelayMs: 5, pollIntervalMs: 40, maxWaitMs: options.maxWaitMs });
   return { code, stdout: stdout.text, stderr: stderr.text, urls };
 }
 

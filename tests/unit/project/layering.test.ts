@@ -16,13 +16,13 @@ function files(dir: string): string[] {
   });
 }
 
-const sources = [...files(join(root, "core")), ...files(join(root, "MarketoConfigControl"))];
+const sources = [...files(join(root, "core")), ...files(join(root, "MarketoConfigControl")), ...files(join(root, "cli"))];
 
-describe("no Marketo Config names in core/ or MarketoConfigControl/", () => {
+describe("no Marketo Config names in core/, MarketoConfigControl/ or cli/", () => {
   it.each(sources.map((f) => [f.slice(root.length + 1), f]))("%s", (_name, path) => {
     const text = readFileSync(path, "utf8");
     expect(text).not.toMatch(/\b[a-z][a-z0-9]*_(?:marketo)?(?:config|mktsettings|marketouser\w*|syncuser)\b/); // logical names are lower case
-    expect(text).not.toMatch(/marketoconfigs?\b(?!Control)/i);
+    expect(text).not.toMatch(/\bmarketoconfigs?\b/); // a bare logical or set name (lower case)
   });
 });
 
@@ -31,5 +31,11 @@ describe("core/ is framework-free", () => {
     const text = readFileSync(path, "utf8");
     expect(text).not.toMatch(/from\s+["'](?:react|react-dom|@fluentui\/[^"']+|node:[^"']+|fs|path|http|https)["']/);
     expect(text).not.toMatch(/ComponentFramework\./);
+  });
+});
+
+describe("components do not fetch: they ask the SetupService", () => {
+  it.each(files(join(root, "MarketoConfigControl", "components")).map((f) => [f.slice(root.length + 1), f]))("%s", (_name, path) => {
+    expect(readFileSync(path, "utf8")).not.toMatch(/\bfetch\(|XMLHttpRequest|webAPI\./);
   });
 });

@@ -28,6 +28,8 @@ describe("resx files", () => {
     expect(all).toContain("Publier toutes les personnalisations");
     expect(all).toContain("Configuration Marketo");
     expect(all).toContain("Utilisateur Marketo");
+    expect(all).toContain("ID de locataire");
+    expect(all).toContain("Utilisateur de synchronisation Marketo");
   });
 });
 
