@@ -5,11 +5,11 @@
  */
 import { ConfidentialClientApplication, type Configuration, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from "@azure/msal-node";
 import { DataverseClient, type FetchLike } from "../core/dataverse/client";
+import { isGuid } from "../core/dataverse/odata";
 import { CliError, EXIT } from "./errors";
 import type { Io } from "./io";
 
 export const SECRET_ENV = "MARKETO_DYNAMICS_CLIENT_SECRET";
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 export interface ConnectionOptions {
@@ -149,7 +149,7 @@ export async function connect(options: ConnectionOptions, io: Io): Promise<Conne
   const clientId = options.clientId ?? "";
   if (!tenant) throw new CliError(EXIT.usage, "Cli_MissingOption", { option: "--tenant" });
   if (!clientId) throw new CliError(EXIT.usage, "Cli_MissingOption", { option: "--client-id" });
-  if (!GUID.test(clientId)) throw new CliError(EXIT.usage, "Cli_BadClientId", { clientId });
+  if (!isGuid(clientId)) throw new CliError(EXIT.usage, "Cli_BadClientId", { clientId });
   const secret = await readSecret(options, io);
   const fetchImpl: FetchLike = io.fetch ?? ((u, init) => fetch(u, init));
   const app = new ConfidentialClientApplication(msalConfiguration(tenant, clientId, secret, options.authority, fetchImpl));

@@ -208,6 +208,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   };
 
   const handleAdmin = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    // Another web page open in the same browser must not script faults or resets (cross-site requests).
+    if (req.headers.origin && req.headers.origin !== origin) {
+      return send(res, json(403, { error: { code: Codes.badRequest, message: `The devserver admin routes answer only to ${origin}.` } }));
+    }
     const what = url.pathname.slice("/_devserver/".length);
     const body = req.method === "POST" ? await readBody(req) : "";
     if (what === "requests" && req.method === "GET") return send(res, json(200, { count, requests }));

@@ -2,7 +2,8 @@ import * as React from "react";
 import { DefaultButton, Link, mergeStyles, Stack, Text } from "@fluentui/react";
 import { checkTitleKey } from "../../core/setup/evaluate";
 import type { CheckItem, FixId } from "../../core/setup/types";
-import type { Translate } from "../i18n";
+import { describeError } from "../../core/setup/messages";
+import { errorText, type Translate } from "../i18n";
 import { StatusBadge } from "./StatusBadge";
 
 export interface ChecklistProps {
@@ -55,7 +56,7 @@ const Line: React.FC<Omit<ChecklistProps, "items"> & { item: CheckItem }> = ({ i
               {item.detailKey && <Text block>{t(item.detailKey, item.params)}</Text>}
               {item.error && (
                 <>
-                  <Text block>{t(`Error_${item.error.kind}`)}</Text>
+                  <Text block>{errorText(t, describeError(item.error, "load"))}</Text>
                   <pre style={{ whiteSpace: "pre-wrap", fontSize: 12, margin: 0 }}>{item.error.technicalDetails}</pre>
                 </>
               )}

@@ -123,17 +123,22 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
     }
   }
 
+  // A publish can outlive the form: closing it stops the following, not the publish itself.
+  const unmounted = React.useRef(new AbortController());
+  React.useEffect(() => () => unmounted.current.abort(), []);
+
   async function publish() {
     setActionError(undefined);
     setPhase("starting");
     try {
-      await service.publish({ onProgress: setPhase });
+      await service.publish({ onProgress: setPhase, signal: unmounted.current.signal });
       setPublishLog((log) => ({ ...log, lastPublishAt: new Date().toISOString() }));
       setAnnouncement(t("Publish_Done", { time: formatTime(new Date().toISOString()) ?? "" }));
     } catch (e) {
+      if (unmounted.current.signal.aborted) return;
       setActionError(describeError(e, "publish"));
     } finally {
-      setPhase((p) => (p === "done" ? p : undefined));
+      if (!unmounted.current.signal.aborted) setPhase((p) => (p === "done" ? p : undefined));
     }
   }
 

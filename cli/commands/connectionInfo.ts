@@ -1,28 +1,22 @@
 /** `connection-info`: the values Marketo's step 3 asks for. Never the secret. */
+import { buildQuery, recordPath } from "../../core/dataverse/odata";
+import { readOrganization } from "../../core/setup/load";
 import { resolveConfig } from "../config";
 import { EXIT, type ExitCode } from "../errors";
 import { paint, writeJson } from "../output";
 import type { Session } from "../session";
 
-interface OrganizationDetail {
-  Detail?: { TenantId?: string; Endpoints?: { Keys?: string[]; Values?: string[] } };
-}
-
 export async function connectionInfo(session: Session): Promise<ExitCode> {
   const { io, t, out } = session;
   const { client, orgUrl } = await session.connection();
-  const org = await client.callFunction<OrganizationDetail>("RetrieveCurrentOrganization", { AccessType: { raw: "Microsoft.Dynamics.CRM.EndpointAccessType'Default'" } });
-  const endpoint = (key: string) => {
-    const i = org.Detail?.Endpoints?.Keys?.indexOf(key) ?? -1;
-    return i >= 0 ? org.Detail?.Endpoints?.Values?.[i] : undefined;
-  };
+  const org = readOrganization(await client.callFunction<Record<string, unknown>>("RetrieveCurrentOrganization", { AccessType: { raw: "Microsoft.Dynamics.CRM.EndpointAccessType'Default'" } }));
   const config = await resolveConfig(client, session.opts);
   let user: { applicationid?: string | null; internalemailaddress?: string | null } = {};
-  if (config.savedUserId) user = await client.get(`systemusers(${config.savedUserId})?$select=applicationid,internalemailaddress`);
+  if (config.savedUserId) user = await client.get(recordPath("systemusers", config.savedUserId) + buildQuery({ select: ["applicationid", "internalemailaddress"] }));
   const info = {
-    orgUrl: (endpoint("WebApplication") ?? orgUrl).replace(/\/+$/, ""),
-    organizationServiceUrl: endpoint("OrganizationService") ?? null,
-    tenantId: org.Detail?.TenantId ?? null,
+    orgUrl: (org.webApplicationUrl ?? orgUrl).replace(/\/+$/, ""),
+    organizationServiceUrl: org.organizationServiceUrl ?? null,
+    tenantId: org.tenantId ?? null,
     clientId: user.applicationid ?? null,
     username: user.internalemailaddress ?? null,
   };

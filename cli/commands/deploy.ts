@@ -6,13 +6,15 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { DataverseClient, ODataCollection } from "../../core/dataverse/client";
-import { buildQuery, eq } from "../../core/dataverse/odata";
+import { buildQuery, eq, recordPath } from "../../core/dataverse/odata";
 import { isDataverseError } from "../../core/dataverse/errors";
 import { verifySolutionZip } from "../../pack/verify";
 import { CliError, EXIT, type ExitCode } from "../errors";
 import { progress, writeJson } from "../output";
 import type { Session } from "../session";
 import { runPublish } from "./publish";
+
+const IMPORT_JOB = (id: string) => recordPath("importjobs", id) + buildQuery({ select: ["progress", "completedon", "data"] });
 
 interface ImportJob {
   progress?: number;
@@ -76,12 +78,12 @@ export async function deploy(session: Session, file: string, options: { publish?
   try {
     for (;;) {
       try {
-        job = await client.get<ImportJob>(`importjobs(${jobId})?$select=progress,completedon,data`);
+        job = await client.get<ImportJob>(IMPORT_JOB(jobId));
       } catch (e) {
         // The import job row appears shortly after the request on a real org.
         if (!(isDataverseError(e) && e.kind === "notFound")) throw e;
       }
-      op = await client.get<AsyncOperation>(`asyncoperations(${started.AsyncOperationId})?$select=statecode,statuscode,message,friendlymessage`);
+      op = await client.get<AsyncOperation>(recordPath("asyncoperations", started.AsyncOperationId) + buildQuery({ select: ["statecode", "statuscode", "message", "friendlymessage"] }));
       bar.update(t("Cli_DeployProgress", { name: uniqueName }), op.statecode === 3 && op.statuscode === 30 ? 100 : (job.progress ?? 0));
       if (op.statecode === 3) break;
       // A suspended or stuck job is not waited for forever: the admin is told where to look.
@@ -93,7 +95,7 @@ export async function deploy(session: Session, file: string, options: { publish?
   }
   if (op.statuscode !== 30) {
     // The job may have been read just before the operation ended: read its final log.
-    job = await client.get<ImportJob>(`importjobs(${jobId})?$select=progress,completedon,data`).catch(() => job);
+    job = await client.get<ImportJob>(IMPORT_JOB(jobId)).catch(() => job);
     const failure = importFailure(job.data);
     throw new CliError(
       EXIT.failed,

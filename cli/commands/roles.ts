@@ -1,19 +1,13 @@
 /** `assign-role` and `remove-role --others`: the sync role on the Marketo User only. */
-import { assignSyncRole, otherRoleHolders, removeSyncRoleFrom, roleMustBeExclusive, SetupActionError } from "../../core/setup";
+import { assignSyncRole, otherRoleHolders, removeSyncRoleFrom, roleMustBeExclusive, userOf } from "../../core/setup";
 import { CliError, EXIT, type ExitCode } from "../errors";
 import { writeJson } from "../output";
 import { loadSetup, type Session } from "../session";
 
-function syncUser(state: Awaited<ReturnType<typeof loadSetup>>["state"]) {
-  if (!state.chosenUser) throw new SetupActionError("noUser", "Pick the sync user first");
-  if (!state.chosenUser.ok) throw new SetupActionError("stateUnknown", "The sync user could not be read", {}, state.chosenUser.error);
-  return state.chosenUser.value;
-}
-
 export async function assignRole(session: Session): Promise<ExitCode> {
   const { io, t, out } = session;
   const { connection, state, syncUserSource } = await loadSetup(session, { signedInAsFallback: true });
-  const user = syncUser(state);
+  const user = userOf(state);
   if (syncUserSource === "signedIn" && !out.json) io.out(t("Cli_SyncUserIsSignedIn", { name: user.fullName }) + "\n");
   const { changed } = await assignSyncRole(connection.client, state);
   const params = { role: session.opts.role, name: user.fullName };
@@ -27,7 +21,7 @@ export async function removeRole(session: Session, options: { others?: boolean; 
   if (!options.others) throw new CliError(EXIT.usage, "Cli_RemoveNeedsOthers");
   const { connection, state, syncUserSource } = await loadSetup(session, { signedInAsFallback: true });
   const role = session.opts.role;
-  const user = syncUser(state); // "others" are everyone but this user: never run without one
+  const user = userOf(state); // "others" are everyone but this user: never run without one
   if (syncUserSource === "signedIn" && !out.json) io.out(t("Cli_SyncUserIsSignedIn", { name: user.fullName }) + "\n");
   const version = state.solution.ok ? state.solution.value?.version : undefined;
   // Before 4.0.0.14 every user needs the role: without a known version, removing is not safe.

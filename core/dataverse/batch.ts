@@ -3,6 +3,8 @@
  * Shapes as documented for Dataverse ("Execute batch operations using the Web API").
  */
 
+import { DataverseError } from "./errors";
+
 export interface BatchRequest {
   /** Path relative to the service root, e.g. `systemusers(…)?$select=fullname`. */
   path: string;
@@ -83,7 +85,7 @@ function splitHead(text: string): [string, string] {
  */
 export function decodeBatch(contentType: string | null, text: string): BatchPartResponse[] {
   const boundary = boundaryOf(contentType);
-  if (!boundary) throw new Error(`Batch response has no multipart boundary (Content-Type: ${contentType ?? "none"})`);
+  if (!boundary) throw new DataverseError("server", { status: 200, message: `Batch response has no multipart boundary (Content-Type: ${contentType ?? "none"})` });
   const responses: BatchPartResponse[] = [];
   for (const part of splitParts(text, boundary)) {
     const [mimeHead, httpMessage] = splitHead(part);
@@ -96,7 +98,7 @@ export function decodeBatch(contentType: string | null, text: string): BatchPart
     const [head, body] = splitHead(httpMessage);
     const [statusLine, ...headerLines] = head.split(/\r?\n/);
     const status = Number(/^HTTP\/\d\.\d\s+(\d{3})/.exec(statusLine)?.[1] ?? NaN);
-    if (!Number.isFinite(status)) throw new Error(`Batch response part without an HTTP status line: ${statusLine.slice(0, 80)}`);
+    if (!Number.isFinite(status)) throw new DataverseError("server", { status: 200, message: `Batch response part without an HTTP status line: ${statusLine.slice(0, 80)}` });
     responses.push({ status, headers: parseHeaderBlock(headerLines.join("\n")), body: body.replace(/\r?\n$/, "") });
   }
   return responses;

@@ -268,7 +268,10 @@ export class DataverseClient {
     if (!response.ok) await this.fail(response, "DELETE", path);
   }
 
-  /** `POST entity(id)/nav/$ref`; repeating it is harmless (Dataverse answers "duplicate key"). */
+  /**
+   * `POST entity(id)/nav/$ref`. Safe to retry: a repeat changes nothing, but Dataverse answers it
+   * with "duplicate key", which the caller must treat as done (assignSyncRole does).
+   */
   async associate(entitySet: string, id: string, navigation: string, targetSet: string, targetId: string, options?: RequestOptions): Promise<void> {
     const path = `${recordPath(entitySet, id)}/${navigation}/$ref`;
     const body = JSON.stringify({ "@odata.id": this.recordUrl(targetSet, targetId) });
@@ -339,7 +342,12 @@ export class DataverseClient {
     if (!ok) {
       return { status: part.status, ok, error: errorFromResponse(part.status, part.body, { method: "GET", url: this.url(path), retryAfter: part.headers["retry-after"] }) };
     }
-    return { status: part.status, ok, data: part.body ? JSON.parse(part.body) : undefined };
+    try {
+      return { status: part.status, ok, data: part.body ? JSON.parse(part.body) : undefined };
+    } catch {
+      // A proxy or gateway answered in the part's place: report it as the server's fault, per part.
+      return { status: part.status, ok: false, error: new DataverseError("server", { status: part.status, message: `Not JSON: ${part.body.slice(0, 200)}`, method: "GET", url: this.url(path) }) };
+    }
   }
 }
 

@@ -30,7 +30,8 @@ export class SetupActionError extends Error {
 
 const ROLE_NAV = "systemuserroles_association";
 
-function userOf(state: SetupState) {
+/** The sync user the actions act on, or a typed refusal when it is not known. */
+export function userOf(state: SetupState) {
   if (!state.chosenUser) throw new SetupActionError("noUser", "Pick the sync user first");
   if (!state.chosenUser.ok) throw new SetupActionError("stateUnknown", "The sync user could not be read", {}, state.chosenUser.error);
   return state.chosenUser.value;
@@ -155,10 +156,6 @@ export function publishAll(client: DataverseClient, options: PublishOptions = {}
   const p = runPublish(client, options).finally(() => inFlight.delete(client));
   inFlight.set(client, p);
   return p;
-}
-
-export function isPublishing(client: DataverseClient): boolean {
-  return inFlight.has(client);
 }
 
 async function runPublish(client: DataverseClient, options: PublishOptions): Promise<PublishResult> {

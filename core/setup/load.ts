@@ -77,7 +77,7 @@ function readSolution(data: Row): SolutionInfo | null {
 }
 
 /** `Endpoints` is a serialized dictionary: parallel `Keys` and `Values` arrays. */
-function readOrganization(data: Row): OrganizationInfo {
+export function readOrganization(data: Row): OrganizationInfo {
   const detail = (data.Detail ?? {}) as Row;
   const endpoints = (detail.Endpoints ?? {}) as { Keys?: string[]; Values?: string[] };
   const endpoint = (key: string) => {

@@ -2,7 +2,7 @@
  * The Web API paths the setup model reads. Kept together so the devserver contract tests,
  * the benchmarks and the loader agree on one set of requests.
  */
-import { allOf, anyOf, buildQuery, eq, guid, literal, pattern, recordPath } from "../dataverse/odata";
+import { allOf, anyOf, buildQuery, eq, guid, isGuid, literal, pattern, recordPath } from "../dataverse/odata";
 
 export const USER_FIELDS = [
   "systemuserid",
@@ -107,7 +107,7 @@ export interface UserSearch {
 export function userSearchPath(search: UserSearch): string {
   const text = search.text.trim();
   const matches = [pattern("contains", "fullname", text), pattern("contains", "internalemailaddress", text), pattern("contains", "domainname", text)];
-  if (/^[{(]?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}[)}]?$/i.test(text)) {
+  if (isGuid(text)) {
     matches.push(eq("applicationid", text, "guid"), eq("systemuserid", text, "guid"));
   }
   const filters = [text ? anyOf(matches) : "", search.includeAllUsers ? "" : "applicationid ne null", "isdisabled eq false"];

@@ -1,7 +1,7 @@
 /** Contract tests for $batch, token mode, fault injection, the CLI and the fixtures. */
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { DevServer } from "../../../devserver/server";
+import { DevServer, startDevServer } from "../../../devserver/server";
 import { APP, CONFIG, ROLE, SECRET, USER } from "../../../devserver/fixtures/ids";
 import { FIXTURE_FILES } from "../../../devserver/fixtures/demo";
 import { generateLargeOrg } from "../../../devserver/generate";
@@ -260,4 +260,18 @@ describe("CLI", () => {
       child.kill("SIGTERM");
     }
   }, 20000);
+});
+
+describe("admin routes", () => {
+  it("refuse requests sent by another site's page", async () => {
+    const s = await startDevServer({});
+    try {
+      const foreign = await fetch(`${s.url}/_devserver/reset`, { method: "POST", headers: { Origin: "http://evil.example" } });
+      expect(foreign.status).toBe(403);
+      const own = await fetch(`${s.url}/_devserver/reset`, { method: "POST", headers: { Origin: s.url } });
+      expect(own.status).toBeLessThan(300);
+    } finally {
+      await s.close();
+    }
+  });
 });
