@@ -5,7 +5,6 @@ import { SetupPanel, type SetupPanelProps } from "./components/SetupPanel";
 import type { PickedUser } from "./components/UserPicker";
 import type { IInputs, IOutputs } from "./generated/ManifestTypes";
 import { createTranslate } from "./i18n";
-import { ManifestProperties } from "./manifest";
 import * as host from "./services/host";
 
 const USER_ENTITY = "systemuser";
@@ -27,8 +26,9 @@ export class MarketoConfigControl implements ComponentFramework.ReactControl<IIn
 
   public updateView(context: ComponentFramework.Context<IInputs>): React.ReactElement {
     const bound = context.parameters.marketoUser.raw?.[0] ?? null;
-    if (this.pending !== undefined && (this.pending?.id ?? null) === (bound?.id ?? null)) this.pending = undefined;
-    if (context.updatedProperties?.some((p) => p === ManifestProperties.marketoUser || p === "entityId" || p === "parameters")) this.refreshKey++;
+    // Once the form holds what was picked ({GUID} in upper case on a real form), the form's value leads again.
+    if (this.pending !== undefined && host.toPickedUser(this.pending)?.id === host.toPickedUser(bound)?.id) this.pending = undefined;
+    if (host.shouldRefresh(context)) this.refreshKey++;
     const current = this.pending !== undefined ? this.pending : bound;
 
     const props: SetupPanelProps = {
@@ -36,17 +36,14 @@ export class MarketoConfigControl implements ComponentFramework.ReactControl<IIn
       t: createTranslate((key) => context.resources.getString(key)),
       locale: host.locale(context),
       config: host.configRecord(context),
-      user: current ? { id: current.id.replace(/[{}]/g, "").toLowerCase(), name: current.name ?? "" } : null,
+      user: host.toPickedUser(current),
       readOnly: host.isReadOnly(context),
       roleName: host.roleName(context),
       solutionName: host.solutionName(context),
       refreshKey: this.refreshKey,
       clientUrl: this.clientUrl,
       onUserChange: (user) => this.setUser(user),
-      onBrowse: async () => {
-        const picked = await host.browseUsers(context);
-        return picked ? { id: picked.id.replace(/[{}]/g, "").toLowerCase(), name: picked.name ?? "" } : null;
-      },
+      onBrowse: async () => host.toPickedUser(await host.browseUsers(context)),
       copy: host.copyToClipboard,
     };
     return React.createElement(SetupPanel, props);

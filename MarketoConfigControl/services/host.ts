@@ -3,7 +3,7 @@
  * sits on, whether it may change anything, the organisation URL, the language, the lookup dialog.
  */
 import type { ConfigRecordRef } from "../../core/setup/types";
-import { ManifestDefaults } from "../manifest";
+import { ManifestDefaults, ManifestProperties } from "../manifest";
 import type { IInputs } from "../generated/ManifestTypes";
 
 type Context = ComponentFramework.Context<IInputs>;
@@ -65,4 +65,16 @@ export async function copyToClipboard(text: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The bound Marketo User as the panel shows it: lower-case id without braces (Xrm gives `{GUID}`). */
+export function toPickedUser(value: ComponentFramework.LookupValue | null | undefined): { id: string; name: string } | null {
+  return value ? { id: value.id.replace(/[{}]/g, "").toLowerCase(), name: value.name ?? "" } : null;
+}
+
+/** The platform reports these when the bound value or the record changed (a pick, a save, a reload). */
+const REFRESHING = new Set<string>([ManifestProperties.marketoUser, "entityId", "parameters"]);
+
+export function shouldRefresh(context: Context): boolean {
+  return context.updatedProperties?.some((p) => REFRESHING.has(p)) ?? false;
 }
