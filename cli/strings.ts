@@ -46,8 +46,12 @@ export type Translate = (key: string, params?: Record<string, string | number | 
 export function translator(lang: Lang): Translate {
   const strings = loadStrings(lang);
   const english = loadStrings("1033");
+  const dates = new Intl.DateTimeFormat(lang === "1036" ? "fr-FR" : "en-US", { dateStyle: "short", timeStyle: "medium" });
+  // A `{time}` is an instant from the org: shown in the admin's language, as the control shows it.
+  const show = (name: string, value: string | number) =>
+    name === "time" && typeof value === "string" && !Number.isNaN(Date.parse(value)) ? dates.format(new Date(value)) : String(value);
   return (key, params = {}) => {
     const text = strings.get(key) ?? english.get(key) ?? key;
-    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] !== undefined ? String(params[name]) : whole));
+    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] !== undefined ? show(name, params[name]!) : whole));
   };
 }

@@ -210,7 +210,7 @@ describe("fix commands", () => {
     expect([a.code, b.code]).toEqual([0, 0]);
     expect(a.stderr + b.stderr).toContain("Another publish is running; this one starts when it ends");
     expect(server.org.publishCount).toBe(2);
-    expect(a.stdout).toMatch(/^Customizations published at \d{4}-/);
+    expect(a.stdout).toMatch(/^Customizations published at \d{1,2}\/\d{1,2}\/\d{2}, \d{1,2}:\d{2}:\d{2}/); // in the admin's locale
   });
 
   it("connection-info prints what Marketo's step 3 asks for", async () => {
