@@ -205,7 +205,7 @@ describe("fix commands", () => {
   });
 
   it("publish waits for a publish already running", async () => {
-    server.org.publishDurationMs = 300;
+    server.org.publishDurationMs = 1500; // both sign in and start while the first still runs, even on a busy machine
     const [a, b] = await Promise.all([cli(["publish", ...args]), cli(["publish", ...args])]);
     expect([a.code, b.code]).toEqual([0, 0]);
     expect(a.stderr + b.stderr).toContain("Another publish is running; this one starts when it ends");
