@@ -60,7 +60,9 @@ export const UserPicker: React.FC<UserPickerProps> = ({ service, t, roleName, va
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
       e.preventDefault();
       const n = search.results.length;
-      if (n) setActiveIndex((i) => (e.key === "ArrowDown" ? (i + 1) % n : (i - 1 + n) % n));
+      // React 16 reuses its events: read the key now, not inside the deferred updater.
+      const step = e.key === "ArrowDown" ? 1 : -1;
+      if (n) setActiveIndex((i) => (i + step + n) % n);
     } else if (e.key === "Enter" && activeIndex >= 0 && search.results[activeIndex]) {
       e.preventDefault();
       pick(search.results[activeIndex]);

@@ -166,6 +166,18 @@ describe("search and pick", () => {
     expect((publishButton() as HTMLButtonElement).disabled).toBe(false);
   });
 
+  it("moves through several results with the arrow keys", async () => {
+    const m = mountControl({ serverUrl: server.url, config });
+    await loaded();
+    search("Integration");
+    await waitFor(() => expect(resultNames()).toEqual(["a_b Integration", "abc Integration", "Europe Integration"]));
+    const box = screen.getByRole("combobox");
+    for (const key of ["ArrowDown", "ArrowDown", "ArrowUp"]) fireEvent.keyDown(box, { key });
+    expect(box.getAttribute("aria-activedescendant")).toBe("mss-user-results-1");
+    fireEvent.keyDown(box, { key: "Enter" });
+    await waitFor(() => expect(m.boundValue()?.id).toBe(USER.abcApp));
+  });
+
   it("clears the value", async () => {
     const m = await mountSaved();
     fireEvent.click(screen.getByRole("button", { name: /Clear the Marketo User/ }));
