@@ -3,6 +3,7 @@
  * bound to the devserver's Marketo Config record, as a model-driven form would host it.
  */
 import { render, RenderResult } from "@testing-library/react";
+import { setIconOptions } from "@fluentui/react";
 import { ComponentFrameworkMockGeneratorReact, LookupPropertyMock, StringPropertyMock } from "@shko.online/componentframework-mock";
 import { readFileSync } from "node:fs";
 import type { SinonSpy } from "sinon";
@@ -25,6 +26,9 @@ export interface MountOptions {
 /** AttributeTypeCode values the mock's metadata store uses. */
 const LOOKUP = 6;
 const UNIQUEIDENTIFIER = 15;
+
+// Dynamics registers Fluent's icon font; jsdom has none, and the warnings would bury real ones.
+setIconOptions({ disableWarnings: true });
 
 export function mountControl(options: MountOptions) {
   const { entity, attribute, id } = options.config;
