@@ -227,15 +227,20 @@ function record(ctx: ServerContext, body: Record<string, unknown>, bytes: Buffer
   });
 }
 
-/** Synchronous import: refused with the import error, or applied before the 204. */
-export function importSolution(ctx: ServerContext, req: ApiRequest): ApiResponse {
+/** What both imports do first: check the privilege, read and record the file, check it as Dataverse does. */
+function receiveImport(ctx: ServerContext, req: ApiRequest) {
   const org = ctx.org;
   checkPrivilege(org, req.userId, "prvImportCustomization");
   const body = parseJsonBody(req);
   const bytes = decodeFile(body.CustomizationFile);
   const importJobId = importJobIdOf(body);
   record(ctx, body, bytes, importJobId);
-  const check = checkSolutionFile(org, bytes);
+  return { org, body, importJobId, check: checkSolutionFile(org, bytes) };
+}
+
+/** Synchronous import: refused with the import error, or applied before the 204. */
+export function importSolution(ctx: ServerContext, req: ApiRequest): ApiResponse {
+  const { org, importJobId, check } = receiveImport(ctx, req);
   const now = new Date().toISOString();
   org.insert(org.entity("importjob"), {
     importjobid: importJobId,
@@ -257,13 +262,7 @@ export function importSolution(ctx: ServerContext, req: ApiRequest): ApiResponse
  * file fails the job (asyncoperation statuscode 31, the log in importjob.data), as the service does.
  */
 export function importSolutionAsync(ctx: ServerContext, req: ApiRequest): ApiResponse {
-  const org = ctx.org;
-  checkPrivilege(org, req.userId, "prvImportCustomization");
-  const body = parseJsonBody(req);
-  const bytes = decodeFile(body.CustomizationFile);
-  const importJobId = importJobIdOf(body);
-  record(ctx, body, bytes, importJobId);
-  const check = checkSolutionFile(org, bytes);
+  const { org, importJobId, check } = receiveImport(ctx, req);
   const now = Date.now();
   org.insert(org.entity("importjob"), {
     importjobid: importJobId,
