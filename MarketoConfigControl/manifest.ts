@@ -1,3 +1,5 @@
+import { DEFAULT_ROLE_NAME, DEFAULT_SOLUTION_NAME } from "../core/setup/defaults";
+
 /** Names from ControlManifest.Input.xml, in one place so code and manifest cannot drift apart. */
 export const ManifestProperties = {
   marketoUser: "marketoUser",
@@ -6,6 +8,6 @@ export const ManifestProperties = {
 } as const;
 
 export const ManifestDefaults = {
-  roleName: "Marketo Sync User",
-  solutionName: "Marketo Lead Management",
+  roleName: DEFAULT_ROLE_NAME,
+  solutionName: DEFAULT_SOLUTION_NAME,
 } as const;

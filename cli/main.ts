@@ -3,6 +3,7 @@
  * `run(argv, io)` is the whole program (tests call it in-process); bin/marketo-dynamics.js calls it
  * with the real process streams.
  */
+import { DEFAULT_ROLE_NAME, DEFAULT_SOLUTION_NAME } from "../core/setup/defaults";
 import { Command, CommanderError, Option } from "commander";
 import type { Operation } from "../core/setup/messages";
 import { bindForm } from "./commands/bindForm";
@@ -36,8 +37,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--authority <url>", "token authority (default https://login.microsoftonline.com/<tenant>); http only on localhost, for tests")
     .option("--config-entity <logical name>", 'the Marketo Config table (default: found by its display name "Marketo Config")')
     .option("--user-attribute <logical name>", "the Marketo User lookup on that table (default: its custom lookup to users)")
-    .option("--role <name>", "name of the sync security role", "Marketo Sync User")
-    .option("--solution <name>", "display or unique name of the Marketo solution", "Marketo Lead Management")
+    .option("--role <name>", "name of the sync security role", DEFAULT_ROLE_NAME)
+    .option("--solution <name>", "display or unique name of the Marketo solution", DEFAULT_SOLUTION_NAME)
     .option("--json", "machine-readable output on stdout")
     .option("--lang <code>", "1033 (English) or 1036 (French); default from LANG")
     .option("--no-color", "no colours (also when NO_COLOR is set or stdout is not a terminal)")

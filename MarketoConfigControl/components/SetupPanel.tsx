@@ -1,7 +1,7 @@
 import * as React from "react";
 import { DefaultButton, MessageBar, MessageBarType, Shimmer, Stack, Text } from "@fluentui/react";
 import type { PublishPhase } from "../../core/setup/actions";
-import { overallStatus } from "../../core/setup/evaluate";
+import { attentionCount, overallStatus } from "../../core/setup/evaluate";
 import { describeError, type ErrorMessage, type Operation } from "../../core/setup/messages";
 import type { SetupService } from "../../core/setup/service";
 import { missingPrivileges } from "../../core/setup/privileges";
@@ -66,11 +66,8 @@ const Section: React.FC<{ title: string; action?: React.ReactNode }> = ({ title,
   );
 };
 
-function summaryKey(items: CheckItem[]): { key: string; count: number } {
-  const failing = items.filter((i) => i.status === "fail" || i.status === "warn" || i.status === "unknown").length;
-  const overall = overallStatus(items);
-  return { key: overall === "pass" ? "Summary_AllPass" : "Summary_Attention", count: failing };
-}
+const summaryText = (items: CheckItem[], t: Translate) =>
+  overallStatus(items) === "pass" ? t("Summary_AllPass") : t("Summary_Attention", { count: attentionCount(items) });
 
 export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
   const { service, t, config, user, readOnly, roleName, solutionName } = props;
@@ -101,12 +98,10 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
   const saved = state?.savedUserId.ok ? (state.savedUserId.value ?? null) : undefined;
   const dirty = saved !== undefined && (saved?.toLowerCase() ?? null) !== (user?.id.toLowerCase() ?? null);
 
+  const summary = React.useMemo(() => (items ? summaryText(items, t) : undefined), [items, t]);
   React.useEffect(() => {
-    if (items && !view.loading) {
-      const s = summaryKey(items);
-      setAnnouncement(t(s.key, { count: s.count }));
-    }
-  }, [items, view.loading, t]);
+    if (summary && !view.loading) setAnnouncement(summary);
+  }, [summary, view.loading]);
 
   async function run(fix: FixId, operation: Operation, action: () => Promise<unknown>, doneKey: string) {
     setBusyFix(fix);
@@ -223,7 +218,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
         <Section title={t("Section_Checklist")} action={<DefaultButton text={t("Button_Refresh")} onClick={view.reload} disabled={view.loading} />}>
           {items ? (
             <>
-              <Text block>{t(summaryKey(items).key, { count: summaryKey(items).count })}</Text>
+              <Text block>{summary}</Text>
               <Checklist items={items} t={t} canFix={!readOnly} busyFix={busyFix} blocked={blocked} fixesElsewhere={["publish"]} loading={view.loading} onFix={onFix} />
             </>
           ) : (

@@ -1,5 +1,5 @@
 /** `verify`: the checklist for the org; exit 1 when a line fails (or, with --strict, warns). */
-import { overallStatus } from "../../core/setup";
+import { attentionCount, overallStatus } from "../../core/setup";
 import { EXIT, type ExitCode } from "../errors";
 import { checklistText, paint, renderChecks, writeJson } from "../output";
 import { loadSetup, type Session } from "../session";
@@ -25,7 +25,6 @@ export async function verify(session: Session, options: { strict?: boolean }): P
   }
   io.out(paint(out.colour, "1", t("Cli_Verify_Header", { org: connection.orgUrl, table: config.displayName, record: config.recordName })) + "\n\n");
   io.out(checklistText(checks, t, out.colour));
-  const attention = items.filter((i) => i.status === "fail" || i.status === "warn" || i.status === "unknown").length;
-  io.out("\n" + (overall === "pass" ? t("Summary_AllPass") : t("Summary_Attention", { count: attention })) + "\n");
+  io.out("\n" + (overall === "pass" ? t("Summary_AllPass") : t("Summary_Attention", { count: attentionCount(items) })) + "\n");
   return exitCode;
 }

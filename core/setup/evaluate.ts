@@ -216,3 +216,8 @@ export function overallStatus(items: CheckItem[]): "pass" | "warn" | "fail" {
   if (items.some((i) => i.status === "warn" || i.status === "unknown")) return "warn";
   return "pass";
 }
+
+/** How many lines need the admin's attention (failed, warned, or unknown); "info" never does. */
+export function attentionCount(items: CheckItem[]): number {
+  return items.filter((i) => i.status === "fail" || i.status === "warn" || i.status === "unknown").length;
+}

@@ -8,3 +8,4 @@ export * from "./search";
 export * from "./messages";
 export * from "./service";
 export * from "./privileges";
+export * from "./defaults";
