@@ -1,12 +1,13 @@
 /**
  * Finds the Marketo Config table, its Marketo User lookup and the "Default" record from metadata:
- * Marketo does not document their logical names, so nothing here is hard-coded (FACTS.md §1).
+ * Marketo documents their display names only, not their logical names (Adobe's Marketo docs, help/marketo/product-docs/crm-sync/microsoft-dynamics-sync/ in AdobeDocs/marketo.en),
+ * so nothing here is hard-coded.
  */
 import type { DataverseClient, ODataCollection } from "../core/dataverse/client";
 import { anyOf, buildQuery, eq, literal } from "../core/dataverse/odata";
 import { CliError, EXIT } from "./errors";
 
-/** Display names of the table, in the languages Marketo ships (FACTS.md §1). */
+/** Display names of the table, in the languages Marketo ships (English, and French in AdobeDocs/marketo.fr-FR). */
 export const CONFIG_DISPLAY_NAMES = ["Marketo Config", "Configuration Marketo"];
 export const DEFAULT_RECORD_NAMES = ["Default", "Par défaut"];
 /** System lookups to users every table has; the Marketo User is a custom one. */

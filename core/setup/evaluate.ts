@@ -1,5 +1,5 @@
 /**
- * The checklist of DESIGN.md as a pure function of the state: no I/O, so every rule is unit
+ * The checklist (README.md, "The checklist") as a pure function of the state: no I/O, so every rule is unit
  * tested from hand-made states and the control, the CLI and the tests all judge alike.
  */
 import type { CheckId, CheckItem, Fact, SetupState, UserInfo } from "./types";

@@ -24,7 +24,7 @@ export interface ChromeStrings {
   lookupFailed: (message: string) => string;
   cancel: string;
   loadFailed: (message: string) => string;
-  /** Display names Dynamics shows in French for the tables and columns of Marketo's solution (FACTS.md §1). */
+  /** Display names Dynamics shows in French for the tables and columns of Marketo's solution (French pages of Marketo's docs, AdobeDocs/marketo.fr-FR). */
   label: (english: string) => string;
 }
 

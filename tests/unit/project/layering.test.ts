@@ -1,5 +1,5 @@
 /**
- * House rules from DESIGN.md that code review alone would miss: the control and core never
+ * House rules (README.md, "Layout") that code review alone would miss: the control and core never
  * name the Marketo Config table or its attribute (they come from the form), and core/ stays
  * free of React, PCF and Node.
  */
