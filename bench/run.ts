@@ -1,69 +1,108 @@
 /**
  * `npm run bench`: every figure beside its baseline, printed as a table and saved with the
  * machine and the date to bench/results.json.
+ *
+ * `npm run bench -- --only role-holders` (any of the case names below, comma-separated) runs only
+ * those cases and keeps the other figures of the last results.json, so one case can be measured
+ * again without the builds and the browser.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { benchBrowser } from "./browser";
-import { benchBundle, benchLoadTime, benchPack, benchRoundTrips, benchSearchLatency } from "./node";
+import { benchBundle, benchLoadTime, benchPack, benchRoleHolders, benchRoundTrips, benchSearchLatency } from "./node";
 
 type Row = [string, string, string];
+type Results = Record<string, unknown> & {
+  bundle?: ReturnType<typeof benchBundle>;
+  roundTrips?: Awaited<ReturnType<typeof benchRoundTrips>>;
+  nodeLoadTime?: Array<Awaited<ReturnType<typeof benchLoadTime>>>;
+  search?: Awaited<ReturnType<typeof benchSearchLatency>>;
+  roleHolders?: Awaited<ReturnType<typeof benchRoleHolders>> & { date?: string };
+  browser?: Awaited<ReturnType<typeof benchBrowser>>;
+  pack?: ReturnType<typeof benchPack>;
+};
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+const count = (n: number) => n.toLocaleString("en-US");
 
-async function main() {
+/** The cases in table order; each fills its key of the results. */
+const CASES: Array<{ name: string; label: string; run: (r: Results) => Promise<void> | void }> = [
+  { name: "bundle", label: "bundle (two production builds)", run: (r) => void (r.bundle = benchBundle()) },
+  { name: "round-trips", label: "round trips and bytes to a complete checklist", run: async (r) => void (r.roundTrips = await benchRoundTrips()) },
+  { name: "load-time", label: "load time in Node at 0 and 80 ms latency", run: async (r) => void (r.nodeLoadTime = [await benchLoadTime(0), await benchLoadTime(80)]) },
+  { name: "search", label: "search latency, demo and 100,000-user org", run: async (r) => void (r.search = await benchSearchLatency()) },
+  {
+    name: "role-holders",
+    label: "20,000 role holders (expanded collection past 5,000 rows)",
+    run: async (r) => void (r.roleHolders = { ...(await benchRoleHolders(20_000)), date: new Date().toISOString() }),
+  },
+  { name: "browser", label: "browser (Chromium, harness)", run: async (r) => void (r.browser = await benchBrowser()) },
+  { name: "pack", label: "npm run pack", run: (r) => void (r.pack = benchPack()) },
+];
+
+/** The table rows for whatever the results hold. */
+export function tableRows(results: Results): Row[] {
   const rows: Row[] = [];
-  const results: Record<string, unknown> = {};
-  const step = (name: string) => process.stderr.write(`bench: ${name}…\n`);
-
-  step("bundle (two production builds)");
-  const bundle = benchBundle();
-  results.bundle = bundle;
-  rows.push(["bundle.js bytes", `${kb(bundle.ours.bytes)} (gzip ${kb(bundle.ours.gzipBytes)})`, `${kb(bundle.baseline.bytes)} (gzip ${kb(bundle.baseline.gzipBytes)}) React+Fluent bundled`]);
-
-  step("round trips and bytes to a complete checklist");
-  const trips = await benchRoundTrips();
-  results.roundTrips = trips;
-  rows.push(["round trips to checklist", String(trips.ours.requests), `${trips.baseline.requests} sequential`]);
-  rows.push(["bytes to checklist (sent / received)", `${kb(trips.ours.bytesSent)} / ${kb(trips.ours.bytesReceived)}`, `${kb(trips.baseline.bytesSent)} / ${kb(trips.baseline.bytesReceived)}`]);
-
-  step("load time in Node at 0 and 80 ms latency");
-  const nodeLoad = [await benchLoadTime(0), await benchLoadTime(80)];
-  results.nodeLoadTime = nodeLoad;
-  for (const l of nodeLoad)
+  const { bundle, roundTrips: trips, nodeLoadTime, search, roleHolders, browser, pack } = results;
+  if (bundle) rows.push(["bundle.js bytes", `${kb(bundle.ours.bytes)} (gzip ${kb(bundle.ours.gzipBytes)})`, `${kb(bundle.baseline.bytes)} (gzip ${kb(bundle.baseline.gzipBytes)}) React+Fluent bundled`]);
+  if (trips) {
+    rows.push(["round trips to checklist", String(trips.ours.requests), `${trips.baseline.requests} sequential`]);
+    rows.push(["bytes to checklist (sent / received)", `${kb(trips.ours.bytesSent)} / ${kb(trips.ours.bytesReceived)}`, `${kb(trips.baseline.bytesSent)} / ${kb(trips.baseline.bytesReceived)}`]);
+  }
+  for (const l of nodeLoadTime ?? [])
     rows.push([`state load in Node, ${l.latencyMs} ms latency (median / p95)`, `${l.ours.medianMs} / ${l.ours.p95Ms} ms`, `${l.baseline.medianMs} / ${l.baseline.p95Ms} ms`]);
-
-  step("search latency, demo and 100,000-user org");
-  const search = await benchSearchLatency();
-  results.search = search;
-  for (const s of search)
+  for (const s of search ?? [])
     rows.push([`search on ${s.org} org (${s.users} users) p50 / p95`, `${s.p50Ms} / ${s.p95Ms} ms, ${s.requestsPerSearch} request, ${kb(s.bytesPerSearch)}`, "server's own scan (no client-side growth)"]);
-
-  step("browser (Chromium, harness)");
-  const browser = await benchBrowser();
-  results.browser = browser;
-  if (browser.skipped) rows.push(["browser figures", `skipped: ${browser.skipped}`, ""]);
-  for (const c of browser.controlInitToChecklist ?? [])
+  if (roleHolders) {
+    const { ours, baseline } = roleHolders;
+    rows.push([
+      `round trips to checklist, ${count(roleHolders.holders)} role holders`,
+      `${ours.requests} (2 batches + ${ours.extraRequests} nextLink pages), ${count(ours.holdersSeen)} holders seen`,
+      `${baseline.requests} without following the nextLink: ${count(baseline.holdersSeen)} holders seen`,
+    ]);
+    for (const t of ours.loadTimes)
+      rows.push([`state load in Node, ${count(roleHolders.holders)} role holders, ${t.latencyMs} ms latency (median / p95 of ${t.runs})`, `${t.medianMs} / ${t.p95Ms} ms, ${kb(ours.bytesReceived)} received`, "(the baseline misses holders: no time to compare)"]);
+  }
+  if (browser?.skipped) rows.push(["browser figures", `skipped: ${browser.skipped}`, ""]);
+  for (const c of browser?.controlInitToChecklist ?? [])
     rows.push([`control init → every check rendered, Chromium, ${c.latencyMs} ms latency (median / p95 of ${c.runs})`, `${c.medianMs} / ${c.p95Ms} ms`, "(see the loader rows)"]);
-  for (const t of browser.timeToChecklist ?? [])
+  for (const t of browser?.timeToChecklist ?? [])
     rows.push([`time to checklist in Chromium, ${t.latencyMs} ms latency (median / p95 of ${t.runs})`, `${t.ours.medianMs} / ${t.ours.p95Ms} ms`, `${t.baseline.medianMs} / ${t.baseline.p95Ms} ms sequential`]);
-  if (browser.typing)
-    rows.push([`search requests while typing "${browser.typing.text}" (${browser.typing.delayMs} ms/key)`, String(browser.typing.ours), `${browser.typing.baseline} (one per keystroke)`]);
+  if (browser?.typing) rows.push([`search requests while typing "${browser.typing.text}" (${browser.typing.delayMs} ms/key)`, String(browser.typing.ours), `${browser.typing.baseline} (one per keystroke)`]);
+  if (pack) rows.push(["npm run pack", `${pack.seconds} s`, "(no baseline: pac is not available here)"]);
+  return rows;
+}
 
-  step("npm run pack");
-  const pack = benchPack();
-  results.pack = pack;
-  rows.push(["npm run pack", `${pack.seconds} s`, "(no baseline: pac is not available here)"]);
-
+function renderTable(rows: Row[]): string {
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ["figure", "ours", "baseline"][i].length));
   const line = (r: Row) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
-  const table = [line(["figure", "ours", "baseline"]), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+  return [line(["figure", "ours", "baseline"]), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { only: { type: "string" } } });
+  const file = join(__dirname, "results.json");
+  const only = values.only?.split(",").map((s) => s.trim());
+  const unknown = only?.filter((n) => !CASES.some((c) => c.name === n)) ?? [];
+  if (unknown.length) throw new Error(`Unknown bench case(s): ${unknown.join(", ")}. Cases: ${CASES.map((c) => c.name).join(", ")}`);
+  const previous = only && existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { date?: string; results?: Results }) : undefined;
+  const results: Results = { ...(previous?.results ?? {}) };
+  for (const c of CASES) {
+    if (only && !only.includes(c.name)) continue;
+    process.stderr.write(`bench: ${c.label}…\n`);
+    await c.run(results);
+  }
+
+  const table = renderTable(tableRows(results));
   process.stdout.write(table + "\n");
 
   const machine = { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) };
-  writeFileSync(join(__dirname, "results.json"), JSON.stringify({ date: new Date().toISOString(), machine, results, table }, null, 2) + "\n");
-  process.stderr.write(`bench: saved ${join(__dirname, "results.json")}\n`);
+  // A partial run keeps the date of the full run it completes; the cases it ran carry their own.
+  const date = previous?.date ?? new Date().toISOString();
+  writeFileSync(file, JSON.stringify({ date, machine, results, table }, null, 2) + "\n");
+  process.stderr.write(`bench: saved ${file}\n`);
 }
 
 main().catch((e) => {

@@ -6,7 +6,7 @@
 import { DEFAULT_ROLE_NAME, DEFAULT_SOLUTION_NAME } from "../core/setup/defaults";
 import { Command, CommanderError, Option } from "commander";
 import type { Operation } from "../core/setup/messages";
-import { bindForm } from "./commands/bindForm";
+import { bindForm, type BindFormOptions } from "./commands/bindForm";
 import { connectionInfo } from "./commands/connectionInfo";
 import { deploy } from "./commands/deploy";
 import { publish } from "./commands/publish";
@@ -111,7 +111,9 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description("put the control on the Marketo User field of the Marketo Config main form (web, tablet, phone), then publish the table")
     .option("--form <name>", "only this main form (default: every main form with the field)")
     .option("--no-publish", "do not publish the table afterwards")
-    .action(action("bindForm", (s, options: { form?: string; publish?: boolean }) => bindForm(s, options)));
+    .option("--include-header", "also bind the copy of the field in the form header (default: the field in the form body only)")
+    .option("--replace", "replace another control already on the field (default: refuse and name it)")
+    .action(action("bindForm", (s, options: BindFormOptions) => bindForm(s, options)));
   program
     .command("connection-info")
     .description("print what Marketo's step 3 asks for: org URL, Organization Service URL, tenant ID, Client ID, username")

@@ -118,6 +118,8 @@ function resolveUrl(ctx: ServerContext, url: string, contentIds: Map<string, str
     u = base + (ref[2] ?? "");
   }
   u = u.replace(/^https?:\/\/[^/]+/i, "");
+  // A raw '#' starts the URL's fragment, which never reaches the query: a part URL is read as a URI.
+  u = u.replace(/#[\s\S]*$/, "");
   if (u.startsWith(API_PREFIX)) u = u.slice(API_PREFIX.length);
   else if (u.startsWith("/")) throw badQuery(`The URL '${url}' is not under ${API_PREFIX}.`);
   const q = u.indexOf("?");
@@ -137,8 +139,12 @@ function httpPart(r: Result): string {
   if (r.contentId) out += `Content-ID: ${r.contentId}${CRLF}`;
   out += CRLF;
   out += `HTTP/1.1 ${r.response.status} ${STATUS_TEXT[r.response.status] ?? ""}${CRLF}`;
-  const headers = { ...r.response.headers };
-  if (headers["Content-Type"]?.startsWith("application/json")) headers["Content-Type"] = "application/json; odata.metadata=minimal; odata.streaming=true";
+  const failed = r.response.status >= 400;
+  // As in the page's examples (Batch responses, Handling errors): a JSON result part is
+  // "odata.metadata=minimal; odata.streaming=true"; an error part is "odata.metadata=minimal" and
+  // carries a REQ_ID header.
+  const headers: Record<string, string> = failed ? { REQ_ID: randomUUID(), ...r.response.headers } : { ...r.response.headers };
+  if (!failed && headers["Content-Type"]?.startsWith("application/json")) headers["Content-Type"] = "application/json; odata.metadata=minimal; odata.streaming=true";
   for (const [k, v] of Object.entries(headers)) out += `${k}: ${v}${CRLF}`;
   out += CRLF;
   out += r.response.body ? r.response.body + CRLF : CRLF;

@@ -26,13 +26,21 @@ export const Codes = {
   privilegeDenied: "0x80040220",
   wrongBusinessUnit: "0x80041409",
   duplicateKey: "0x80040237",
+  // Customization lock (CustomizationLockEx_*: BothUnknown, BlockedUnknown, BothKnownSame, BothKnownDifferent,
+  // BlockingUnknown) and KB 4343228's concurrent install/uninstall: see routes/solutionLock.ts.
+  lockBothUnknown: "0x8004F061",
+  lockBlockedUnknown: "0x8004F062",
   publishRunning: "0x8004F063",
   importRunning: "0x8004F064",
+  lockBlockingUnknown: "0x8004F067",
+  solutionConcurrency: "0x80071151",
   versionMismatch: "0x80060882",
   unauthorized: "0x80072560",
   unexpected: "0x80040216",
   invalidArgument: "0x80040203",
   importInvalid: "0x80048060",
+  /** CannotUpdateBecauseItIsReadOnly; used for non-customizable managed components (see customizable.ts). */
+  readOnlyComponent: "0x8004022E",
 } as const;
 
 export const segmentNotFound = (segment: string) => new HttpError(404, Codes.badRequest, `Resource not found for the segment '${segment}'.`);

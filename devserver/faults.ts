@@ -3,6 +3,8 @@
  * answer (429, 503, 403…), a delay, a dropped connection, or make the next publish fail.
  * Usable in-process (`server.faults.add`) and over HTTP (`POST /_devserver/faults`).
  */
+import { lockMessages } from "./routes/solutionLock";
+
 export type FaultResponse =
   | { status: number; headers?: Record<string, string>; body?: unknown }
   | { delayMs: number }
@@ -31,8 +33,42 @@ export interface Fault extends Required<Pick<FaultSpec, "respond">> {
   remaining: number;
 }
 
+/**
+ * Every form in which Dataverse reports its solution-operation lock (see routes/solutionLock.ts for the
+ * sources): each CustomizationLockEx code with its text, "text" (the lock's text under a generic code, as
+ * the support articles quote a CustomizationLockException), and "429" (HTTP 429 with 0x80071151 and the
+ * lock text, as public reports of the Web API show it).
+ */
+export type SolutionLockForm = "0x8004F061" | "0x8004F062" | "0x8004F063" | "0x8004F064" | "0x8004F067" | "text" | "429";
+
+export const SOLUTION_LOCK_FORMS: readonly SolutionLockForm[] = ["0x8004F061", "0x8004F062", "0x8004F063", "0x8004F064", "0x8004F067", "text", "429"];
+
+function solutionLock(form: SolutionLockForm, operations: { requested?: string; running?: string } = {}): FaultResponse {
+  const requested = operations.requested ?? "PublishAll";
+  const running = operations.running ?? "Import";
+  const answer = (status: number, code: string, message: string): FaultResponse => ({ status, body: { error: { code, message } } });
+  switch (form) {
+    case "0x8004F061":
+      return answer(400, form, lockMessages.bothUnknown());
+    case "0x8004F062":
+      return answer(400, form, lockMessages.blockedUnknown(running));
+    case "0x8004F063":
+      return answer(400, form, lockMessages.bothKnownSame(requested));
+    case "0x8004F064":
+      return answer(400, form, lockMessages.bothKnownDifferent(requested, running));
+    case "0x8004F067":
+      return answer(400, form, lockMessages.blockingUnknown(requested));
+    case "text":
+      return answer(500, "0x80040216", `Microsoft.Crm.ObjectModel.CustomizationLockException: ${lockMessages.bothKnownDifferent(requested, running)} -- ${lockMessages.solutionConcurrency()}`);
+    case "429":
+      return answer(429, "0x80071151", lockMessages.bothKnownDifferent(requested, running));
+  }
+}
+
 /** Ready-made faults for the common cases. */
 export const FaultPresets = {
+  /** Dataverse's solution-operation lock in one of its forms (default: PublishAll refused during an Import). */
+  solutionLock,
   throttle: (retryAfterSeconds?: number): FaultResponse => ({
     status: 429,
     headers: retryAfterSeconds === undefined ? {} : { "Retry-After": String(retryAfterSeconds) },
@@ -48,6 +84,8 @@ export const FaultPresets = {
 export class Faults {
   private list: Fault[] = [];
   private nextId = 1;
+  /** fault id → how many requests it answered, kept after the fault is used up (tests assert it fired). */
+  private firedCounts = new Map<number, number>();
 
   add(spec: FaultSpec): number {
     const path = spec.match?.path;
@@ -69,6 +107,12 @@ export class Faults {
 
   clear(): void {
     this.list = [];
+    this.firedCounts.clear();
+  }
+
+  /** How many requests the fault `id` answered so far. */
+  fired(id: number): number {
+    return this.firedCounts.get(id) ?? 0;
   }
 
   pending(): Fault[] {
@@ -84,6 +128,7 @@ export class Faults {
       return typeof p === "string" ? path.includes(p) : p.test(path);
     });
     if (!fault) return undefined;
+    this.firedCounts.set(fault.id, this.fired(fault.id) + 1);
     fault.remaining--;
     if (fault.remaining <= 0) this.remove(fault.id);
     return fault;

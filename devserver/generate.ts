@@ -15,7 +15,8 @@ export interface GenerateOptions {
   roleHolders?: number;
 }
 
-const hex = (prefix: string, n: number) => `${prefix}-0000-${n.toString(16).padStart(16, "0").replace(/^(.{4})(.{12})$/, "$1-$2")}`;
+// 8-4-4-4-12: a well-formed GUID, so ids read back from the stand-in can be sent to it again.
+const hex = (prefix: string, n: number) => `${prefix}-0000-0000-${n.toString(16).padStart(16, "0").replace(/^(.{4})(.{12})$/, "$1-$2")}`;
 
 const FIRST = ["Ada", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Hal", "Ida", "Jon", "Kai", "Lea", "Max", "Nia", "Oz", "Pia"];
 const LAST = ["Archer", "Baker", "Carter", "Dalton", "Ellis", "Foster", "Grant", "Hayes", "Irwin", "Jensen", "Keller", "Lopez"];

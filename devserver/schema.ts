@@ -21,7 +21,9 @@ export type AttributeType =
   | "Owner"
   | "Picklist"
   | "State"
-  | "Status";
+  | "Status"
+  /** `{ Value, CanBeChanged, ManagedPropertyLogicalName }` in Web API payloads (BooleanManagedProperty). */
+  | "ManagedProperty";
 
 export interface AttributeDef {
   logicalName: string;
@@ -220,6 +222,10 @@ export const STANDARD_ENTITIES: EntityDef[] = [
       { logicalName: "rank", type: "Integer" },
       { logicalName: "statecode", type: "State", options: { "0": "Enabled", "1": "Disabled" } },
       { logicalName: "statuscode", type: "Status", options: { "1": "Enabled", "2": "Disabled" } },
+      // Solution layering (reference/entities/sdkmessageprocessingstep.md): a managed step whose
+      // iscustomizable.Value is false cannot be updated (see devserver/customizable.ts).
+      { logicalName: "ismanaged", type: "Boolean", options: { "0": "Unmanaged", "1": "Managed" } },
+      { logicalName: "iscustomizable", type: "ManagedProperty" },
       ...common(),
     ],
   },

@@ -4,12 +4,17 @@
  *
  *   npm run pack                          build + pack + verify
  *   npm run pack -- --skip-build          pack the existing out/ (right after `npm run build`)
- *   npm run pack -- --verify <zip> [...]  check zips only; exit 1 with the list of problems
+ *   npm run pack -- --same-version        also pack the version recorded as packed; record nothing
+ *   npm run pack -- --verify <zip> [...]  check zips only: errors, then notes; exit 1 on any error
+ *
+ * package.json's version must be above the last one packed (Solution/released-version.json, see
+ * releasedVersion.ts); a successful pack records it there.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { basename, relative, resolve } from "node:path";
 import { packSolution } from "./build";
+import { RELEASED_VERSION_FILE, compareVersions, packageVersion, readReleasedVersion, recordReleasedVersion, versionRefusal } from "./releasedVersion";
 import { verifySolutionZip } from "./verify";
 
 const root = resolve(__dirname, "..");
@@ -27,11 +32,15 @@ function verifyFiles(files: string[]): number {
     }
     const result = verifySolutionZip(bytes, { fileName: basename(file) });
     const { uniqueName, version, managed, controls } = result.solution;
+    // Errors first, then notes: only errors fail the check (notes are differences from our own
+    // packer's layout that Dataverse accepts).
+    const lines = [...result.errors.map((e) => `  error: ${e}\n`), ...result.notes.map((n) => `  note: ${n}\n`)].join("");
     if (result.ok) {
-      process.stdout.write(`${file}: OK — ${uniqueName} ${version} ${managed ? "managed" : "unmanaged"}, controls: ${controls.join(", ")}\n`);
+      const notes = result.notes.length ? ` (${result.notes.length} note(s): differences from what npm run pack writes, which Dataverse accepts)` : "";
+      process.stdout.write(`${file}: OK — ${uniqueName} ${version} ${managed ? "managed" : "unmanaged"}, controls: ${controls.join(", ")}${notes}\n${lines}`);
     } else {
       failed++;
-      process.stderr.write(`${file}: ${result.problems.length} problem(s)\n${result.problems.map((p) => `  - ${p}\n`).join("")}`);
+      process.stderr.write(`${file}: REFUSED — ${result.errors.length} error(s): Dataverse would refuse this zip or the control would not load\n${lines}`);
     }
   }
   return failed ? 1 : 0;
@@ -47,10 +56,26 @@ function main(args: string[]): number {
     }
     return verifyFiles(files);
   }
-  const unknown = args.filter((a) => a !== "--skip-build");
+  const unknown = args.filter((a) => a !== "--skip-build" && a !== "--same-version");
   if (unknown.length) {
     process.stderr.write(`unknown option(s): ${unknown.join(" ")}\n`);
     return 2;
+  }
+  // Before the build: a version that must not ship is refused at once.
+  let version: string;
+  let released: string;
+  try {
+    version = packageVersion(root);
+    released = readReleasedVersion(root);
+  } catch (e) {
+    process.stderr.write(`\nPack failed: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const sameVersion = args.includes("--same-version");
+  const refusal = versionRefusal(version, released, { sameVersion });
+  if (refusal) {
+    process.stderr.write(`\nPack refused: ${refusal}\n`);
+    return 1;
   }
   if (!args.includes("--skip-build")) {
     // The build wrapper, not pcf-scripts directly: pcf-scripts exits 0 on failure, the wrapper does not.
@@ -68,7 +93,12 @@ function main(args: string[]): number {
     return 1;
   }
   process.stdout.write(`\nPacked ${result.uniqueName} ${result.version} (${result.controls.join(", ")}):\n`);
-  return verifyFiles(result.zips.map((z) => relative(process.cwd(), z.path) || z.path));
+  const verified = verifyFiles(result.zips.map((z) => relative(process.cwd(), z.path) || z.path));
+  if (verified === 0 && compareVersions(version, released) > 0 && !sameVersion) {
+    recordReleasedVersion(root, version);
+    process.stdout.write(`Recorded ${version} as the last version packed in ${RELEASED_VERSION_FILE}: commit it with the release.\n`);
+  }
+  return verified;
 }
 
 process.exitCode = main(process.argv.slice(2));

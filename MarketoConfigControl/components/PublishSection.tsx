@@ -16,6 +16,7 @@ export interface PublishSectionProps {
 
 export const PublishSection: React.FC<PublishSectionProps> = ({ t, phase, publishedAt, heldBy, canPublish, onPublish }) => {
   const running = phase !== undefined && phase !== "done";
+  const waiting = phase === "waitingForOther";
   return (
     <Stack tokens={{ childrenGap: 8 }}>
       <Stack horizontal verticalAlign="center" tokens={{ childrenGap: 12 }} wrap>
@@ -24,8 +25,9 @@ export const PublishSection: React.FC<PublishSectionProps> = ({ t, phase, publis
       </Stack>
       {running && (
         <ProgressIndicator
-          label={t(phase === "waitingForOther" ? "Publish_WaitingForOther" : "Publish_Running")}
-          description={t("Publish_RunningHint")}
+          // Dataverse runs one solution import or publish at a time: ours waits for the other (actions.ts publishAll).
+          label={t(waiting ? "Publish_WaitingForLock" : "Publish_Running")}
+          description={t(waiting ? "Publish_WaitingForLockHint" : "Publish_RunningHint")}
           ariaValueText={t("Publish_Running")}
         />
       )}

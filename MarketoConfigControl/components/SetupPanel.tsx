@@ -126,7 +126,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
     setActionError(undefined);
     setPhase("starting");
     try {
-      await service.publish({ onProgress: setPhase, signal: unmounted.current.signal });
+      await service.publish({ onProgress: (p) => setPhase(p), signal: unmounted.current.signal });
       setPublishLog((log) => ({ ...log, lastPublishAt: new Date().toISOString() }));
       setAnnouncement(t("Publish_Done", { time: formatTime(new Date().toISOString()) ?? "" }));
     } catch (e) {

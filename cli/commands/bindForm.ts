@@ -1,13 +1,20 @@
 /**
  * `bind-form`: puts the control on the Marketo User field of the Marketo Config main form(s), for
  * web, tablet and phone, keeping the standard lookup as fallback; then publishes that table.
- * Running it again changes nothing (no duplicate customControl).
+ *
+ * It never loses an admin's work: it edits the latest saved form (RetrieveUnpublishedMultiple), not
+ * the published one — a plain read of systemforms returns the published form, and saving an edited
+ * copy of that, then publishing, would throw away what the admin saved but did not publish yet
+ * (Web API reference: RetrieveUnpublishedMultiple function, bound to the systemform entity set,
+ * composable with query options). It keeps values set in the designer, leaves the header copy of
+ * the field alone unless asked, refuses to replace another control unless asked, and publishes
+ * nothing when nothing changed. Running it again changes nothing.
  */
 import type { ODataCollection } from "../../core/dataverse/client";
 import { allOf, buildQuery, eq } from "../../core/dataverse/odata";
 import { resolveConfig } from "../config";
 import { CliError, EXIT, type ExitCode } from "../errors";
-import { bindControl, FormXmlError } from "../formXml";
+import { bindControl, ForeignControlError, FormXmlError, type BindResult } from "../formXml";
 import { writeJson } from "../output";
 import type { Session } from "../session";
 
@@ -19,43 +26,79 @@ const MAIN_FORM = 2;
 interface Form {
   formid: string;
   name: string;
-  formxml: string;
+  formxml: string | null;
 }
 
-export async function bindForm(session: Session, options: { form?: string; publish?: boolean }): Promise<ExitCode> {
+export interface BindFormOptions {
+  form?: string;
+  publish?: boolean;
+  includeHeader?: boolean;
+  replace?: boolean;
+}
+
+export async function bindForm(session: Session, options: BindFormOptions): Promise<ExitCode> {
   const { io, t, out } = session;
   const { client } = await session.connection();
   const config = await resolveConfig(client, session.opts);
+  const field = config.attribute;
   const control = await client.get<ODataCollection<{ name: string }>>("customcontrols" + buildQuery({ select: ["name"], filter: eq("name", CONTROL_NAME) }));
   if (control.value.length === 0) throw new CliError(EXIT.failed, "Cli_BindNoControl", { control: CONTROL_NAME });
 
-  const forms = await client.get<ODataCollection<Form>>(
-    "systemforms" +
-      buildQuery({ select: ["formid", "name", "formxml"], filter: allOf([eq("objecttypecode", config.entity), `type eq ${MAIN_FORM}`, options.form ? eq("name", options.form) : ""]) }),
+  const mainForms = await client.get<ODataCollection<Form>>(
+    "systemforms/Microsoft.Dynamics.CRM.RetrieveUnpublishedMultiple()" +
+      buildQuery({ select: ["formid", "name", "formxml"], filter: allOf([eq("objecttypecode", config.entity), `type eq ${MAIN_FORM}`]) }),
   );
-  const withField = forms.value.filter((f) => new RegExp(`datafieldname="${config.attribute}"`, "i").test(f.formxml ?? ""));
-  if (withField.length === 0) throw new CliError(EXIT.failed, "Cli_BindNoForm", { table: config.displayName, field: config.attribute, form: options.form ?? "" });
-
-  const results: Array<{ formId: string; name: string; changed: boolean }> = [];
-  for (const form of withField) {
-    let bound;
-    try {
-      bound = bindControl(form.formxml, { field: config.attribute, controlName: CONTROL_NAME, property: BOUND_PROPERTY });
-    } catch (e) {
-      if (e instanceof FormXmlError) throw new CliError(EXIT.failed, "Cli_BindFormXml", { form: form.name }, e.message);
-      throw e;
+  let forms = mainForms.value;
+  if (options.form !== undefined) {
+    // Matched here rather than in $filter, to list the forms that exist when none matches.
+    // Dataverse compares text without case; so does this.
+    const wanted = options.form.trim().toLowerCase();
+    forms = forms.filter((f) => f.name.trim().toLowerCase() === wanted);
+    if (forms.length === 0 && mainForms.value.length > 0) {
+      throw new CliError(EXIT.failed, "Cli_BindFormNotFound", { form: options.form, table: config.displayName, forms: mainForms.value.map((f) => f.name).join(", ") });
     }
-    if (bound.changed) await client.update("systemforms", form.formid, { formxml: bound.xml });
-    results.push({ formId: form.formid, name: form.name, changed: bound.changed });
-    if (!out.json) io.out(t(bound.changed ? "Cli_BindDone" : "Cli_BindAlready", { form: form.name, field: config.attribute, control: CONTROL_NAME }) + "\n");
   }
+
+  // Every form is worked out before anything is saved, so a refusal leaves all of them as they were.
+  const plans: Array<{ form: Form; bound: BindResult }> = [];
+  const headerOnly: Form[] = [];
+  for (const form of forms) {
+    try {
+      plans.push({ form, bound: bindControl(form.formxml ?? "", { field, controlName: CONTROL_NAME, property: BOUND_PROPERTY, includeHeader: options.includeHeader, replace: options.replace }) });
+    } catch (e) {
+      if (e instanceof FormXmlError && e.problem === "noField") continue;
+      if (e instanceof FormXmlError && e.problem === "headerOnly") headerOnly.push(form);
+      else if (e instanceof ForeignControlError) throw new CliError(EXIT.failed, "Cli_BindForeignControl", { form: form.name, field, controls: e.controls.join(", "), control: CONTROL_NAME });
+      else if (e instanceof FormXmlError) throw new CliError(EXIT.failed, "Cli_BindFormXml", { form: form.name }, e.message);
+      else throw e;
+    }
+  }
+  if (plans.length === 0 && headerOnly.length > 0) throw new CliError(EXIT.failed, "Cli_BindHeaderOnly", { form: headerOnly[0].name, field });
+  if (plans.length === 0) throw new CliError(EXIT.failed, "Cli_BindNoForm", { table: config.displayName, field, form: options.form ?? "" });
+
+  const say = (key: string, params: Record<string, string | number>) => {
+    if (!out.json) io.out(t(key, params) + "\n");
+  };
+  const results: Array<{ formId: string; name: string; changed: boolean; controls: string[]; replaced: string[]; headerSkipped: number }> = [];
+  for (const { form, bound } of plans) {
+    if (bound.changed) await client.update("systemforms", form.formid, { formxml: bound.xml });
+    results.push({ formId: form.formid, name: form.name, changed: bound.changed, controls: bound.controls, replaced: bound.replaced, headerSkipped: bound.headerSkipped });
+    say(bound.changed ? "Cli_BindDone" : "Cli_BindAlready", { form: form.name, field, control: CONTROL_NAME });
+    if (bound.replaced.length) say("Cli_BindReplaced", { form: form.name, controls: bound.replaced.join(", ") });
+    if (bound.headerSkipped) say("Cli_BindHeaderSkipped", { form: form.name, field });
+  }
+  for (const form of headerOnly) say("Cli_BindHeaderOnly", { form: form.name, field });
+
+  const changed = plans.some((p) => p.bound.changed);
   let published = false;
-  if (options.publish !== false) {
+  if (!changed) {
+    say("Cli_BindNothingToPublish", { table: config.displayName });
+  } else if (options.publish !== false) {
     const parameterXml = `<importexportxml><entities><entity>${config.entity}</entity></entities><nodes/><securityroles/><settings/><workflows/></importexportxml>`;
     await client.callAction("PublishXml", { ParameterXml: parameterXml }, { timeoutMs: 10 * 60_000 });
     published = true;
-    if (!out.json) io.out(t("Cli_BindPublished", { table: config.displayName }) + "\n");
+    say("Cli_BindPublished", { table: config.displayName });
   }
-  if (out.json) writeJson(io, { table: config.entity, field: config.attribute, forms: results, published });
+  if (out.json) writeJson(io, { table: config.entity, field, forms: results, published });
   return EXIT.ok;
 }

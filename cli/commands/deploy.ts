@@ -1,5 +1,6 @@
 /**
- * `deploy <zip>`: checks the zip with the pack verifier (nothing is sent when it fails), imports it
+ * `deploy <zip>`: checks the zip with the pack verifier (nothing is sent when it finds an error; its
+ * notes are shown and the zip is sent), imports it
  * with ImportSolutionAsync, shows the import job's progress, then publishes.
  */
 import { randomUUID } from "node:crypto";
@@ -54,10 +55,15 @@ export async function deploy(session: Session, file: string, options: { publish?
   }
   const check = verifySolutionZip(bytes, { fileName: basename(file) });
   const { uniqueName, version, managed } = check.solution;
+  // Errors first, then notes, each labelled. Only errors stop the zip: notes are differences from
+  // what `npm run pack` writes that Dataverse accepts (its own export layout, for one).
+  const findings = [...check.errors.map((e) => t("Cli_CheckError", { text: e })), ...check.notes.map((n) => t("Cli_CheckNote", { text: n }))].join("\n");
   if (!check.ok) {
     // Refused before signing in: nothing is sent to the org.
-    throw new CliError(EXIT.failed, "Cli_DeployRefused", { file: basename(file), count: check.problems.length }, check.problems.map((p) => `- ${p}`).join("\n"));
+    throw new CliError(EXIT.failed, "Cli_DeployRefused", { file: basename(file), count: check.errors.length }, findings);
   }
+  // On stderr, so that --json output stays one document.
+  if (check.notes.length) io.err(`${t("Cli_DeployNotes", { file: basename(file), count: check.notes.length })}\n${findings.replace(/^/gm, "  ")}\n`);
   const { client } = await session.connection();
   const previous = await installedVersion(client, uniqueName);
   const kind = t(managed ? "Cli_Managed" : "Cli_Unmanaged");
@@ -69,7 +75,9 @@ export async function deploy(session: Session, file: string, options: { publish?
     { CustomizationFile: bytes.toString("base64"), OverwriteUnmanagedCustomizations: options.overwriteUnmanaged === true, PublishWorkflows: true, ImportJobId: importJobId },
     { timeoutMs: 10 * 60_000 },
   );
-  const jobId = started.ImportJobKey ?? importJobId;
+  // The import job created is the one named by the ImportJobId sent (reference/importsolutionasync.md);
+  // ImportJobKey is an Edm.String key (reference/importsolutionasyncresponse.md), not that row's id.
+  const jobId = importJobId;
   const bar = progress(io, !out.json);
   const poll = io.pollIntervalMs ?? 2000;
   let job: ImportJob = {};

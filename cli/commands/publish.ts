@@ -7,7 +7,8 @@ import type { Session } from "../session";
 
 const PHASE_KEY: Record<PublishPhase, string> = {
   starting: "Publish_Running",
-  waitingForOther: "Publish_WaitingForOther",
+  // Another import or publish holds Dataverse's solution lock: said, and waited for (core publishAll).
+  waitingForOther: "Publish_WaitingForLock",
   running: "Publish_Running",
   done: "Publish_Running",
 };
@@ -18,13 +19,18 @@ export async function runPublish(session: Session, client: DataverseClient): Pro
   const bar = progress(io, !out.json);
   const started = Date.now();
   let phase: PublishPhase = "starting";
-  const draw = () => bar.update(`${t(PHASE_KEY[phase])} (${Math.round((Date.now() - started) / 1000)} s)`);
+  let blockedBy: string | undefined;
+  // The elapsed seconds only on a terminal: a log gets one line per change of phase, not one per poll.
+  const label = () => t(PHASE_KEY[phase]) + (phase === "waitingForOther" && blockedBy ? ` [${blockedBy}]` : "");
+  const draw = () => bar.update(io.stderr.isTTY ? `${label()} (${Math.round((Date.now() - started) / 1000)} s)` : label());
   const timer = io.stderr.isTTY && !out.json ? setInterval(draw, 1000) : undefined;
   try {
     const result = await publishAll(client, {
       pollIntervalMs: io.pollIntervalMs ?? 2000,
-      onProgress: (p) => {
+      maxWaitMs: io.maxWaitMs,
+      onProgress: (p, detail) => {
         phase = p;
+        blockedBy = detail?.blockedBy;
         if (p !== "done") draw();
       },
     });

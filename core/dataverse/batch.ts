@@ -103,3 +103,19 @@ export function decodeBatch(contentType: string | null, text: string): BatchPart
   }
   return responses;
 }
+
+/**
+ * The request a failed batch failed on. Without `Prefer: odata.continue-on-error` (or behind a
+ * gateway that drops it) Dataverse stops at the first failing request and answers the whole batch
+ * with that request's status and a multipart body holding its error ("Execute batch operations
+ * using the Web API", Handling errors): its code and message are what the user needs, not the
+ * multipart text. Undefined when the body is not multipart (a plain JSON error, e.g. a 429).
+ */
+export function failedPartOf(contentType: string | null, text: string): BatchPartResponse | undefined {
+  if (!/multipart\/mixed/i.test(contentType ?? "")) return undefined;
+  try {
+    return decodeBatch(contentType, text).find((part) => part.status >= 400);
+  } catch {
+    return undefined;
+  }
+}

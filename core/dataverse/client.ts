@@ -3,8 +3,8 @@
  * and for Node (bearer token from a provider). It owns headers, retries, timeouts, paging,
  * `$batch`, `$ref` and operations, so callers only say what they want.
  */
-import { BatchPartResponse, BatchRequest, decodeBatch, encodeBatch, newBoundary } from "./batch";
-import { DataverseError, errorFromResponse, parseRetryAfter } from "./errors";
+import { BatchPartResponse, BatchRequest, decodeBatch, encodeBatch, failedPartOf, newBoundary } from "./batch";
+import { DataverseError, errorFromResponse, isSolutionLock, parseErrorBody, parseRetryAfter } from "./errors";
 import { guid, literal, recordPath } from "./odata";
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -101,6 +101,18 @@ function attemptSignal(caller: AbortSignal | undefined, timeoutMs: number) {
   };
 }
 
+/**
+ * A 429 can be Dataverse's solution-operation lock (0x80071151, "another [Import] running") rather than
+ * service protection: it lasts as long as the other import or publish, so retrying it here for a few
+ * seconds only hides it. It goes back at once, as a "publishBusy" error, to the caller that knows how to
+ * wait for it and say so (publishAll). Reads a copy: the body stays readable.
+ */
+async function isLockAnswer(response: Response): Promise<boolean> {
+  if (response.status !== 429) return false;
+  const { code, message } = parseErrorBody(await response.clone().text().catch(() => ""));
+  return isSolutionLock(code, message);
+}
+
 export class DataverseClient {
   readonly orgUrl: string;
   readonly serviceRoot: string;
@@ -193,7 +205,7 @@ export class DataverseClient {
         attempt--; // a token renewal is not a retry
         continue;
       }
-      if ((response.status === 429 || response.status === 503) && attempt < maxRetries) {
+      if ((response.status === 429 || response.status === 503) && attempt < maxRetries && !(await isLockAnswer(response))) {
         const retryAfter = parseRetryAfter(response.headers.get("Retry-After"));
         const delay = retryAfter !== undefined ? retryAfter * 1000 : baseRetryDelayMs * 2 ** attempt;
         if (delay <= maxRetryDelayMs) {
@@ -324,7 +336,15 @@ export class DataverseClient {
       // ("Execute batch operations using the Web API", Handling errors).
       headers: { "Content-Type": `multipart/mixed;boundary=${boundary}`, Prefer: "odata.continue-on-error", ...options.headers },
     });
-    if (!response.ok) return this.fail(response, "POST", "$batch");
+    if (!response.ok) {
+      const text = await response.text().catch(() => "");
+      const failed = failedPartOf(response.headers.get("Content-Type"), text);
+      throw errorFromResponse(response.status, failed?.body ?? text, {
+        method: "POST",
+        url: this.url("$batch"),
+        retryAfter: failed?.headers["retry-after"] ?? response.headers.get("Retry-After"),
+      });
+    }
     const decoded = decodeBatch(response.headers.get("Content-Type"), await response.text());
     if (decoded.length !== parts.length) {
       throw new DataverseError("server", {

@@ -11,6 +11,7 @@ export type ErrorKind =
   | "notFound"
   | "badQuery"
   | "throttled"
+  /** A solution operation (import, publish, uninstall…) holds Dataverse's customization lock. */
   | "publishBusy"
   | "wrongBusinessUnit"
   | "sessionExpired"
@@ -26,10 +27,20 @@ export const ErrorCodes = {
   privilegeDenied: "0x80040220",
   notFound: "0x80040217",
   badQuery: "0x80060888",
+  // Solution-operation (customization) locks, "Web service error codes" (data-service-error-codes.md):
+  // CustomizationLockEx_BothUnknown, _BlockedUnknown, _BothKnownSame, _BothKnownDifferent, _BlockingUnknown.
+  lockBothUnknown: "0x8004f061",
+  lockBlockedUnknown: "0x8004f062",
   publishRunning: "0x8004f063",
   importRunning: "0x8004f064",
+  lockBlockingUnknown: "0x8004f067",
+  // "The solution installation or removal failed due to the installation or removal of another solution
+  // at the same time" (Microsoft support KB 4343228); the Web API reports it with HTTP 429.
+  solutionConcurrency: "0x80071151",
   wrongBusinessUnit: "0x80041409",
   duplicateKey: "0x80040237",
+  /** CannotUpdateBecauseItIsReadOnly: the stand-in's answer for a managed, non-customizable step (not documented for that case). */
+  readOnlyComponent: "0x8004022e",
   throttledRequests: "0x80072322",
   throttledTime: "0x80072321",
   throttledConcurrency: "0x80072326",
@@ -79,12 +90,44 @@ export function isDataverseError(e: unknown): e is DataverseError {
   return e instanceof DataverseError;
 }
 
+const LOCK_CODES: ReadonlySet<string> = new Set([
+  ErrorCodes.lockBothUnknown,
+  ErrorCodes.lockBlockedUnknown,
+  ErrorCodes.publishRunning,
+  ErrorCodes.importRunning,
+  ErrorCodes.lockBlockingUnknown,
+  ErrorCodes.solutionConcurrency,
+]);
+
+/**
+ * The lock's texts, for answers that carry them under another code (a generic 0x80040216, an
+ * asyncoperation's message): the five CustomizationLockEx templates ("Cannot start another [X] because
+ * there is a previous [Y] running…", "Cannot start the requested operation [X] because there is another
+ * [Y] running…", "… because there is a customization running…"), CustomizationLockException, and KB 4343228's
+ * "installation or removal of another solution at the same time" ("Concurrent solution operation failures").
+ */
+const LOCK_TEXT =
+  /cannot start (?:another|the requested operation)\b[^.]*?\bbecause there is (?:a previous|another|a customization)\b|customizationlockexception|installation or removal of another solution at the same time/i;
+
+/** Whether a failure means another solution operation holds the lock (a wait, not a fault). */
+export function isSolutionLock(code: string | undefined, message: string | undefined): boolean {
+  return LOCK_CODES.has((code ?? "").toLowerCase()) || LOCK_TEXT.test(message ?? "");
+}
+
+/**
+ * The operation holding the lock, as the service names it ("Import", "PublishAll", "Uninstall"…), when the
+ * message says: "there is a previous [Y]" / "there is another [Y]". Undefined for the "customization" forms.
+ */
+export function blockingOperation(message: string | undefined): string | undefined {
+  return /because there is (?:a previous|another) \[([^\]]+)\]/i.exec(message ?? "")?.[1];
+}
+
 /** Classifies a failed response from its status, Dataverse hex code and message. */
 export function classify(status: number, code: string | undefined, message: string): ErrorKind {
   const c = (code ?? "").toLowerCase();
   const m = message.toLowerCase();
-  if (c === ErrorCodes.publishRunning || c === ErrorCodes.importRunning || /cannot start another \[?publish/i.test(message))
-    return "publishBusy";
+  // Before the 429 rule: a lock reported as 429 (0x80071151) is not service protection.
+  if (isSolutionLock(code, message)) return "publishBusy";
   if (c === ErrorCodes.wrongBusinessUnit) return "wrongBusinessUnit";
   if (c === ErrorCodes.duplicateKey || m.includes("cannot insert duplicate key")) return "duplicate";
   if (status === 429 || c === ErrorCodes.throttledRequests || c === ErrorCodes.throttledTime || c === ErrorCodes.throttledConcurrency)

@@ -36,7 +36,7 @@ export interface LiteralOptions {
 /**
  * The single escaping function for OData string literals: quotes doubled, wildcard characters
  * bracketed inside pattern functions. The caller URL-encodes the whole query value once
- * (`buildQuery`), which takes care of `&`, `#`, `+`, `/` and non-ASCII text.
+ * (`buildQuery`, `encodeQueryValue`), which takes care of `&`, `#`, `+`, `/` and non-ASCII text.
  */
 export function literal(value: string, options: LiteralOptions = {}): string {
   let text = String(value);
@@ -110,14 +110,23 @@ export function buildQuery(q: QueryOptions): string {
 }
 
 /**
- * encodeURIComponent, but keeping the characters OData syntax uses and that are safe in a query
- * (`$`, `,`, `(`, `)`, `'`, `=`, `;`, `:`, `@`, `/`) readable in logs and network traces. A quote
- * inside a literal is already doubled by `literal()`, so it never ends the literal early.
+ * URL-encodes one query option value. Inside string literals every character of Microsoft's
+ * "URL encode special characters" table is percent-encoded (`$ & + , / : ; = ? @`, filter-rows.md
+ * in powerapps-docs/developer/data-platform/webapi/query), and so are `#` (it would end the URL),
+ * `%` (it would start an escape), spaces and non-ASCII text: encodeURIComponent does all of these.
+ * Outside literals, the OData punctuation (`$ , ( ) = ; : @ /`) stays readable in logs and traces:
+ * there it is syntax, which the server reads after decoding anyway. A quote inside a literal is
+ * already doubled by `literal()`, so the scan below never leaves a literal early.
  */
 export function encodeQueryValue(value: string): string {
   // A lone surrogate (half an emoji, e.g. from a truncated paste) cannot be URL-encoded: it becomes U+FFFD.
   const wellFormed = value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
-  return encodeURIComponent(wellFormed).replace(/%(24|2C|28|29|3D|3B|3A|40|2F)/gi, (m) => decodeURIComponent(m));
+  // Split into alternating [outside, literal, outside, …] runs; a doubled quote ('') splits into
+  // an empty outside run between two literal runs, which joins back to the same text.
+  return wellFormed
+    .split("'")
+    .map((run, i) => (i % 2 === 1 ? encodeURIComponent(run) : encodeURIComponent(run).replace(/%(24|2C|28|29|3D|3B|3A|40|2F)/gi, (m) => decodeURIComponent(m))))
+    .join("'");
 }
 
 /** `entityset(guid)` */

@@ -3,8 +3,9 @@
  * (so a retry never doubles anything), and reports failures as typed errors.
  */
 import type { DataverseClient } from "../dataverse/client";
-import { isDataverseError } from "../dataverse/errors";
+import { blockingOperation, ErrorCodes, isDataverseError, isSolutionLock } from "../dataverse/errors";
 import { buildQuery, recordPath } from "../dataverse/odata";
+import { disabledSteps } from "./steps";
 import type { SetupState, UserInfo } from "./types";
 
 export type ActionErrorKey =
@@ -13,6 +14,7 @@ export type ActionErrorKey =
   | "refuseSyncUser"
   | "publishFailed"
   | "publishTimeout"
+  | "publishLocked"
   | "stateUnknown";
 
 /** A precondition the action checks itself (no request was sent, nothing changed). */
@@ -111,25 +113,49 @@ export async function removeSyncRoleFrom(
   return { removed };
 }
 
-/** Enables the solution's disabled plugin steps (statecode 0 / statuscode 1 = Enabled). */
-export async function enablePluginSteps(client: DataverseClient, state: SetupState, options: { signal?: AbortSignal } = {}): Promise<{ enabled: string[] }> {
+/**
+ * Enables the solution's disabled plugin steps (statecode 0 / statuscode 1 = Enabled). Steps that
+ * are managed and not customizable are skipped, not tried: Dataverse refuses to update them.
+ */
+export async function enablePluginSteps(
+  client: DataverseClient,
+  state: SetupState,
+  options: { signal?: AbortSignal } = {},
+): Promise<{ enabled: string[]; skipped: string[] }> {
   if (!state.steps.ok) throw new SetupActionError("stateUnknown", "The plugin steps could not be read", {}, state.steps.error);
+  const { fixable, locked } = disabledSteps(state.steps.value);
   const enabled: string[] = [];
-  for (const step of state.steps.value.filter((s) => !s.enabled)) {
-    await client.update("sdkmessageprocessingsteps", step.id, { statecode: 0, statuscode: 1 }, options);
-    enabled.push(step.name);
+  const skipped = locked.map((s) => s.name);
+  for (const step of fixable) {
+    try {
+      await client.update("sdkmessageprocessingsteps", step.id, { statecode: 0, statuscode: 1 }, options);
+      enabled.push(step.name);
+    } catch (e) {
+      // Locked since it was read (or its columns were not read): skipped like the others.
+      if (isDataverseError(e) && e.code?.toLowerCase() === ErrorCodes.readOnlyComponent) skipped.push(step.name);
+      else throw e;
+    }
   }
-  return { enabled };
+  return { enabled, skipped };
 }
 
 export type PublishPhase = "starting" | "waitingForOther" | "running" | "done";
 
+/** With "waitingForOther": what holds Dataverse's solution lock, when the service names it. */
+export interface PublishProgress {
+  /** "Import", "PublishAll", "Publish"… as in "there is another [Import] running"; undefined when unnamed. */
+  blockedBy?: string;
+  /** How many times the lock was met so far. */
+  attempt: number;
+}
+
 export interface PublishOptions {
   signal?: AbortSignal;
-  onProgress?: (phase: PublishPhase) => void;
+  onProgress?: (phase: PublishPhase, progress?: PublishProgress) => void;
   pollIntervalMs?: number;
-  /** Gives up waiting (for ours or for another publish) after this long. */
+  /** Gives up waiting (for ours, or for another import or publish) after this long. */
   maxWaitMs?: number;
+  /** Each pause between polls and between attempts; tests pass a gate so no wall clock runs. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
@@ -143,12 +169,13 @@ export interface PublishResult {
 /** asyncoperation states (Dataverse reference: asyncoperation statecode/statuscode). */
 const ASYNC_COMPLETED = 3;
 const ASYNC_SUCCEEDED = 30;
+const DEFAULT_MAX_WAIT_MS = 15 * 60_000;
 
 const inFlight = new WeakMap<DataverseClient, Promise<PublishResult>>();
 
 /**
  * Publish all customizations. One publish per client at a time: a second call while one runs
- * returns the same promise. Another publish already running on the server is waited for.
+ * returns the same promise. Another import or publish already running on the server is waited for.
  */
 export function publishAll(client: DataverseClient, options: PublishOptions = {}): Promise<PublishResult> {
   const running = inFlight.get(client);
@@ -158,12 +185,48 @@ export function publishAll(client: DataverseClient, options: PublishOptions = {}
   return p;
 }
 
+/**
+ * Dataverse runs one solution operation at a time: a publish asked for while an import, an uninstall or
+ * another publish runs is refused with the customization lock (0x8004F061–0x8004F067, or HTTP 429
+ * 0x80071151), and "waiting is the only resolution" (Microsoft Learn, "Concurrent solution operation
+ * failures"). The same text can also end our own async publish when the other operation started first.
+ */
+class Locked {
+  constructor(
+    readonly blockedBy: string | undefined,
+    /** The refusal itself, for the technical details. */
+    readonly cause: unknown,
+  ) {}
+}
+
+function lockOf(e: unknown): Locked | undefined {
+  if (isDataverseError(e) && e.kind === "publishBusy") return new Locked(blockingOperation(e.message), e);
+  return undefined;
+}
+
 async function runPublish(client: DataverseClient, options: PublishOptions): Promise<PublishResult> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = options.now ?? Date.now;
   const poll = options.pollIntervalMs ?? 2_000;
-  const deadline = now() + (options.maxWaitMs ?? 15 * 60_000);
+  const maxWait = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+  const deadline = now() + maxWait;
   const timeout = () => new SetupActionError("publishTimeout", "Publishing did not finish in time");
+  let attempt = 0;
+  /** Waits one poll for the lock to go; past the bound, says who held it and that nothing was published. */
+  const waitForLock = async (lock: Locked) => {
+    attempt++;
+    options.onProgress?.("waitingForOther", { blockedBy: lock.blockedBy, attempt });
+    if (now() > deadline) {
+      const minutes = Math.max(1, Math.round(maxWait / 60_000));
+      throw new SetupActionError(
+        "publishLocked",
+        `Another solution operation${lock.blockedBy ? ` (${lock.blockedBy})` : ""} kept running for more than ${minutes} min; nothing was published`,
+        { operation: lock.blockedBy ?? "", minutes },
+        lock.cause,
+      );
+    }
+    await sleep(poll);
+  };
   options.onProgress?.("starting");
 
   for (;;) {
@@ -173,43 +236,73 @@ async function runPublish(client: DataverseClient, options: PublishOptions): Pro
       const started = await client.callAction<{ AsyncOperationId: string }>("PublishAllXmlAsync", {}, { signal: options.signal, idempotent: true });
       operationId = started.AsyncOperationId;
     } catch (e) {
-      if (isDataverseError(e) && e.kind === "publishBusy") {
-        options.onProgress?.("waitingForOther");
-        if (now() > deadline) throw timeout();
-        await sleep(poll);
+      const lock = lockOf(e);
+      if (lock) {
+        await waitForLock(lock);
         continue;
       }
       // Older organisations have no PublishAllXmlAsync: the synchronous action does the same work.
       if (isDataverseError(e) && (e.status === 404 || e.kind === "badQuery") && /PublishAllXmlAsync/i.test(e.message + (e.url ?? ""))) {
-        return publishSynchronously(client, options, now);
+        return publishSynchronously(client, options, now, waitForLock);
       }
       throw e;
     }
     options.onProgress?.("running");
-    for (;;) {
-      const op = await client.get<{ statecode: number; statuscode: number; message?: string; friendlymessage?: string; completedon?: string }>(
-        recordPath("asyncoperations", operationId) + buildQuery({ select: ["statecode", "statuscode", "message", "friendlymessage", "completedon"] }),
-        { signal: options.signal },
-      );
-      if (op.statecode === ASYNC_COMPLETED) {
-        if (op.statuscode !== ASYNC_SUCCEEDED) {
-          throw new SetupActionError("publishFailed", op.friendlymessage || op.message || `Publish ended with status ${op.statuscode}`, {
-            status: op.statuscode,
-          });
-        }
-        options.onProgress?.("done");
-        return { completedOn: op.completedon ?? new Date(now()).toISOString(), joined: false };
-      }
+    const outcome = await followOperation(client, operationId, options, poll, sleep, () => {
       if (now() > deadline) throw timeout();
-      await sleep(poll);
+    });
+    if (outcome instanceof Locked) {
+      await waitForLock(outcome);
+      continue;
     }
+    options.onProgress?.("done");
+    return { completedOn: outcome.completedOn ?? new Date(now()).toISOString(), joined: false };
   }
 }
 
-async function publishSynchronously(client: DataverseClient, options: PublishOptions, now: () => number): Promise<PublishResult> {
-  options.onProgress?.("running");
-  await client.callAction("PublishAllXml", {}, { signal: options.signal, timeoutMs: options.maxWaitMs ?? 15 * 60_000 });
-  options.onProgress?.("done");
-  return { completedOn: new Date(now()).toISOString(), joined: false };
+/** Polls our asyncoperation to its end: its completion time, the lock that failed it, or a typed failure. */
+async function followOperation(
+  client: DataverseClient,
+  operationId: string,
+  options: PublishOptions,
+  poll: number,
+  sleep: (ms: number) => Promise<void>,
+  checkDeadline: () => void,
+): Promise<{ completedOn?: string } | Locked> {
+  for (;;) {
+    const op = await client.get<{ statecode: number; statuscode: number; message?: string; friendlymessage?: string; completedon?: string }>(
+      recordPath("asyncoperations", operationId) + buildQuery({ select: ["statecode", "statuscode", "message", "friendlymessage", "completedon"] }),
+      { signal: options.signal },
+    );
+    if (op.statecode === ASYNC_COMPLETED) {
+      if (op.statuscode === ASYNC_SUCCEEDED) return { completedOn: op.completedon };
+      const text = op.friendlymessage || op.message || "";
+      const raw = `${op.message ?? ""} ${op.friendlymessage ?? ""}`;
+      if (isSolutionLock(undefined, raw)) return new Locked(blockingOperation(raw), new Error(`asyncoperation ${operationId} statuscode ${op.statuscode}: ${raw.trim()}`));
+      throw new SetupActionError("publishFailed", text || `Publish ended with status ${op.statuscode}`, { status: op.statuscode });
+    }
+    checkDeadline();
+    await sleep(poll);
+  }
 }
 
+async function publishSynchronously(
+  client: DataverseClient,
+  options: PublishOptions,
+  now: () => number,
+  waitForLock: (lock: Locked) => Promise<void>,
+): Promise<PublishResult> {
+  for (;;) {
+    options.onProgress?.("running");
+    try {
+      await client.callAction("PublishAllXml", {}, { signal: options.signal, timeoutMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS });
+    } catch (e) {
+      const lock = lockOf(e);
+      if (!lock) throw e;
+      await waitForLock(lock);
+      continue;
+    }
+    options.onProgress?.("done");
+    return { completedOn: new Date(now()).toISOString(), joined: false };
+  }
+}

@@ -3,6 +3,7 @@
  * tested from hand-made states and the control, the CLI and the tests all judge alike.
  */
 import type { CheckId, CheckItem, Fact, SetupState, UserInfo } from "./types";
+import { disabledSteps } from "./steps";
 import { roleMustBeExclusive } from "./version";
 
 const unknown = (id: CheckItem["id"], fact: Fact<unknown>): CheckItem => ({
@@ -32,14 +33,17 @@ function solutionSteps(s: SetupState): CheckItem {
   const steps = s.steps.value;
   if (steps.length === 0) return { id, status: "warn", messageKey: "Check_StepsNone", detailKey: "Check_StepsNone_Detail", params: {} };
   const disabled = steps.filter((x) => !x.enabled);
+  // Locked steps are named on the line and left out of the fix: enabling them here would be refused.
+  const { fixable, locked } = disabledSteps(steps);
+  const lockedKey = locked.length === 1 ? "Check_StepsLockedOne" : "Check_StepsLockedMany";
   if (disabled.length)
     return {
       id,
       status: "fail",
-      messageKey: "Check_StepsDisabled",
+      messageKey: locked.length ? lockedKey : "Check_StepsDisabled",
       detailKey: "Check_StepsDisabled_Detail",
-      params: { count: disabled.length, total: steps.length, names: disabled.map((x) => x.name).join(", ") },
-      fix: "enableSteps",
+      params: { count: disabled.length, total: steps.length, names: disabled.map((x) => x.name).join(", "), ...(locked.length ? { locked: locked.map((x) => x.name).join(", ") } : {}) },
+      ...(fixable.length ? { fix: "enableSteps" as const } : {}),
     };
   return { id, status: "pass", messageKey: "Check_StepsEnabled", params: { count: steps.length } };
 }

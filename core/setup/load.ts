@@ -1,10 +1,12 @@
 /**
  * Reads everything the checklist needs in two `$batch` round trips: the first asks every
  * question that needs only the input; the second asks those that need an answer from the
- * first (the config table's entity set, the solution's step ids).
+ * first (the config table's entity set, the solution's step ids). In a large organisation an
+ * expanded collection (the role's holders) can be cut at 5,000 rows; its `<nav>@odata.nextLink`
+ * is then followed, alongside the second round, so nobody who holds the role is missed.
  */
 import type { BatchResult, DataverseClient } from "../dataverse/client";
-import { DataverseError } from "../dataverse/errors";
+import { DataverseError, isDataverseError } from "../dataverse/errors";
 import { guid } from "../dataverse/odata";
 import {
   attributeDefinitionPath,
@@ -28,6 +30,7 @@ const FORMATTED = "@OData.Community.Display.V1.FormattedValue";
 type Row = Record<string, unknown>;
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
+const bool = (v: unknown): boolean | undefined => (typeof v === "boolean" ? v : undefined);
 
 export function toUser(row: Row): UserInfo {
   return {
@@ -50,6 +53,56 @@ function fact<T>(result: BatchResult | undefined, read: (data: Row) => T, notFou
 }
 
 const rows = (data: Row): Row[] => (Array.isArray(data.value) ? (data.value as Row[]) : []);
+
+/**
+ * The most rows Dataverse returns for one expanded collection; past that it adds
+ * `<nav>@odata.nextLink` (powerapps-docs/developer/data-platform/webapi/query/join-tables.md,
+ * "Single $expand on collection-valued navigation properties"). That link carries no paging
+ * information: it is the related collection's URL with the `$expand`'s options, and answers all
+ * the rows again, 5,000 a page, each page with its own `@odata.nextLink`. With a nested `$expand`
+ * the link carries a `$skiptoken` and answers the rows after those already returned.
+ * The service adds the link to every expanded collection, so it is followed only when the
+ * collection reached the limit: below it, the rows are all there.
+ */
+export const EXPANDED_ROWS_LIMIT = 5000;
+
+/** Completes `row[nav]` in place; returns the number of requests it took (0 when nothing was cut). */
+export async function completeExpansion(client: DataverseClient, row: Row, nav: string, signal?: AbortSignal): Promise<number> {
+  const first = row[nav];
+  const link = row[`${nav}@odata.nextLink`];
+  if (!Array.isArray(first) || typeof link !== "string" || first.length < EXPANDED_ROWS_LIMIT) return 0;
+  const continues = /[?&](?:\$|%24)skiptoken=/i.test(link);
+  const all: Row[] = continues ? [...(first as Row[])] : [];
+  let requests = 0;
+  let next: string | undefined = link;
+  while (next) {
+    const page: { value?: Row[]; "@odata.nextLink"?: string } = await client.get(next, { signal });
+    requests++;
+    all.push(...(page.value ?? []));
+    next = page["@odata.nextLink"];
+  }
+  row[nav] = all;
+  delete row[`${nav}@odata.nextLink`];
+  return requests;
+}
+
+/**
+ * Completes the expanded collections of a batch result. A failed follow-up makes the whole result
+ * failed: a partial list of role holders would report "nobody else has the role" wrongly.
+ */
+async function completeResult(client: DataverseClient, result: BatchResult | undefined, nav: string, signal?: AbortSignal): Promise<{ result: BatchResult | undefined; requests: number }> {
+  if (!result?.ok || !result.data) return { result, requests: 0 };
+  const data = result.data as Row;
+  const records = Array.isArray(data.value) ? (data.value as Row[]) : [data];
+  let requests = 0;
+  try {
+    for (const record of records) requests += await completeExpansion(client, record, nav, signal);
+    return { result, requests };
+  } catch (e) {
+    if (!isDataverseError(e) || e.kind === "aborted") throw e;
+    return { result: { ok: false, status: e.status, error: e }, requests: requests + 1 };
+  }
+}
 
 function readRoles(data: Row): RoleCopy[] {
   return rows(data).map((r) => ({
@@ -122,11 +175,14 @@ export async function loadSetupState(client: DataverseClient, input: SetupInput,
   ];
   if (userId) first.push(userWithRolesPath(userId), userTeamsWithRolePath(userId, input.roleName));
   const r1 = await client.batchGet(first, { signal: options.signal });
-  const [entityDef, roles, solution, organization, whoAmI, privilegeIds, lastPublishJob, ...rest] = r1;
+  const [entityDef, rolesFirst, solutionFirst, organization, whoAmI, privilegeIds, lastPublishJob, ...rest] = r1;
   const filterResults = rest.slice(0, SYNC_FILTER_TABLES.length);
-  const [userResult, teamsResult] = rest.slice(SYNC_FILTER_TABLES.length);
+  const [userFirst, teamsResult] = rest.slice(SYNC_FILTER_TABLES.length);
 
   const configEntitySet = entityDef.ok ? str((entityDef.data as Row).EntitySetName) : undefined;
+  // The step ids decide the second round, so the solution's components are completed first.
+  const solutionDone = await completeResult(client, solutionFirst, "solution_solutioncomponent", options.signal);
+  const solution = solutionDone.result;
   const solutionFact = fact(solution, readSolution);
   const stepIds = solutionFact.ok && solutionFact.value ? solutionFact.value.stepIds : [];
 
@@ -142,7 +198,14 @@ export async function loadSetupState(client: DataverseClient, input: SetupInput,
   if (stepIds.length) slot.steps = second.push(stepsPath(stepIds)) - 1;
   const currentUserId = whoAmI.ok ? str((whoAmI.data as Row).UserId) : undefined;
   if (currentUserId) slot.privileges = second.push(client.functionPath("RetrieveUserPrivileges", {}, `systemusers(${guid(currentUserId)})`)) - 1;
-  const r2 = second.length ? await client.batchGet(second, { signal: options.signal }) : [];
+  const [r2, rolesDone, userDone] = await Promise.all([
+    second.length ? client.batchGet(second, { signal: options.signal }) : Promise.resolve([] as BatchResult[]),
+    completeResult(client, rolesFirst, "systemuserroles_association", options.signal),
+    completeResult(client, userFirst, "systemuserroles_association", options.signal),
+  ]);
+  const roles = rolesDone.result;
+  const userResult = userDone.result;
+  const followUps = solutionDone.requests + rolesDone.requests + userDone.requests;
 
   const savedUserId: Fact<string | null> = configEntitySet
     ? fact(r2[slot.config], (d) => str(d[`_${input.config.attribute}_value`]) ?? null)
@@ -162,7 +225,13 @@ export async function loadSetupState(client: DataverseClient, input: SetupInput,
 
   const steps: Fact<PluginStep[]> = stepIds.length
     ? fact(r2[slot.steps], (d) =>
-        rows(d).map((s) => ({ id: String(s.sdkmessageprocessingstepid), name: String(s.name ?? ""), enabled: s.statecode === 0 })),
+        rows(d).map((s) => ({
+          id: String(s.sdkmessageprocessingstepid),
+          name: String(s.name ?? ""),
+          enabled: s.statecode === 0,
+          isManaged: bool(s.ismanaged),
+          isCustomizable: bool((s.iscustomizable as Row | null | undefined)?.Value),
+        })),
       )
     : solutionFact.ok
       ? { ok: true, value: [] }
@@ -187,6 +256,7 @@ export async function loadSetupState(client: DataverseClient, input: SetupInput,
     currentUserId,
     lastPublishJobAt: lastPublishJob.ok ? str(rows(lastPublishJob.data as Row)[0]?.completedon) : undefined,
     adminPrivileges: slot.privileges !== undefined ? fact(r2[slot.privileges], (d) => heldPrivilegeNames(d, privilegeIds)) : undefined,
-    roundTrips: second.length ? 2 : 1,
+    // Follow-up pages run beside the second batch; each is a round trip of its own all the same.
+    roundTrips: (second.length ? 2 : 1) + followUps,
   };
 }

@@ -89,7 +89,8 @@ export function stepsPath(stepIds: string[]): string {
   return (
     "sdkmessageprocessingsteps" +
     buildQuery({
-      select: ["sdkmessageprocessingstepid", "name", "statecode", "statuscode"],
+      // ismanaged + iscustomizable (a ManagedProperty: { Value, CanBeChanged, … }) say whether a step may be enabled here.
+      select: ["sdkmessageprocessingstepid", "name", "statecode", "statuscode", "ismanaged", "iscustomizable"],
       filter: anyOf(stepIds.map((id) => eq("sdkmessageprocessingstepid", id, "guid"))),
     })
   );

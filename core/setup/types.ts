@@ -57,6 +57,10 @@ export interface PluginStep {
   id: string;
   name: string;
   enabled: boolean;
+  /** From a managed solution (undefined: not read). */
+  isManaged?: boolean;
+  /** `iscustomizable.Value`: "Can be customized" (undefined: not read). */
+  isCustomizable?: boolean;
 }
 
 export interface SolutionInfo {

@@ -1,12 +1,13 @@
 /**
  * `npm start [-- --port 8181] [--fixture demo|all-correct|solution-4.0.0.13|no-solution|other-names]
- *   [--no-build] [--latency 0] [--publish-ms 3000]`
+ *   [--no-build] [--latency 0] [--publish-ms 3000] [--react 17.0.2|16.14.0]`
  *
  * Builds the control (production), then serves the demo org and the form page on one origin.
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { readOptions, wholeNumber } from "../args";
+import { DECLARED_REACT, RUNTIME_REACT, reactVersion } from "./react";
 import { FIXTURE_NAMES, FIXTURES } from "./variants";
 import { ROOT, startHarness } from "./server";
 
@@ -19,20 +20,24 @@ async function main(): Promise<void> {
     "no-build": { type: "boolean" },
     latency: { type: "string" },
     "publish-ms": { type: "string" },
+    react: { type: "string" },
   });
   if (args.help) {
-    console.log(`Usage: npm start -- [--port N] [--fixture NAME] [--no-build] [--latency MS] [--publish-ms MS]
+    console.log(`Usage: npm start -- [--port N] [--fixture NAME] [--no-build] [--latency MS] [--publish-ms MS] [--react VERSION]
 
   --port        port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 picks a free one)
   --fixture     organisation to start with: ${FIXTURE_NAMES.join(", ")}
   --no-build    serve the existing out/ build instead of building first
   --latency     milliseconds added to every answer
-  --publish-ms  how long Publish All Customizations takes`);
+  --publish-ms  how long Publish All Customizations takes
+  --react       React to run the control on: ${RUNTIME_REACT} (default: what model-driven apps load)
+                or ${DECLARED_REACT} (the manifest's version, what canvas apps load)`);
     return;
   }
   const port = wholeNumber(args.port, "port") ?? DEFAULT_PORT;
   const fixture = args.fixture ?? "demo";
   if (!FIXTURES[fixture]) throw new Error(`Unknown fixture '${fixture}'. Choose one of: ${FIXTURE_NAMES.join(", ")}`);
+  const react = reactVersion(args.react);
 
   if (args["no-build"] !== true) {
     console.log("Building the control (production)…");
@@ -46,7 +51,7 @@ async function main(): Promise<void> {
 
   let harness;
   try {
-    harness = await startHarness({ port, fixture, latencyMs: wholeNumber(args.latency, "latency"), publishDurationMs: wholeNumber(args["publish-ms"], "publish-ms") });
+    harness = await startHarness({ port, fixture, latencyMs: wholeNumber(args.latency, "latency"), publishDurationMs: wholeNumber(args["publish-ms"], "publish-ms"), react });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") {
       throw new Error(`Port ${port} is in use. Stop the program using it, or pick another port: npm start -- --port ${port + 1}`);
@@ -63,6 +68,7 @@ The Marketo Config form is served at:
   ${url}/?readonly=1              read-only form
   ${url}/?fixture=all-correct     another organisation (${FIXTURE_NAMES.join(", ")})
 
+React ${react} runs the control${react === RUNTIME_REACT ? ` (what model-driven apps load; --react ${DECLARED_REACT} for the manifest's version)` : " (the manifest's version)"}.
 Web API of the demo organisation: ${url}/api/data/v9.2/
 Press Ctrl+C to stop.`);
   const stop = () => void harness.close().then(() => process.exit(0));

@@ -13,6 +13,8 @@ export interface HarnessConfig {
   fixtures: string[];
   /** Where the production build is served, ending with "/". */
   controlPath: string;
+  /** The React the page loads in place of the manifest's React platform library (harness/react.ts). */
+  react: { version: string; scripts: string[] };
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -5,7 +5,8 @@
  *
  *   /                                   the form page (?lang=1036, ?readonly=1, ?fixture=…)
  *   /harness/page.js, /harness/page.css the page's own code (harness/page/, compiled with esbuild)
- *   /harness/lib/<lib>.js               the platform libraries shipped with pcf-start (React, Fluent)
+ *   /harness/lib/<lib>.js               the platform libraries shipped with pcf-start (Fluent)
+ *   /harness/react/<version>/<file>.js  the React the page runs the control on (see react.ts)
  *   /harness/fonts/<font>.woff          Fluent UI's icon font (@fluentui/font-icons-mdl2)
  *   /controls/<control>/…               the production build (out/controls/<control>/)
  *   /api/data/v9.2/…, /_devserver/…     the devserver
@@ -17,12 +18,13 @@ import { build } from "esbuild";
 import type { Fixture } from "../fixture";
 import { startDevServer, type DevServer } from "../server";
 import { renderPage, type HarnessConfig } from "./html";
+import { reactFiles, reactVersion, type ReactVersion } from "./react";
 import { FIXTURE_NAMES, FIXTURES } from "./variants";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const CONTROL_NAME = "MarketoConfigControl";
 export const CONTROL_DIR = path.join(ROOT, "out", "controls", CONTROL_NAME);
-/** pcf-start ships the platform libraries as UMD files (FACTS.md §2). */
+/** pcf-start ships the platform libraries as local UMD files (lib/react_16_14_0.js, lib/fluent_8_121_1.js, …). */
 export const PLATFORM_LIB_DIR = path.join(path.dirname(require.resolve("pcf-start/package.json")), "lib");
 /** Fluent UI's icon font, registered by the page as the platform does (the default is a CDN). */
 export const ICON_FONT_DIR = path.join(path.dirname(require.resolve("@fluentui/font-icons-mdl2")), "..", "fonts");
@@ -36,11 +38,15 @@ export interface HarnessOptions {
   publishDurationMs?: number;
   /** The built control (default out/controls/MarketoConfigControl). */
   controlDir?: string;
+  /** The React to run the control on: what model-driven apps load (the default) or the manifest's. */
+  react?: string;
 }
 
 export interface Harness {
   url: string;
   devserver: DevServer;
+  /** The React version the page runs the control on. */
+  react: ReactVersion;
   /** The fixture name loaded now. */
   fixture(): string;
   /** Loads another fixture (as `?fixture=` does). */
@@ -86,7 +92,7 @@ export async function buildPage(): Promise<{ js: string; css: string }> {
 }
 
 /** What the page needs to know about the record it shows: the Marketo Config table of the fixture. */
-export function formConfig(fixture: Fixture, fixtureName: string, controlName: string): HarnessConfig {
+export function formConfig(fixture: Fixture, fixtureName: string, controlName: string, react: HarnessConfig["react"]): HarnessConfig {
   const m = fixture.marketo;
   if (!m) throw new Error(`Fixture '${fixture.name}' has no "marketo" section: the harness does not know which record to show`);
   const entity = fixture.entities?.find((e) => e.logicalName === m.configEntity);
@@ -113,6 +119,7 @@ export function formConfig(fixture: Fixture, fixtureName: string, controlName: s
     fixture: fixtureName,
     fixtures: FIXTURE_NAMES,
     controlPath: `/controls/${controlName}/`,
+    react,
   };
 }
 
@@ -122,6 +129,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     throw new Error(`The control is not built (${path.relative(ROOT, path.join(controlDir, "bundle.js"))} is missing): run npm run build`);
   }
   const controlName = path.basename(controlDir);
+  const react = reactVersion(options.react, "react");
+  const reactLib = new Map(reactFiles(react).map((f) => [f.name, f.file]));
+  const reactConfig = { version: react, scripts: [...reactLib.keys()].map((name) => `/harness/react/${react}/${name}`) };
   let current = options.fixture ?? "demo";
   if (!FIXTURES[current]) throw new Error(`Unknown fixture '${current}'. Choose one of: ${FIXTURE_NAMES.join(", ")}`);
   const page = await buildPage();
@@ -145,7 +155,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       // Switching organisation reloads it; opening the page again without ?fixture keeps its state.
       if (requested && requested !== current) useFixture(requested);
       const lang = url.searchParams.get("lang") === "1036" ? 1036 : 1033;
-      return sendText(res, 200, renderPage(formConfig(started.server!.org.fixture, current, controlName), lang), TYPES[".html"]);
+      return sendText(res, 200, renderPage(formConfig(started.server!.org.fixture, current, controlName, reactConfig), lang), TYPES[".html"]);
     }
     if (p === "/harness/page.js") return sendText(res, 200, page.js, TYPES[".js"]);
     if (p === "/harness/page.css") return sendText(res, 200, page.css, TYPES[".css"]);
@@ -157,6 +167,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     if (lib) {
       const file = fileUnder(PLATFORM_LIB_DIR, lib[1]);
       return file ? sendText(res, 200, readFileSync(file), TYPES[".js"]) : sendText(res, 404, `No platform library ${lib[1]} in ${PLATFORM_LIB_DIR}\n`, TYPES[".txt"]);
+    }
+    const reactFile = /^\/harness\/react\/([0-9.]+)\/([a-z0-9_.-]+\.js)$/.exec(p);
+    if (reactFile) {
+      // Only the React this harness runs: a page cannot mix two.
+      const file = reactFile[1] === react ? reactLib.get(reactFile[2]) : undefined;
+      return file ? sendText(res, 200, readFileSync(file), TYPES[".js"]) : sendText(res, 404, `This harness runs React ${react}; it has no ${p}\n`, TYPES[".txt"]);
     }
     const font = /^\/harness\/fonts\/([a-z0-9-]+\.woff)$/.exec(p);
     if (font) {
@@ -183,6 +199,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     url: server.url,
     devserver: server,
+    react,
     fixture: () => current,
     useFixture,
     close: () => server.close(),

@@ -9,10 +9,20 @@
  * messages close to what Dataverse answers (`0x80060888`).
  */
 
+/** Dataverse's code for a query it cannot read or does not support. */
+export const QUERY_ERROR_CODE = "0x80060888";
+/**
+ * More joins than the query engine allows: "Number of link entities in query exceeded maximum
+ * limit." (0x8004430D, the FetchXML link-entity limit an `$expand` turns into; seen in public
+ * reports of that error, e.g. the "FetchXML error CRM 2011 number of link entities" blog post).
+ */
+export const TOO_MANY_JOINS_CODE = "0x8004430D";
+
 export class ODataSyntaxError extends Error {
   constructor(
     message: string,
     readonly position: number,
+    readonly code: string = QUERY_ERROR_CODE,
   ) {
     super(message);
     this.name = "ODataSyntaxError";
@@ -300,7 +310,6 @@ export interface QueryOptions {
   filter?: Expr;
   orderby?: OrderBy[];
   top?: number;
-  skip?: number;
   count?: boolean;
   expand?: ExpandItem[];
   skiptoken?: string;
@@ -309,6 +318,8 @@ export interface QueryOptions {
 export interface ExpandItem {
   navigation: string;
   options: QueryOptions;
+  /** The nested options as written (decoded), for the `<nav>@odata.nextLink` the server builds. */
+  raw: Array<[string, string]>;
 }
 
 const IDENTIFIER = /^[A-Za-z_][\w]*$/;
@@ -344,23 +355,66 @@ export function parseExpand(text: string): ExpandItem[] {
     const m = /^\s*([A-Za-z_][\w]*)\s*(?:\(([\s\S]*)\))?\s*$/.exec(item);
     if (!m) throw new ODataSyntaxError(`Syntax error in $expand: '${item}'.`, 0);
     const options: QueryOptions = {};
+    const raw: Array<[string, string]> = [];
     if (m[2] !== undefined && m[2].trim() !== "") {
       const nested: Record<string, string> = {};
       for (const part of splitTopLevel(m[2], ";")) {
         const eq = part.indexOf("=");
         if (eq < 0) throw new ODataSyntaxError(`Syntax error in $expand options: '${part}'.`, 0);
-        nested[part.slice(0, eq).trim()] = part.slice(eq + 1);
+        const key = part.slice(0, eq).trim();
+        nested[key] = part.slice(eq + 1);
+        raw.push([key, part.slice(eq + 1)]);
       }
       Object.assign(options, parseQueryOptions(nested, true));
     }
-    return { navigation: m[1], options };
+    return { navigation: m[1], options, raw };
   });
+}
+
+/**
+ * Limits Dataverse puts on `$expand` (powerapps-docs/developer/data-platform/webapi/query/join-tables.md):
+ * - "up to 15 `$expand` options in a query", each one a join; nested ones are joins too, so all are counted;
+ * - with a nested `$expand` anywhere in the query, `$top` and `$orderby` are refused in every
+ *   `$expand` (the page's table: "$top or $orderby supported: No" for nested `$expand`, with the
+ *   error text below).
+ */
+export const MAX_EXPANDS = 15;
+export const NESTED_EXPAND_OPTIONS_MESSAGE =
+  "Only $select and $filter clause can be provided while doing $expand on many-to-one relationship or nested one-to-many relationship.";
+
+function allExpands(items: ExpandItem[]): ExpandItem[] {
+  return items.flatMap((i) => [i, ...allExpands(i.options.expand ?? [])]);
+}
+
+export function hasNestedExpand(items: ExpandItem[] | undefined): boolean {
+  return allExpands(items ?? []).some((i) => (i.options.expand?.length ?? 0) > 0);
+}
+
+function checkExpandLimits(items: ExpandItem[]): void {
+  const all = allExpands(items);
+  if (all.length > MAX_EXPANDS) throw new ODataSyntaxError("Number of link entities in query exceeded maximum limit.", 0, TOO_MANY_JOINS_CODE);
+  if (hasNestedExpand(items) && all.some((i) => i.options.top !== undefined || i.options.orderby !== undefined)) {
+    throw new ODataSyntaxError(NESTED_EXPAND_OPTIONS_MESSAGE, 0);
+  }
+}
+
+/**
+ * Options Dataverse refuses. `$skip`: "Dataverse doesn't support the `$skip` query option"
+ * (…/webapi/query/page-results.md). Inside `$expand`: "The options `$skip`, `$count`, `$search`,
+ * and `$levels` aren't supported" (…/webapi/query/join-tables.md). The message texts are ours.
+ */
+function refuseUnsupported(key: string, nested: boolean): void {
+  if (key === "$skip") throw new ODataSyntaxError("The query parameter $skip is not supported. Page with Prefer: odata.maxpagesize and @odata.nextLink.", 0);
+  if (nested && ["$count", "$search", "$levels"].includes(key)) {
+    throw new ODataSyntaxError(`The query option ${key} is not supported inside $expand.`, 0);
+  }
 }
 
 /** Parses the system query options of one request (or of one `$expand` item when `nested`). */
 export function parseQueryOptions(params: Record<string, string>, nested = false): QueryOptions {
   const q: QueryOptions = {};
   for (const [key, value] of Object.entries(params)) {
+    refuseUnsupported(key, nested);
     switch (key) {
       case "$select":
         q.select = parseSelect(value);
@@ -373,9 +427,6 @@ export function parseQueryOptions(params: Record<string, string>, nested = false
         break;
       case "$top":
         q.top = parseInteger("$top", value);
-        break;
-      case "$skip":
-        q.skip = parseInteger("$skip", value);
         break;
       case "$count":
         q.count = parseCount(value);
@@ -392,5 +443,6 @@ export function parseQueryOptions(params: Record<string, string>, nested = false
       // Parameter aliases (@p1) and unknown custom options are left to the caller.
     }
   }
+  if (!nested && q.expand) checkExpandLimits(q.expand);
   return q;
 }

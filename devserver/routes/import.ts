@@ -3,21 +3,27 @@
  * an import, then the solution and its custom controls are registered (`solutions`,
  * `customcontrols`, `solutioncomponents` type 66), with progress and a log in `importjobs`.
  *
- * What Dataverse checks is not what the pac format checker (pack/verify.ts) checks: entry order,
- * BOMs and compression do not matter to the service; root files, well-formed XML, the manifest,
- * root components present in the zip, parseable control manifests and the installed version do.
+ * What Dataverse checks is not what the pac format checker (pack/verify.ts) checks. Accepted, as
+ * the service accepts them: any entry order, deflated or stored entries, BOM or none, no XML
+ * declaration, the layout Dataverse itself exports (customizations, [Content_Types], solution,
+ * Controls; xml typed application/octet-stream, e.g. rwilson504/PCFControls'
+ * CanvasCalendar_1.0.0.5_managed.zip) and pac's default two-part `<Version>1.0</Version>`.
+ * Refused: missing root files, malformed XML, schema failures (ImportXsdValidationError, in the
+ * SDK's message shape, e.g. a solution.xml without <Publisher>), root components not in the zip,
+ * controls the custom-control handler refuses (importControl.ts: prefix, name, resources, types),
+ * a mode change, and a managed solution that is not a higher version than the installed one: a
+ * managed solution is immutable per version (microsoft/powerplatform-build-tools#212, by design),
+ * and a lower or equal version fails with 0x80048541 "The import solution must have a higher version
+ * than the existing solution it is upgrading." (KB 4499878). Unmanaged solutions are overwritten at
+ * any version.
  *
- * Error codes are the SDK's import error codes (Microsoft.Crm.Sdk ErrorCodes, as listed e.g. in
- * the public `AlbanianXrm/SolutionPackager` ImportErrorCodes enum), as hex:
- *   ImportCustomizationsBadZipFileError 0x80048060, ImportNonWellFormedFileError 0x80048013,
- *   ImportInvalidXmlError 0x8004802C, ImportMissingComponent 0x8004801F,
- *   ImportMissingRootComponentEntry 0x8004803A, ImportSolutionError 0x80048033,
- *   ImportSolutionManagedToUnmanagedMismatch 0x80048040, ImportSolutionUnmanagedToManagedMismatch 0x80048041.
- * The texts are written to read like the service's. The downgrade refusal's wording follows what
- * users report ("The import solution must have a higher version than the existing solution it is
- * upgrading", MicrosoftLearning/PL-400 issue #160); its exact code is not documented (uncertain).
- * Same version: accepted as a reinstall (uncertain: for managed solutions some pipelines report a
- * refusal, microsoft/powerplatform-build-tools#212, which is about the upgrade path).
+ * A control already installed is replaced only when the imported manifest's version is higher:
+ * Dataverse detects a change by the control version, at least its PATCH part must rise
+ * (code-components-alm.md, "Incrementing the PATCH version"). Otherwise the import succeeds and the
+ * old control stays; the devserver's import log then carries a `result="warning"` on that control
+ * saying so (the service logs nothing documented for it).
+ *
+ * Error codes and message shapes: importErrors.ts.
  */
 import { ApiRequest, ApiResponse, ServerContext, json, noContent, parseJsonBody } from "../context";
 import { HttpError, badQuery } from "../errors";
@@ -25,27 +31,14 @@ import { checkPrivilege } from "../security";
 import { Org, newGuid } from "../store";
 import { child, children, parseXml, textOf, xmlError, type XmlElement } from "../../pack/xml";
 import { readZip, type ZipContents } from "../../pack/zipReader";
+import { ImportCodes, ImportFailure, fail, failXsd, positionOf } from "./importErrors";
+import { entryIndex, readControl, type ImportedControl } from "./importControl";
 
-export const ImportCodes = {
-  badZip: "0x80048060",
-  notWellFormed: "0x80048013",
-  invalidXml: "0x8004802C",
-  missingComponent: "0x8004801F",
-  missingRootComponentEntry: "0x8004803A",
-  solutionError: "0x80048033",
-  managedToUnmanagedMismatch: "0x80048040",
-  unmanagedToManagedMismatch: "0x80048041",
-} as const;
+export { ImportCodes } from "./importErrors";
+export type { ImportedControl } from "./importControl";
 
 const ROOT_FILES = ["solution.xml", "customizations.xml", "[Content_Types].xml"];
 const CUSTOM_CONTROL = "66";
-
-export interface ImportedControl {
-  name: string;
-  manifest: string;
-  version: string;
-  compatibleDataTypes: string;
-}
 
 export interface ImportPlan {
   uniqueName: string;
@@ -59,24 +52,46 @@ export interface ImportPlan {
 
 export type ImportCheck = { ok: true; plan: ImportPlan } | { ok: false; code: string; message: string; uniqueName?: string; version?: string };
 
-class ImportFailure extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
+/** What the import did with each control of the plan. */
+export interface ControlOutcome {
+  name: string;
+  /** False: a control of that name was installed and the imported version is not higher, so it was kept. */
+  updated: boolean;
+  importedVersion: string;
+  installedVersion?: string;
 }
 
-const fail = (code: string, message: string): never => {
-  throw new ImportFailure(code, message);
-};
+export interface ImportOutcome {
+  solutionId: string;
+  controls: ControlOutcome[];
+}
 
-function parseEntry(zip: ZipContents, name: string): XmlElement {
+function parseEntry(zip: ZipContents, name: string): { text: string; root: XmlElement } {
   const text = Buffer.from(zip.data[name]).toString("utf8");
   const error = xmlError(text);
   if (error) fail(ImportCodes.notWellFormed, `Invalid customization file. This file is not well formed: ${name}: ${error}`);
-  return parseXml(text);
+  return { text, root: parseXml(text) };
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** An element's value failed its schema type: .NET's wording, at the element. */
+function invalidValue(element: string, value: string, datatype: string, constraint: string, text: string): never {
+  return failXsd(
+    `The '${element}' element is invalid - The value '${value}' is invalid according to its datatype '${datatype}' - The ${constraint} constraint failed.`,
+    text,
+    positionOf(text, new RegExp(`<${element}\\b`)),
+  );
+}
+
+/** A required child is missing: .NET names the element found in its place, or the parent's end. */
+function missingChild(parent: XmlElement, parentName: string, after: string, expected: string, text: string): never {
+  const siblings = parent.children.map((c) => c.name);
+  const next = siblings[siblings.indexOf(after) + 1];
+  if (siblings.includes(after) && next) {
+    return failXsd(`The element '${parentName}' has invalid child element '${next}'. List of possible elements expected: '${expected}'.`, text, positionOf(text, new RegExp(`<${escapeRegExp(next)}\\b`)));
+  }
+  return failXsd(`The element '${parentName}' has incomplete content. List of possible elements expected: '${expected}'.`, text, positionOf(text, new RegExp(`</${parentName}>`)));
 }
 
 /** Checks a solution file against the organisation, without changing anything. */
@@ -91,28 +106,38 @@ export function checkSolutionFile(org: Org, bytes: Uint8Array): ImportCheck {
     }
     const names = new Set(Object.keys(zip.data));
     if (!ROOT_FILES.every((f) => names.has(f))) fail(ImportCodes.badZip, badZipMessage());
-    const contentTypes = parseEntry(zip, "[Content_Types].xml");
+    const contentTypes = parseEntry(zip, "[Content_Types].xml").root;
     if (contentTypes.name !== "Types") fail(ImportCodes.invalidXml, "The import file is invalid: [Content_Types].xml has no <Types> root element.");
-    const solution = parseEntry(zip, "solution.xml");
-    const customizations = parseEntry(zip, "customizations.xml");
-    if (solution.name !== "ImportExportXml" || customizations.name !== "ImportExportXml") {
-      fail(ImportCodes.invalidXml, "The import file is invalid. XSD validation failed: the root element must be <ImportExportXml>.");
+    const { text: solutionText, root: solution } = parseEntry(zip, "solution.xml");
+    const { text: customizationsText, root: customizations } = parseEntry(zip, "customizations.xml");
+    for (const [root, text] of [[solution, solutionText], [customizations, customizationsText]] as const) {
+      if (root.name !== "ImportExportXml") failXsd(`The '${root.name}' element is not declared.`, text, positionOf(text, new RegExp(`<${escapeRegExp(root.name)}\\b`)));
     }
     const manifest = child(solution, "SolutionManifest");
-    if (!manifest) return fail(ImportCodes.invalidXml, "The import file is invalid. XSD validation failed: solution.xml has no <SolutionManifest>.");
+    if (!manifest) return failXsd("The element 'ImportExportXml' has incomplete content. List of possible elements expected: 'SolutionManifest'.", solutionText, positionOf(solutionText, /<\/ImportExportXml>|\/>\s*$/));
     const uniqueName = textOf(child(manifest, "UniqueName"));
     const version = textOf(child(manifest, "Version"));
     partial = { uniqueName, version };
     const managedText = textOf(child(manifest, "Managed"));
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(uniqueName)) fail(ImportCodes.invalidXml, `The import file is invalid. XSD validation failed: UniqueName '${uniqueName}' is not valid.`);
-    if (!/^\d+(\.\d+){1,3}$/.test(version)) fail(ImportCodes.invalidXml, `The import file is invalid. XSD validation failed: Version '${version}' is not a valid solution version.`);
-    if (managedText !== "0" && managedText !== "1") fail(ImportCodes.invalidXml, `The import file is invalid. XSD validation failed: Managed '${managedText}' must be 0 or 1.`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(uniqueName)) invalidValue("UniqueName", uniqueName, "String", "Pattern", solutionText);
+    // Two to four parts: pac's own default is "1.0".
+    if (!/^\d+(\.\d+){1,3}$/.test(version)) invalidValue("Version", version, "String", "Pattern", solutionText);
+    if (managedText !== "0" && managedText !== "1") invalidValue("Managed", managedText, "Int32", "Enumeration", solutionText);
     const managed = managedText === "1";
+    const publisher = child(manifest, "Publisher");
+    if (!publisher) return missingChild(manifest, "SolutionManifest", "Managed", "Publisher", solutionText);
+    const prefix = textOf(child(publisher, "CustomizationPrefix"));
+    if (!child(publisher, "CustomizationPrefix")) missingChild(publisher, "Publisher", "SupportingWebsiteUrl", "CustomizationPrefix", solutionText);
+    if (!/^[A-Za-z][A-Za-z0-9]{1,7}$/.test(prefix)) invalidValue("CustomizationPrefix", prefix, "String", "Pattern", solutionText);
     const localized = children(child(manifest, "LocalizedNames"), "LocalizedName");
     const friendlyName = (localized.find((l) => l.attrs.languagecode === "1033") ?? localized[0])?.attrs.description ?? uniqueName;
 
+    const installed = [...org.table(org.entity("solution")).values()].find((s) => String(s.uniquename).toLowerCase() === uniqueName.toLowerCase());
+    // The id the solution has, or will have: the prefix refusal names it.
+    const solutionId = installed ? String(installed.solutionid) : newGuid();
     const roots = children(child(manifest, "RootComponents"), "RootComponent");
     const declared = new Map(children(child(customizations, "CustomControls"), "CustomControl").map((c) => [textOf(child(c, "Name")), textOf(child(c, "FileName"))]));
+    const entries = entryIndex(zip);
     const controls: ImportedControl[] = [];
     for (const rc of roots) {
       if (rc.attrs.type !== CUSTOM_CONTROL) continue; // other component types are not emulated
@@ -121,13 +146,7 @@ export function checkSolutionFile(org: Org, bytes: Uint8Array): ImportCheck {
       if (!declared.has(name) || !names.has(fileName)) {
         fail(ImportCodes.missingComponent, `Cannot add a Root Component ${name} of type ${CUSTOM_CONTROL} because it is not in the target system.`);
       }
-      const text = Buffer.from(zip.data[fileName]).toString("utf8");
-      const error = xmlError(text);
-      const doc = error ? undefined : parseXml(text);
-      const control = doc?.name === "manifest" ? child(doc, "control") : undefined;
-      if (!control) fail(ImportCodes.invalidXml, `The control manifest ${fileName} could not be read${error ? `: ${error}` : ": it has no <manifest><control>."}`);
-      const bound = children(control, "property").find((p) => p.attrs.usage === "bound");
-      controls.push({ name, manifest: text.replace(/^\uFEFF/, ""), version: control!.attrs.version ?? "", compatibleDataTypes: bound?.attrs["of-type"] ?? "" });
+      controls.push(readControl(zip, entries, name, fileName, prefix, solutionId));
     }
     for (const name of declared.keys()) {
       if (!roots.some((rc) => rc.attrs.type === CUSTOM_CONTROL && rc.attrs.schemaName === name)) {
@@ -135,7 +154,6 @@ export function checkSolutionFile(org: Org, bytes: Uint8Array): ImportCheck {
       }
     }
 
-    const installed = [...org.table(org.entity("solution")).values()].find((s) => String(s.uniquename).toLowerCase() === uniqueName.toLowerCase());
     if (installed) {
       if (installed.ismanaged === true && !managed) {
         fail(ImportCodes.unmanagedToManagedMismatch, `The solution is already installed on this system as a managed solution and the package supplied is attempting to install it in unmanaged mode. Import can only update solutions when the modes match. Uninstall the current solution and try again.`);
@@ -143,8 +161,8 @@ export function checkSolutionFile(org: Org, bytes: Uint8Array): ImportCheck {
       if (installed.ismanaged !== true && managed) {
         fail(ImportCodes.managedToUnmanagedMismatch, `The solution is already installed on this system as an unmanaged solution and the package supplied is attempting to install it in managed mode. Import can only update solutions when the modes match. Uninstall the current solution and try again.`);
       }
-      if (managed && compare(version, String(installed.version)) < 0) {
-        fail(ImportCodes.solutionError, `Solution '${uniqueName}' ${version} cannot be imported: version ${installed.version} is installed. The import solution must have a higher version than the existing solution it is upgrading.`);
+      if (managed && compareVersions(version, String(installed.version)) <= 0) {
+        fail(ImportCodes.versionNotHigher, "The import solution must have a higher version than the existing solution it is upgrading.");
       }
     }
     return { ok: true, plan: { uniqueName, friendlyName, version, managed, controls, previousVersion: installed ? String(installed.version) : undefined } };
@@ -158,7 +176,8 @@ function badZipMessage(): string {
   return "The solution file is invalid. The compressed file must contain the following files at its root: solution.xml, customizations.xml, and [Content_Types].xml. Customization files exported from previous versions of Microsoft Dynamics 365 are not supported.";
 }
 
-function compare(a: string, b: string): number {
+/** Numeric, part by part; missing parts count as 0 ("1.0" = "1.0.0.0"). */
+export function compareVersions(a: string, b: string): number {
   const pa = a.split(".").map(Number);
   const pb = b.split(".").map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
@@ -168,8 +187,11 @@ function compare(a: string, b: string): number {
   return 0;
 }
 
-/** Registers the solution and its controls (upsert by unique name / control name). */
-export function applyImport(org: Org, plan: ImportPlan): string {
+/**
+ * Registers the solution and its controls (upsert by unique name / control name). An installed
+ * control is replaced only when the imported version is higher; otherwise it is kept as it is.
+ */
+export function applyImport(org: Org, plan: ImportPlan): ImportOutcome {
   const now = new Date().toISOString();
   const solutions = org.table(org.entity("solution"));
   let solution = [...solutions.values()].find((s) => String(s.uniquename).toLowerCase() === plan.uniqueName.toLowerCase());
@@ -178,29 +200,47 @@ export function applyImport(org: Org, plan: ImportPlan): string {
   const solutionId = String(solution.solutionid);
   const controls = org.table(org.entity("customcontrol"));
   const components = org.table(org.entity("solutioncomponent"));
+  const outcomes: ControlOutcome[] = [];
   for (const c of plan.controls) {
     const fields = { name: c.name, manifest: c.manifest, version: c.version, compatibledatatypes: c.compatibleDataTypes, ismanaged: plan.managed, solutionid: solutionId };
-    let row = [...controls.values()].find((r) => r.name === c.name);
-    if (row) Object.assign(row, fields, { modifiedon: now, versionnumber: org.nextVersion() });
-    else row = org.insert(org.entity("customcontrol"), fields);
+    let row = [...controls.values()].find((r) => String(r.name).toLowerCase() === c.name.toLowerCase());
+    if (!row) {
+      row = org.insert(org.entity("customcontrol"), fields);
+      outcomes.push({ name: c.name, updated: true, importedVersion: c.version });
+    } else {
+      const installedVersion = String(row.version ?? "");
+      const updated = compareVersions(c.version, installedVersion) > 0;
+      if (updated) Object.assign(row, fields, { modifiedon: now, versionnumber: org.nextVersion() });
+      outcomes.push({ name: c.name, updated, importedVersion: c.version, installedVersion });
+    }
     const id = String(row.customcontrolid);
     if (![...components.values()].some((sc) => sc.objectid === id && sc._solutionid_value === solutionId)) {
       org.insert(org.entity("solutioncomponent"), { objectid: id, componenttype: 66, rootcomponentbehavior: 0, _solutionid_value: solutionId });
     }
   }
-  return solutionId;
+  return { solutionId, controls: outcomes };
 }
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-/** The `importjob.data` log, in the shape Dataverse writes (importexportxml / solutionManifests / result). */
-export function importLog(check: ImportCheck, at: string): string {
+function controlResult(c: ControlOutcome, at: string): string {
+  if (c.updated) return `<result result="success" errorcode="0" errortext="" datetime="${at}" />`;
+  const text = `The control ${c.name} was not updated: the imported manifest version ${c.importedVersion} is not higher than the installed version ${c.installedVersion}. Dataverse replaces a control only when its version rises (at least the PATCH part).`;
+  return `<result result="warning" errorcode="0" errortext="${esc(text)}" datetime="${at}" />`;
+}
+
+/**
+ * The `importjob.data` log, in the shape Dataverse writes (importexportxml / solutionManifests /
+ * result). A successful check comes with what the import did (`applyImport`'s outcome).
+ */
+export function importLog(check: ImportCheck, at: string, outcome?: ImportOutcome): string {
   const result = check.ok ? `<result result="success" errorcode="0" errortext="" datetime="${at}" />` : `<result result="failure" errorcode="${check.code}" errortext="${esc(check.message)}" datetime="${at}" />`;
   const name = check.ok ? check.plan.uniqueName : (check.uniqueName ?? "");
   const version = check.ok ? check.plan.version : (check.version ?? "");
   const managed = check.ok ? `<Managed>${check.plan.managed ? 1 : 0}</Managed>` : "";
+  const outcomes = outcome?.controls ?? (check.ok ? check.plan.controls.map((c) => ({ name: c.name, updated: true, importedVersion: c.version })) : []);
   const controls = check.ok
-    ? `<customControls>${check.plan.controls.map((c) => `<customControl id="${esc(c.name)}" name="${esc(c.name)}" processed="true"><result result="success" errorcode="0" errortext="" datetime="${at}" /></customControl>`).join("")}</customControls>`
+    ? `<customControls>${outcomes.map((c) => `<customControl id="${esc(c.name)}" name="${esc(c.name)}" processed="true">${controlResult(c, at)}</customControl>`).join("")}</customControls>`
     : "";
   return `<importexportxml start="${at}" stop="${at}" progress="${check.ok ? 100 : 0}" processed="true"><solutionManifests><solutionManifest languagecode="1033" id="${esc(name)}" processed="true"><UniqueName>${esc(name)}</UniqueName><Version>${esc(version)}</Version>${managed}${result}</solutionManifest></solutionManifests>${controls}</importexportxml>`;
 }
@@ -242,6 +282,7 @@ function receiveImport(ctx: ServerContext, req: ApiRequest) {
 export function importSolution(ctx: ServerContext, req: ApiRequest): ApiResponse {
   const { org, importJobId, check } = receiveImport(ctx, req);
   const now = new Date().toISOString();
+  const outcome = check.ok ? applyImport(org, check.plan) : undefined;
   org.insert(org.entity("importjob"), {
     importjobid: importJobId,
     name: "Solution import",
@@ -249,10 +290,9 @@ export function importSolution(ctx: ServerContext, req: ApiRequest): ApiResponse
     progress: check.ok ? 100 : 0,
     startedon: now,
     completedon: now,
-    data: importLog(check, now),
+    data: importLog(check, now, outcome),
   });
   if (!check.ok) throw new HttpError(400, check.code, check.message);
-  applyImport(org, check.plan);
   return noContent();
 }
 
@@ -288,9 +328,9 @@ export function importSolutionAsync(ctx: ServerContext, req: ApiRequest): ApiRes
       if (ij && !ij.completedon) Object.assign(ij, { progress: Math.floor(fraction * (check.ok ? 100 : 40)), versionnumber: org.nextVersion() });
     },
     finish: (completedon) => {
-      if (check.ok) applyImport(org, check.plan);
+      const outcome = check.ok ? applyImport(org, check.plan) : undefined;
       const ij = org.get("importjob", importJobId);
-      if (ij) Object.assign(ij, { progress: check.ok ? 100 : ij.progress, completedon, modifiedon: completedon, data: importLog(check, completedon), versionnumber: org.nextVersion() });
+      if (ij) Object.assign(ij, { progress: check.ok ? 100 : ij.progress, completedon, modifiedon: completedon, data: importLog(check, completedon, outcome), versionnumber: org.nextVersion() });
     },
   });
   org.tick(now);

@@ -3,7 +3,7 @@ import { ApiRequest, ApiResponse, ServerContext, json } from "../context";
 import { Codes, HttpError, badQuery, methodNotAllowed, propertyNotFound, recordNotFound, segmentNotFound } from "../errors";
 import { splitTopLevel } from "../odata/parse";
 import { checkPrivilege } from "../security";
-import { checkFormUpdate } from "./forms";
+import { isUnpublishedFunction, retrieveUnpublished, updateForm } from "./forms";
 import { metadataRoute } from "./metadata";
 import { isOperation, retrievePrincipalAccess, retrieveUserPrivileges, unboundOperation } from "./operations";
 import { readCollection, readRecord } from "./query";
@@ -69,6 +69,7 @@ export async function route(ctx: ServerContext, req: ApiRequest, contentIds?: Ma
   if (!entity) throw segmentNotFound(s0.name);
 
   if (s0.key === undefined) {
+    if (s1 && !s2 && s1.key === "" && isUnpublishedFunction(entity, s1.name, "collection")) return { response: retrieveUnpublished(ctx, req, entity) };
     if (s1) throw segmentNotFound(s1.name);
     if (req.method === "GET") return { response: readCollection(ctx, req, entity, [...org.table(entity).values()], entity.entitySetName) };
     if (req.method === "POST") {
@@ -83,8 +84,7 @@ export async function route(ctx: ServerContext, req: ApiRequest, contentIds?: Ma
       case "GET":
         return { response: readRecord(ctx, req, entity, id) };
       case "PATCH": {
-        if (entity.logicalName === "systemform") checkFormUpdate(req);
-        const { response, url } = updateRecord(ctx, req, entity, id, contentIds);
+        const { response, url } = (entity.logicalName === "systemform" ? updateForm : updateRecord)(ctx, req, entity, id, contentIds);
         return { response, createdUrl: url };
       }
       case "DELETE":
@@ -94,6 +94,7 @@ export async function route(ctx: ServerContext, req: ApiRequest, contentIds?: Ma
     }
   }
   if (s1.name.startsWith("Microsoft.Dynamics.CRM.")) {
+    if (!s2 && s1.key === "" && isUnpublishedFunction(entity, s1.name, "record")) return { response: retrieveUnpublished(ctx, req, entity, id) };
     const op = s1.name.slice("Microsoft.Dynamics.CRM.".length);
     if (op === "RetrievePrincipalAccess" && (entity.logicalName === "systemuser" || entity.logicalName === "team") && !s2) {
       return { response: retrievePrincipalAccess(ctx, req, id, s1.key) };

@@ -91,6 +91,7 @@ const ATTRIBUTE_TYPE_NAME: Record<AttributeType, [string, string]> = {
   Picklist: ["PicklistType", "PicklistAttributeMetadata"],
   State: ["StateType", "StateAttributeMetadata"],
   Status: ["StatusType", "StatusAttributeMetadata"],
+  ManagedProperty: ["ManagedPropertyType", "ManagedPropertyAttributeMetadata"],
 };
 
 function entityMetadata(e: Entity): Row {

@@ -8,7 +8,8 @@ import { Codes, HttpError, badQuery, methodNotAllowed, recordNotFound } from "..
 import { splitTopLevel } from "../odata/parse";
 import { checkPrivilege, heldPrivileges, privilegeId } from "../security";
 import { Org, newGuid } from "../store";
-import { publishXml } from "./forms";
+import { publishForms, publishFormsWhenDone, publishXml } from "./forms";
+import { checkSolutionLock } from "./solutionLock";
 import { importSolution, importSolutionAsync } from "./import";
 import { parseRecordReference } from "./write";
 
@@ -36,14 +37,6 @@ const POST_ACTIONS = new Set(["PublishAllXml", "PublishAllXmlAsync", "PublishXml
 
 export function isOperation(name: string): boolean {
   return GET_FUNCTIONS.has(name) || POST_ACTIONS.has(name);
-}
-
-function publishRunningError(): HttpError {
-  return new HttpError(
-    400,
-    Codes.publishRunning,
-    "Cannot start another [PublishAll] because there is a previous [PublishAll] running at this moment. Please wait for the previous operation to complete and try again.",
-  );
 }
 
 function startJob(org: Org, kind: "publish" | "import", durationMs: number, name: string, operationtype: number, importJobId?: string, messagename?: string): string {
@@ -108,7 +101,7 @@ export async function unboundOperation(ctx: ServerContext, req: ApiRequest, name
     case "PublishAllXml": {
       // Synchronous: holds the publish lock for the configured duration, then answers 204.
       checkPrivilege(org, req.userId, "prvPublishCustomization");
-      if (org.publishRunning()) throw publishRunningError();
+      checkSolutionLock(org, "PublishAll");
       const fail = org.failNextPublish;
       org.failNextPublish = null;
       org.syncPublishRunning = true;
@@ -120,20 +113,24 @@ export async function unboundOperation(ctx: ServerContext, req: ApiRequest, name
       if (fail) throw new HttpError(500, Codes.unexpected, fail);
       org.lastPublishedOn = new Date().toISOString();
       org.publishCount++;
+      publishForms(org, undefined, org.lastPublishedOn);
       return noContent();
     }
     case "PublishAllXmlAsync": {
       checkPrivilege(org, req.userId, "prvPublishCustomization");
-      if (org.publishRunning()) throw publishRunningError();
+      checkSolutionLock(org, "PublishAll");
       const id = startJob(org, "publish", org.publishDurationMs, "Publish All Customizations", 54, undefined, "PublishAllXmlAsync");
+      publishFormsWhenDone(org, id);
       return json(200, { "@odata.context": `${ctx.serviceRoot}$metadata#Microsoft.Dynamics.CRM.PublishAllXmlAsyncResponse`, AsyncOperationId: id });
     }
     case "PublishXml":
       return publishXml(ctx, req);
     case "ImportSolution":
-      return importSolution(ctx, req);
     case "ImportSolutionAsync":
-      return importSolutionAsync(ctx, req);
+      // The privilege first, as for the publishes: a user who may not import learns that, not that it is busy.
+      checkPrivilege(org, req.userId, "prvImportCustomization");
+      checkSolutionLock(org, "Import");
+      return name === "ImportSolution" ? importSolution(ctx, req) : importSolutionAsync(ctx, req);
   }
   throw badQuery(`Resource not found for the segment '${name}'.`);
 }

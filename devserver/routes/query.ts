@@ -6,10 +6,10 @@
  * …/query/select-columns.md "Formatted values", …/query/join-tables.md).
  */
 import { ApiRequest, ApiResponse, Prefer, ServerContext, json, parsePrefer, wantsAnnotation } from "../context";
-import { badQuery, propertyNotFound, recordNotFound } from "../errors";
+import { HttpError, badQuery, propertyNotFound, recordNotFound } from "../errors";
 import type { Row } from "../fixture";
 import { filterRows } from "../odata/evaluate";
-import { ExpandItem, ODataSyntaxError, QueryOptions, parseQueryOptions } from "../odata/parse";
+import { ExpandItem, NESTED_EXPAND_OPTIONS_MESSAGE, ODataSyntaxError, QueryOptions, hasNestedExpand, parseQueryOptions } from "../odata/parse";
 import { AttributeDef, propertyName } from "../schema";
 import type { Entity, Org } from "../store";
 import { checkPrivilege } from "../security";
@@ -22,7 +22,7 @@ export function parseOptions(req: ApiRequest): QueryOptions {
   try {
     return parseQueryOptions(req.query);
   } catch (e) {
-    if (e instanceof ODataSyntaxError) throw badQuery(e.message);
+    if (e instanceof ODataSyntaxError) throw new HttpError(400, e.code, e.message);
     throw e;
   }
 }
@@ -81,7 +81,22 @@ export interface FormatContext {
   prefer: Prefer;
   userId: string;
   serviceRoot: string;
+  /**
+   * How expanded collections are cut (powerapps-docs/developer/data-platform/webapi/query/join-tables.md,
+   * "Expand collection-valued navigation properties"):
+   * - "single": no paging; up to 5,000 rows per expanded collection, and a `<nav>@odata.nextLink`
+   *   without paging information: the related collection's own URL with the `$expand`'s options,
+   *   which returns those rows again, pageable. The page's examples show it on every expanded
+   *   collection of an entity-set query, even with 3 rows. On a single-record read we add it only
+   *   when rows were cut (our assumption: the docs show no such case).
+   * - "nested" (a nested `$expand` anywhere in the query): each expanded collection is paged at
+   *   `Prefer: odata.maxpagesize` (else 5,000) and its nextLink carries a `$skiptoken`.
+   */
+  expandPaging?: { mode: "single" | "nested"; alwaysLink: boolean };
 }
+
+/** Dataverse's default and largest page, and the most rows an expanded collection returns. */
+export const MAX_PAGE_SIZE = 5000;
 
 export function etag(row: Row): string {
   return `W/"${row.versionnumber ?? 0}"`;
@@ -112,17 +127,30 @@ function expandInto(fc: FormatContext, entity: Entity, row: Row, item: ExpandIte
   checkPrivilege(fc.org, fc.userId, "Read", nav.target);
   const related = fc.org.related(entity, row, nav);
   if (nav.kind === "single") {
-    if (item.options.filter || item.options.orderby || item.options.top !== undefined) {
-      throw badQuery(`Only $select and $expand are supported on single-valued navigation property '${item.navigation}'.`);
-    }
+    // $top/$orderby on a lookup: the service's text (join-tables.md); $filter: ours.
+    if (item.options.orderby || item.options.top !== undefined) throw badQuery(NESTED_EXPAND_OPTIONS_MESSAGE);
+    if (item.options.filter) throw badQuery(`Only $select and $expand are supported on single-valued navigation property '${item.navigation}'.`);
     out[item.navigation] = related[0] ? formatRow(fc, nav.target, related[0], item.options) : null;
     return;
   }
   const rows = applyOptions(fc, nav.target, related, item.options);
-  out[item.navigation] = rows.map((r) => formatRow(fc, nav.target, r, item.options));
+  const paging = fc.expandPaging ?? { mode: "single", alwaysLink: false };
+  const pageSize = paging.mode === "nested" ? Math.min(fc.prefer.maxPageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE) : MAX_PAGE_SIZE;
+  out[item.navigation] = rows.slice(0, pageSize).map((r) => formatRow(fc, nav.target, r, item.options));
+  const cut = rows.length > pageSize;
+  if (!cut && (paging.mode === "nested" || !paging.alwaysLink)) return;
+  const id = String(row[entity.primaryIdAttribute]);
+  const query = item.raw.map(([k, v]) => `${k}=${encodeQueryText(v)}`);
+  if (paging.mode === "nested") query.push(`$skiptoken=${encodeURIComponent(`<cookie pagenumber="2" offset="${pageSize}" />`)}`);
+  out[`${item.navigation}@odata.nextLink`] = `${fc.serviceRoot}${entity.entitySetName}(${id})/${item.navigation}${query.length ? `?${query.join("&")}` : ""}`;
 }
 
-/** `$filter`, `$orderby`, `$skip`, `$top` on a list of rows. */
+/** Encodes what would break a query string; OData's own punctuation stays readable, as in the service's links. */
+function encodeQueryText(v: string): string {
+  return encodeURIComponent(v).replace(/%(24|2C|28|29|3D|3B|3A|40|2F|27)/gi, (m) => decodeURIComponent(m));
+}
+
+/** `$filter`, `$orderby`, `$top` on a list of rows. */
 export function applyOptions(fc: FormatContext, entity: Entity, rows: Row[], options: QueryOptions): Row[] {
   let result = options.filter ? filterRows(fc.org, entity, rows, options.filter, fc.userId) : rows;
   if (options.select) selectedAttributes(entity, options.select); // validate even when no row matches
@@ -139,7 +167,6 @@ export function applyOptions(fc: FormatContext, entity: Entity, rows: Row[], opt
       return 0;
     });
   }
-  if (options.skip) result = result.slice(options.skip);
   if (options.top !== undefined) result = result.slice(0, options.top);
   return result;
 }
@@ -158,6 +185,10 @@ function contextSelect(entity: Entity, options: QueryOptions): string {
   return parts.length ? `(${parts.join(",")})` : "";
 }
 
+function expandPaging(options: QueryOptions, collection: boolean): FormatContext["expandPaging"] {
+  return { mode: hasNestedExpand(options.expand) ? "nested" : "single", alwaysLink: collection };
+}
+
 const SKIPTOKEN = /^<cookie pagenumber="(\d+)" offset="(\d+)" \/>$/;
 
 /** GET `<set>` (or a collection navigation, whose rows the caller passes). */
@@ -165,10 +196,9 @@ export function readCollection(ctx: ServerContext, req: ApiRequest, entity: Enti
   checkPrivilege(ctx.org, req.userId, "Read", entity);
   const options = parseOptions(req);
   const prefer = parsePrefer(req.headers["prefer"]);
-  const fc: FormatContext = { org: ctx.org, prefer, userId: req.userId, serviceRoot: ctx.serviceRoot };
-  const all = applyOptions(fc, entity, source, { ...options, top: undefined, skip: undefined });
-  let rows = options.skip ? all.slice(options.skip) : all;
-  if (options.top !== undefined) rows = rows.slice(0, options.top);
+  const fc: FormatContext = { org: ctx.org, prefer, userId: req.userId, serviceRoot: ctx.serviceRoot, expandPaging: expandPaging(options, true) };
+  const all = applyOptions(fc, entity, source, { ...options, top: undefined });
+  const rows = options.top !== undefined ? all.slice(0, options.top) : all;
 
   let offset = 0;
   let page = 1;
@@ -178,7 +208,7 @@ export function readCollection(ctx: ServerContext, req: ApiRequest, entity: Enti
     page = Number(m[1]);
     offset = Number(m[2]);
   }
-  const pageSize = prefer.maxPageSize ?? 5000; // Dataverse's default and maximum page size
+  const pageSize = Math.min(prefer.maxPageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
   const pageRows = rows.slice(offset, offset + pageSize);
   const body: Record<string, unknown> = { "@odata.context": `${ctx.serviceRoot}$metadata#${contextPath}${contextSelect(entity, options)}` };
   if (options.count) body["@odata.count"] = all.length;
@@ -202,7 +232,7 @@ export function readRecord(ctx: ServerContext, req: ApiRequest, entity: Entity, 
   const row = ctx.org.get(entity.logicalName, id);
   if (!row) throw recordNotFound(entity.logicalName, id);
   const prefer = parsePrefer(req.headers["prefer"]);
-  const fc: FormatContext = { org: ctx.org, prefer, userId: req.userId, serviceRoot: ctx.serviceRoot };
+  const fc: FormatContext = { org: ctx.org, prefer, userId: req.userId, serviceRoot: ctx.serviceRoot, expandPaging: expandPaging(options, false) };
   const body = { "@odata.context": `${ctx.serviceRoot}$metadata#${entity.entitySetName}${contextSelect(entity, options)}/$entity`, ...formatRow(fc, entity, row, options) };
   const headers: Record<string, string> = { ETag: etag(row) };
   if (prefer.annotations) headers["Preference-Applied"] = `odata.include-annotations="${prefer.annotations}"`;

@@ -5,6 +5,7 @@
  * …/perform-conditional-operations-using-web-api.md for If-Match).
  */
 import { ApiRequest, ApiResponse, ServerContext, noContent, parseJsonBody, parsePrefer } from "../context";
+import { refuseNonCustomizable } from "../customizable";
 import { Codes, HttpError, badQuery, recordNotFound } from "../errors";
 import type { Row } from "../fixture";
 import { propertyName } from "../schema";
@@ -41,9 +42,14 @@ function readChanges(ctx: ServerContext, entity: Entity, body: Record<string, un
       if (!nav || nav.kind !== "single") {
         throw badQuery(`An undeclared property '${navName}' which only has property annotations in the payload but no property value was found in the payload.`);
       }
+      if (value === null) {
+        // A null bind clears a single-valued lookup in an update, as DELETE <record>/<nav>/$ref does
+        // (powerapps-docs/developer/data-platform/webapi/associate-disassociate-entities-using-web-api.md).
+        changes[`_${nav.attribute.logicalName}_value`] = null;
+        continue;
+      }
       if (typeof value !== "string") {
-        // Dataverse refuses a null bind; clearing a lookup is DELETE <record>/<nav>/$ref (or "_x_value": null is not writable either).
-        throw badQuery(`The value of '${key}' must be a record URI. To clear the lookup, send DELETE ${entity.entitySetName}(<id>)/${navName}/$ref.`);
+        throw badQuery(`The value of '${key}' must be a record URI, or null to clear the lookup.`);
       }
       const target = parseRecordReference(ctx, value, contentIds);
       if (!nav.attribute.targets!.includes(target.entity.logicalName)) {
@@ -103,6 +109,7 @@ export function updateRecord(ctx: ServerContext, req: ApiRequest, entity: Entity
     throw new HttpError(412, Codes.versionMismatch, "The version of the existing record doesn't match the RowVersion property provided.");
   }
   checkPrivilege(ctx.org, req.userId, "Write", entity);
+  refuseNonCustomizable(entity, existing);
   const changes = readChanges(ctx, entity, parseJsonBody(req), contentIds);
   delete changes[entity.primaryIdAttribute];
   Object.assign(existing, changes, { modifiedon: new Date().toISOString(), versionnumber: ctx.org.nextVersion() });

@@ -1,6 +1,7 @@
 /**
  * Runs the real `npm run pack` in a scratch copy of the project: production build, both zips,
- * verification; then checks the zips against the build output byte for byte.
+ * verification; then checks the zips against the build output byte for byte, and the version guard
+ * (Solution/released-version.json) in the copy: the repository's own record is never written.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -18,16 +19,26 @@ const CONTROL = "mss_MarketoSync.MarketoConfigControl";
 const MANAGED = "MarketoConfigControl_1_0_0_0_managed.zip";
 const UNMANAGED = "MarketoConfigControl_1_0_0_0_unmanaged.zip";
 
+const RECORD = "Solution/released-version.json";
+const repoRecord = readFileSync(join(repo, RECORD), "utf8");
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
+/** A copy of the project whose last release was 0.9.0, so that package.json's 1.0.0 may be packed. */
 function scratchCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), "mss-pack-"));
   cpSync(repo, dir, { recursive: true, filter: (src) => !SKIP.has(relative(repo, src).split(/[\\/]/)[0]) });
   symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"), "dir");
+  writeFileSync(join(dir, RECORD), JSON.stringify({ version: "0.9.0" }));
   dirs.push(dir);
   return dir;
 }
+
+const recorded = (dir: string) => (JSON.parse(readFileSync(join(dir, RECORD), "utf8")) as { version: string }).version;
+const setVersion = (dir: string, version: string) => {
+  const pkg = join(dir, "package.json");
+  writeFileSync(pkg, readFileSync(pkg, "utf8").replace(/"version": "[^"]*"/, `"version": "${version}"`));
+};
 
 function npmPack(dir: string, ...args: string[]) {
   const r = spawnSync("npm", ["run", "--silent", "pack", "--", ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, PP_TOOLS_TELEMETRY_OPTOUT: "1" } });
@@ -46,12 +57,14 @@ describe("npm run pack", () => {
     first = npmPack(dir);
   });
 
-  it("builds, writes both zips and verifies them", () => {
+  it("builds, writes both zips and verifies them, then records the version packed", () => {
     expect(first.output).toContain("Build OK");
     expect(first.output).toContain(`dist/${MANAGED}: OK — MarketoConfigControl 1.0.0.0 managed, controls: ${CONTROL}`);
     expect(first.output).toContain(`dist/${UNMANAGED}: OK — MarketoConfigControl 1.0.0.0 unmanaged, controls: ${CONTROL}`);
     expect(first.status).toBe(0);
     expect(readdirSync(join(dir, "dist")).sort()).toEqual([MANAGED, UNMANAGED]);
+    expect(recorded(dir)).toBe("1.0.0");
+    expect(first.output).toContain(`Recorded 1.0.0 as the last version packed in ${RECORD}: commit it with the release.`);
   });
 
   it("packs the production build as-is: every output file, bundle.js byte-identical", () => {
@@ -68,30 +81,65 @@ describe("npm run pack", () => {
     }
   });
 
-  it("gives the same bytes when packed again", () => {
+  it("refuses to pack the recorded version again, naming both versions and the bump command", () => {
     const before = [MANAGED, UNMANAGED].map((f) => readFileSync(join(dir, "dist", f)));
+    rmSync(join(dir, "dist"), { recursive: true });
     const again = npmPack(dir, "--skip-build");
-    expect(again.status).toBe(0);
+    expect(again.status).toBe(1);
+    expect(again.output).toContain(`Pack refused: package.json's version 1.0.0 is the version already packed (${RECORD}: 1.0.0).`);
+    expect(again.output).toContain("Bump the version, then pack again: npm version patch --no-git-tag-version");
+    expect(() => readdirSync(join(dir, "dist"))).toThrow();
+    // On purpose, it packs the same bytes and records nothing new.
+    const same = npmPack(dir, "--skip-build", "--same-version");
+    expect(same.status).toBe(0);
+    expect(same.output).not.toContain("Recorded");
     [MANAGED, UNMANAGED].forEach((f, i) => expect(Buffer.compare(readFileSync(join(dir, "dist", f)), before[i])).toBe(0));
+    expect(recorded(dir)).toBe("1.0.0");
   });
 
-  it("--verify passes good zips and lists the problems of a bad one, exit 1", () => {
+  it("--verify passes good zips, lists notes without failing, and errors then notes of a bad one, exit 1", () => {
     expect(npmPack(dir, "--verify", `dist/${MANAGED}`, `dist/${UNMANAGED}`).status).toBe(0);
+    // Dataverse ignores file names: a name that disagrees with <Managed> is only a note.
+    const misnamed = join(dir, "misnamed_managed.zip");
+    writeFileSync(misnamed, readFileSync(join(dir, "dist", UNMANAGED)));
+    const noted = npmPack(dir, "--verify", misnamed);
+    expect(noted.status).toBe(0);
+    expect(noted.output).toContain("misnamed_managed.zip: OK — MarketoConfigControl 1.0.0.0 unmanaged");
+    expect(noted.output).toContain("  note: the file name misnamed_managed.zip says managed, but solution.xml says unmanaged");
     const bad = join(dir, "bad_managed.zip");
-    writeFileSync(bad, readFileSync(join(dir, "dist", UNMANAGED)));
+    const bytes = readFileSync(join(dir, "dist", UNMANAGED));
+    writeFileSync(bad, bytes.subarray(0, bytes.length - 30));
     const r = npmPack(dir, "--verify", bad);
     expect(r.status).toBe(1);
-    expect(r.output).toContain("bad_managed.zip: the file name says managed but solution.xml has <Managed>0</Managed>");
+    expect(r.output).toContain("bad_managed.zip: REFUSED — 1 error(s)");
+    expect(r.output).toContain("  error: the file is not a readable zip");
   });
 
   it("follows package.json's version in the file names, solution.xml and the control manifest", () => {
-    const pkg = join(dir, "package.json");
-    writeFileSync(pkg, readFileSync(pkg, "utf8").replace('"version": "1.0.0"', '"version": "1.4.2"'));
+    setVersion(dir, "1.4.2");
     const r = npmPack(dir, "--skip-build");
     expect(r.status).toBe(0);
     const files = unzipSync(readFileSync(join(dir, "dist", "MarketoConfigControl_1_4_2_0_managed.zip")));
     expect(Buffer.from(files["solution.xml"]).toString()).toContain("<Version>1.4.2.0</Version>");
+    // The control version rises with the release, so Dataverse replaces the control's code.
     expect(Buffer.from(files[`Controls/${CONTROL}/ControlManifest.xml`]).toString()).toMatch(/<control [^>]*version="1\.4\.2"/);
+    expect(recorded(dir)).toBe("1.4.2");
+  });
+
+  it("refuses a version lower than the last packed, even with --same-version", () => {
+    setVersion(dir, "1.3.0");
+    for (const extra of [[], ["--same-version"]]) {
+      const r = npmPack(dir, "--skip-build", ...extra);
+      expect(r.status).toBe(1);
+      expect(r.output).toContain(`Pack refused: package.json's version 1.3.0 is lower than the version already packed (${RECORD}: 1.4.2).`);
+      expect(r.output).toContain("npm version 1.4.3 --no-git-tag-version");
+    }
+    expect(readdirSync(join(dir, "dist")).some((f) => f.includes("1_3_0"))).toBe(false);
+    expect(recorded(dir)).toBe("1.4.2");
+  });
+
+  it("never writes the repository's own record", () => {
+    expect(readFileSync(join(repo, RECORD), "utf8")).toBe(repoRecord);
   });
 
   it("fails, and writes no zip, when the build fails", () => {

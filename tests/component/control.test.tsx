@@ -6,6 +6,7 @@ import { act, fireEvent, screen, waitFor, within } from "@testing-library/react"
 import { startDevServer, type DevServer } from "../../devserver/server";
 import { APP, CONFIG, ORG, ROLE, SOLUTION, STEP, USER } from "../../devserver/fixtures/ids";
 import { mountControl } from "../helpers/mountControl";
+import { holdImport } from "../helpers/solutionLock";
 
 jest.setTimeout(30_000);
 
@@ -278,9 +279,21 @@ describe("publish", () => {
       respond: { status: 400, body: { error: { code: "0x8004F063", message: "Cannot start another [PublishAll] because there is a previous [PublishAll] running at this moment." } } },
     });
     fireEvent.click(publishButton());
-    expect(await screen.findByText(/Another publish is running; this one starts when it ends/)).toBeTruthy();
+    expect(await screen.findByText(/Another import or publish is running in Dynamics; waiting for it to finish…/)).toBeTruthy();
     await screen.findByText(/Customizations published at/, undefined, { timeout: 15_000 });
     expect(screen.queryByText(/Publishing failed/)).toBeNull();
+  });
+
+  it("says so, in French too, while an import running in Dynamics holds the publish", async () => {
+    await holdImport(server);
+    await mountSaved({ lang: "1036" });
+    fireEvent.click(publishButton());
+    expect(await screen.findByText("Une autre importation ou publication est en cours dans Dynamics ; en attente de sa fin…")).toBeTruthy();
+    expect(screen.getByText(/n’exécute qu’une importation ou publication de solution à la fois/)).toBeTruthy();
+    expect(publishButton().disabled).toBe(true);
+    expect(document.querySelector(".ms-MessageBar--error")).toBeNull(); // a wait, not an error
+    expect(requestsTo(/PublishAllXmlAsync/)).toHaveLength(1);
+    expect(server.org.publishCount).toBe(0);
   });
 
   it("reports a failed publish clearly", async () => {

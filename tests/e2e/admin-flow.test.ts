@@ -1,7 +1,11 @@
 /**
  * A new admin on the "Marketo Config: Default" form in Chromium, with the production bundle.js
  * hosted by the `npm start` harness: every step is checked in the page AND on the server.
+ * The whole setup runs on both Reacts the control meets: 17.0.2, what model-driven apps load, and
+ * 16.14.0, the manifest's version (Microsoft's "React controls & platform libraries" page); the rest
+ * of the suite runs on SUITE_REACT (E2E_REACT, by default 17.0.2).
  */
+import { REACT_VERSIONS, type ReactVersion } from "../../devserver/harness/react";
 import { APP, USER } from "../../devserver/fixtures/ids";
 import {
   allStatuses,
@@ -15,6 +19,7 @@ import {
   roleHolders,
   savedMarketoUser,
   screenshot,
+  SUITE_REACT,
   useE2E,
   type E2E,
 } from "./helpers/browser";
@@ -22,13 +27,13 @@ import { fixButton, save, searchAndPick, words } from "./helpers/flow";
 
 jest.setTimeout(120_000);
 
-let e2e: E2E;
-useE2E((started) => (e2e = started));
-
 const { t, form } = words("1033");
 
-it("the whole setup, as a new admin does it: pick, save, assign, remove from the others, enable steps, publish, copy", async () => {
+/** The pictures in README.md come from the suite's React only. */
+async function wholeSetup(e2e: E2E, pictures: boolean): Promise<void> {
   const { page, errors, close } = await openForm(e2e, "?fixture=demo");
+  const picture = (name: string) => (pictures ? screenshot(page, name) : Promise.resolve());
+  expect(await page.evaluate(() => (window as unknown as { React: { version: string } }).React.version)).toBe(e2e.react);
   const config = marketoConfig(e2e);
   const role = config.roleName;
 
@@ -37,7 +42,7 @@ it("the whole setup, as a new admin does it: pick, save, assign, remove from the
   expect(await page.locator("[data-control]").getAttribute("data-control")).toBe("MarketoSync.MarketoConfigControl");
   expect(await allStatuses(page)).toMatchObject({ "solution.installed": "pass", "solution.steps": "fail", "user.selected": "fail", "role.exclusive": "fail" });
   expect(await savedMarketoUser(e2e)).toBeNull();
-  await screenshot(page, "control-en-before.png");
+  await picture("control-en-before.png");
   await expectAccessible(page, "initial");
 
   // Search, pick the application user: the form holds it, the server does not yet.
@@ -114,63 +119,85 @@ it("the whole setup, as a new admin does it: pick, save, assign, remove from the
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await value("Connection_TenantId"));
   expect(await page.content()).not.toMatch(/devserver-secret/);
 
-  await screenshot(page, "control-en-after.png");
+  await picture("control-en-after.png");
   await expectAccessible(page, "after the fixes");
   expect(errors).toEqual([]);
   await close();
+}
+
+describe(`on React ${SUITE_REACT}`, () => {
+  let e2e: E2E;
+  useE2E((started) => (e2e = started));
+
+  it("the whole setup, as a new admin does it: pick, save, assign, remove from the others, enable steps, publish, copy", async () => {
+    expect(e2e.react).toBe(SUITE_REACT);
+    await wholeSetup(e2e, true);
+  });
+
+  it("picks through the platform's lookup dialog (context.utils.lookupObjects), and clears", async () => {
+    const { page, errors, close } = await openForm(e2e, "?fixture=demo");
+    await page.getByRole("button", { name: t("Button_Browse_Label") }).click();
+    const dialog = page.getByRole("dialog", { name: form.lookupTitle });
+    await dialog.waitFor();
+    await expectAccessible(page, "lookup dialog");
+    await dialog.getByLabel(form.lookupSearch).fill("Marketo");
+    await dialog.getByRole("button", { name: /^Marketo Sync/ }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await page.getByText(t("Picker_Current", { name: "Marketo Sync" })).waitFor();
+    expect(await boundValue(page)).toMatchObject({ id: USER.marketoSync });
+    await save(page, "1033");
+    expect(await savedMarketoUser(e2e)).toBe(USER.marketoSync);
+
+    // Clearing and saving removes the value on the server (DELETE …/$ref).
+    await page.getByRole("button", { name: t("Button_Clear_Label", { name: "Marketo Sync" }) }).click();
+    await page.getByText(t("Picker_NoUser")).first().waitFor();
+    await save(page, "1033");
+    expect(await savedMarketoUser(e2e)).toBeNull();
+    await expectStatus(page, "user.selected", "fail");
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("starts from other organisations: everything right, an old solution, no solution, other table names", async () => {
+    let f = await openForm(e2e, "?fixture=all-correct");
+    await expectStatus(f.page, "user.role", "pass");
+    await expectStatus(f.page, "role.exclusive", "pass");
+    await f.page.getByText(t("Picker_Current", { name: "Marketo Sync" })).waitFor();
+    await f.close();
+
+    f = await openForm(e2e, "?fixture=solution-4.0.0.13");
+    await expectStatus(f.page, "role.exclusive", "info");
+    await f.close();
+
+    f = await openForm(e2e, "?fixture=no-solution");
+    await expectStatus(f.page, "solution.installed", "fail");
+    await f.close();
+
+    // Another publisher's table and lookup: the harness reads them from the fixture, the control from the form.
+    f = await openForm(e2e, "?fixture=other-names");
+    const config = marketoConfig(e2e);
+    expect(config.entitySet).not.toBe("mkto_marketoconfigs");
+    await searchAndPick(f.page, "Marketo Sync", "Marketo Sync");
+    await save(f.page, "1033");
+    expect(await savedMarketoUser(e2e)).toBe(USER.marketoSync);
+    await expectStatus(f.page, "user.selected", "pass");
+    expect(f.errors).toEqual([]);
+    await f.close();
+
+    const bad = await fetch(`${e2e.harness.url}/?fixture=nope`);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/all-correct/);
+  });
 });
 
-it("picks through the platform's lookup dialog (context.utils.lookupObjects), and clears", async () => {
-  const { page, errors, close } = await openForm(e2e, "?fixture=demo");
-  await page.getByRole("button", { name: t("Button_Browse_Label") }).click();
-  const dialog = page.getByRole("dialog", { name: form.lookupTitle });
-  await dialog.waitFor();
-  await expectAccessible(page, "lookup dialog");
-  await dialog.getByLabel(form.lookupSearch).fill("Marketo");
-  await dialog.getByRole("button", { name: /^Marketo Sync/ }).click();
-  await dialog.waitFor({ state: "hidden" });
-  await page.getByText(t("Picker_Current", { name: "Marketo Sync" })).waitFor();
-  expect(await boundValue(page)).toMatchObject({ id: USER.marketoSync });
-  await save(page, "1033");
-  expect(await savedMarketoUser(e2e)).toBe(USER.marketoSync);
+const OTHER_REACTS = REACT_VERSIONS.filter((v) => v !== SUITE_REACT);
 
-  // Clearing and saving removes the value on the server (DELETE …/$ref).
-  await page.getByRole("button", { name: t("Button_Clear_Label", { name: "Marketo Sync" }) }).click();
-  await page.getByText(t("Picker_NoUser")).first().waitFor();
-  await save(page, "1033");
-  expect(await savedMarketoUser(e2e)).toBeNull();
-  await expectStatus(page, "user.selected", "fail");
-  expect(errors).toEqual([]);
-  await close();
-});
+describe.each<ReactVersion>(OTHER_REACTS)("on React %s too", (react) => {
+  let other: E2E;
+  useE2E((started) => (other = started), { react });
 
-it("starts from other organisations: everything right, an old solution, no solution, other table names", async () => {
-  let f = await openForm(e2e, "?fixture=all-correct");
-  await expectStatus(f.page, "user.role", "pass");
-  await expectStatus(f.page, "role.exclusive", "pass");
-  await f.page.getByText(t("Picker_Current", { name: "Marketo Sync" })).waitFor();
-  await f.close();
-
-  f = await openForm(e2e, "?fixture=solution-4.0.0.13");
-  await expectStatus(f.page, "role.exclusive", "info");
-  await f.close();
-
-  f = await openForm(e2e, "?fixture=no-solution");
-  await expectStatus(f.page, "solution.installed", "fail");
-  await f.close();
-
-  // Another publisher's table and lookup: the harness reads them from the fixture, the control from the form.
-  f = await openForm(e2e, "?fixture=other-names");
-  const config = marketoConfig(e2e);
-  expect(config.entitySet).not.toBe("mkto_marketoconfigs");
-  await searchAndPick(f.page, "Marketo Sync", "Marketo Sync");
-  await save(f.page, "1033");
-  expect(await savedMarketoUser(e2e)).toBe(USER.marketoSync);
-  await expectStatus(f.page, "user.selected", "pass");
-  expect(f.errors).toEqual([]);
-  await f.close();
-
-  const bad = await fetch(`${e2e.harness.url}/?fixture=nope`);
-  expect(bad.status).toBe(400);
-  expect(await bad.text()).toMatch(/all-correct/);
+  it("the whole setup, as a new admin does it", async () => {
+    expect(other.react).toBe(react);
+    await wholeSetup(other, false);
+  });
 });

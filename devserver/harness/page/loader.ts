@@ -74,25 +74,45 @@ export function registeredControl(name: string): ControlConstructor | undefined 
   return registered.get(name);
 }
 
+/** The React the harness runs in place of the manifest's React platform library (see ../react.ts). */
+export interface ReactChoice {
+  version: string;
+  /** UMD scripts, in load order. */
+  scripts: string[];
+}
+
 /**
- * Loads the platform libraries (React first, it is Fluent's dependency) from pcf-start's local
- * copies. react_16_14_0.js defines `Reactv16` and `ReactDOMv16`; the Fluent UMD build reads the
- * plain `React` and `ReactDOM` globals, so they are aliased in between, as pcf-start's own page
- * does the other way round (`window["Reactv16"] = window.React`).
+ * Loads the platform libraries, React first (it is Fluent's dependency), from local copies.
+ * React is the harness's choice, not necessarily the manifest's version: Microsoft's "React controls
+ * & platform libraries" page says model-driven apps load React 17.0.2 for a manifest declaring
+ * 16.14.0, under the global names the bundle reads for the declared major (`Reactv16`,
+ * `ReactDOMv16`). pcf-start's react_16_14_0.js defines only those; React's own UMD builds define
+ * only `React` and `ReactDOM`, which the Fluent UMD build reads: both pairs are set either way.
+ * Returns the React version actually running.
  */
-export async function loadPlatformLibraries(libs: BuiltManifest["platformLibraries"], base: string, iconFontBase: string): Promise<void> {
+export async function loadPlatformLibraries(libs: BuiltManifest["platformLibraries"], base: string, iconFontBase: string, react: ReactChoice): Promise<string | undefined> {
   const ordered = [...libs].sort((a, b) => Number(b.name.toLowerCase() === "react") - Number(a.name.toLowerCase() === "react"));
-  const w = window as unknown as Record<string, unknown>;
-  // Fluent registers its icon font (and the Segoe UI web fonts) from a CDN when it loads; the
-  // platform serves them itself. Here: the icon font from node_modules, no web fonts (offline).
-  w.FabricConfig = { iconBaseUrl: iconFontBase, fontBaseUrl: `${iconFontBase}none` };
+  const w = window as unknown as Record<string, { version?: string } | undefined> & { FabricConfig?: unknown };
+  // Fluent registers its icon font and the Segoe UI web fonts from an Office CDN when it loads,
+  // unless FabricConfig says otherwise: the icon font comes from node_modules, and an empty
+  // fontBaseUrl registers no web font at all (Fluent skips them), so nothing is fetched off-line
+  // and nothing fails to load.
+  w.FabricConfig = { iconBaseUrl: iconFontBase, fontBaseUrl: "" };
+  let running: string | undefined;
   for (const lib of ordered) {
-    await loadScript(base + platformLibraryFile(lib));
-    if (lib.name.toLowerCase() === "react") {
-      const major = lib.version.split(".")[0];
-      w.React = w[`Reactv${major}`];
-      w.ReactDOM = w[`ReactDOMv${major}`];
-      if (!w.React || !w.ReactDOM) throw new Error(`${platformLibraryFile(lib)} did not define Reactv${major} and ReactDOMv${major}`);
+    if (lib.name.toLowerCase() !== "react") {
+      await loadScript(base + platformLibraryFile(lib));
+      continue;
     }
+    for (const src of react.scripts) await loadScript(src);
+    const versioned = `v${lib.version.split(".")[0]}`;
+    const React = w.React ?? w[`React${versioned}`];
+    const ReactDOM = w.ReactDOM ?? w[`ReactDOM${versioned}`];
+    if (!React || !ReactDOM) throw new Error(`${react.scripts.join(", ")} defined neither React/ReactDOM nor React${versioned}/ReactDOM${versioned}`);
+    w.React = w[`React${versioned}`] = React;
+    w.ReactDOM = w[`ReactDOM${versioned}`] = ReactDOM;
+    if (React.version !== react.version) throw new Error(`React ${react.version} was asked for, but ${react.scripts.join(", ")} is React ${String(React.version)}`);
+    running = React.version;
   }
+  return running;
 }

@@ -51,13 +51,15 @@ function renderChrome() {
   const notifications = h("div", { id: "form-notifications" });
   const container = h("div", { id: "control-container", "data-control": "" }) as HTMLDivElement;
   const fieldLabel = h("div", { class: "field-label", id: "field-label" }, s.label(config.attribute.displayName));
+  // Which React runs the control (`npm start -- --react …`); filled in once it has loaded.
+  const react = h("span", { class: "app-react", id: "harness-react" });
 
   const root = document.getElementById("harness-root")!;
   root.replaceChildren(
     h(
       "header",
       {},
-      h("div", { class: "app-bar" }, h("span", { class: "app-name" }, s.appName), h("span", { class: "app-org" }, config.organizationName), h("span", { class: "app-user" }, config.user.name)),
+      h("div", { class: "app-bar" }, h("span", { class: "app-name" }, s.appName), h("span", { class: "app-org" }, config.organizationName), react, h("span", { class: "app-user" }, config.user.name)),
       h(
         "div",
         { class: "command-bar", role: "toolbar", "aria-label": s.commandBar },
@@ -78,7 +80,7 @@ function renderChrome() {
     ),
   );
   fixture.addEventListener("change", () => (location.search = withParam("fixture", fixture.value)));
-  return { save, readOnly, recordName, saveState, notifications, container };
+  return { save, readOnly, recordName, saveState, notifications, container, react };
 }
 
 function showState(ui: ReturnType<typeof renderChrome>, state: FormState) {
@@ -106,7 +108,11 @@ async function main() {
   installComponentFramework();
   const manifestXml = await (await fetch(`${config.controlPath}ControlManifest.xml`)).text();
   const manifest = parseManifest(manifestXml);
-  await loadPlatformLibraries(manifest.platformLibraries, "/harness/lib/", "/harness/fonts/");
+  const reactVersion = await loadPlatformLibraries(manifest.platformLibraries, "/harness/lib/", "/harness/fonts/", config.react);
+  if (reactVersion) {
+    ui.react.textContent = `React ${reactVersion}`;
+    document.body.setAttribute("data-react", reactVersion);
+  }
   for (const code of manifest.code) await loadScript(config.controlPath + code.path);
   const name = `${manifest.namespace}.${manifest.constructorName}`;
   const Control = registeredControl(name);

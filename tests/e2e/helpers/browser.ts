@@ -1,33 +1,47 @@
 /**
  * End-to-end helpers: the `npm start` harness in-process, Debian's Chromium through playwright-core,
  * axe on each state, and the server's own view of the data (assertions never trust the UI alone).
+ * Any console error or uncaught error of a page fails the test that opened it (see useE2E), except
+ * the failed Web API requests the test itself provoked with addFault.
  */
 import AxeBuilder from "@axe-core/playwright";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { reactVersion, type ReactVersion } from "../../../devserver/harness/react";
 import { startHarness, ROOT, type Harness } from "../../../devserver/harness/server";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"];
 export const DOCS = path.join(ROOT, "docs");
+/** The React the suite runs the control on: E2E_REACT, or by default what model-driven apps load. */
+export const SUITE_REACT: ReactVersion = reactVersion(process.env.E2E_REACT, "E2E_REACT");
 
 export interface E2E {
   harness: Harness;
   browser: Browser;
+  /** The React version the page runs the control on. */
+  react: ReactVersion;
+  /** Console errors and uncaught errors of the pages opened by the current test. */
+  problems: string[];
+  /** Web API paths the current test makes fail on purpose (addFault): their failed loads are expected. */
+  faultPaths: Array<string | RegExp>;
   close(): Promise<void>;
 }
 
-export async function startE2E(options: { publishDurationMs?: number } = {}): Promise<E2E> {
+export async function startE2E(options: { publishDurationMs?: number; react?: ReactVersion } = {}): Promise<E2E> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is not installed at ${CHROMIUM}. Install it: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH).`);
   }
   // globalSetup.js hands over a copy of the build (see there).
-  const harness = await startHarness({ port: 0, publishDurationMs: options.publishDurationMs ?? 600, controlDir: process.env.MSS_E2E_CONTROL_DIR });
+  const harness = await startHarness({ port: 0, publishDurationMs: options.publishDurationMs ?? 600, controlDir: process.env.MSS_E2E_CONTROL_DIR, react: options.react ?? SUITE_REACT });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
   return {
     harness,
     browser,
+    react: harness.react,
+    problems: [],
+    faultPaths: [],
     close: async () => {
       await browser.close();
       await harness.close();
@@ -48,15 +62,47 @@ export async function openForm(e2e: E2E, query = "", { waitForChecklist = true }
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: e2e.harness.url });
   const page = await context.newPage();
   const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  const problem = (text: string) => {
+    errors.push(text);
+    e2e.problems.push(text);
+  };
+  page.on("pageerror", (e) => problem(`pageerror: ${e.message}`));
   page.on("console", (m) => {
-    // Failed requests the test provoked on purpose are logged by Chromium as console errors.
-    if (m.type() === "error" && !/Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`);
+    if (m.type() !== "error") return;
+    const url = m.location().url;
+    // Chromium logs each failed request as a console error: only those a fault provoked are expected.
+    if (/^Failed to load resource/.test(m.text()) && provokedByFault(e2e, url)) return;
+    problem(`console: ${m.text()}${url ? ` (${url})` : ""}`);
   });
   await page.goto(`${e2e.harness.url}/${query}`);
   await page.waitForSelector("body[data-harness='ready']", { timeout: 20_000 });
+  await expectReact(page, e2e.react);
   if (waitForChecklist) await checklistLoaded(page);
   return { page, errors, close: () => context.close() };
+}
+
+/** A failed request of the page that a fault of the current test explains (same matching as the devserver). */
+function provokedByFault(e2e: E2E, url: string): boolean {
+  const api = `${e2e.harness.url}/api/data/v9.2/`;
+  if (!url.startsWith(api)) return false;
+  const relative = decodeURIComponent(url.slice(api.length));
+  return e2e.faultPaths.some((p) => (typeof p === "string" ? relative.includes(p) : p.test(relative)));
+}
+
+/** The page runs the control on the React asked for, under every global name, and says so. */
+export async function expectReact(page: Page, version: string): Promise<void> {
+  const running = await page.evaluate(() => {
+    const w = window as unknown as Record<string, { version?: string } | undefined>;
+    return {
+      React: w.React?.version,
+      ReactDOM: w.ReactDOM?.version,
+      Reactv16: w.Reactv16?.version,
+      ReactDOMv16: w.ReactDOMv16?.version,
+      shown: document.body.getAttribute("data-react"),
+      line: document.getElementById("harness-react")?.textContent,
+    };
+  });
+  expect(running).toEqual({ React: version, ReactDOM: version, Reactv16: version, ReactDOMv16: version, shown: version, line: `React ${version}` });
 }
 
 /** Every line of the checklist has a status and nothing is loading. */
@@ -154,6 +200,10 @@ export async function devserverOrg(e2e: E2E): Promise<{ lastPublishedOn: string 
 }
 
 export async function addFault(e2e: E2E, fault: Record<string, unknown>): Promise<void> {
+  for (const f of [fault].flat() as Array<{ match?: { path?: string; pathRegex?: string } }>) {
+    const m = f.match ?? {};
+    e2e.faultPaths.push(m.pathRegex !== undefined ? new RegExp(m.pathRegex) : (m.path ?? ""));
+  }
   const r = await fetch(`${e2e.harness.url}/_devserver/faults`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(fault) });
   if (!r.ok) throw new Error(`fault refused: ${r.status} ${await r.text()}`);
 }
@@ -163,8 +213,9 @@ export async function resetDevserver(e2e: E2E): Promise<void> {
 }
 
 /**
- * One harness and one Chromium for a test file, the organisation reset before each test.
- * `use` receives them once started.
+ * One harness and one Chromium for a test file (or describe block), the organisation reset before
+ * each test. `use` receives them once started. A test fails if a page it opened logged a console
+ * error or threw (fonts that fail to load, React warnings, a failed request no fault explains…).
  */
 export function useE2E(use: (e2e: E2E) => void, options?: Parameters<typeof startE2E>[0]): void {
   let started: E2E | undefined;
@@ -173,5 +224,13 @@ export function useE2E(use: (e2e: E2E) => void, options?: Parameters<typeof star
     use(started);
   });
   afterAll(() => started?.close());
-  beforeEach(() => started && resetDevserver(started));
+  beforeEach(async () => {
+    if (!started) return;
+    started.problems.length = 0;
+    started.faultPaths.length = 0;
+    await resetDevserver(started);
+  });
+  afterEach(() => {
+    if (started) expect({ consoleErrors: started.problems }).toEqual({ consoleErrors: [] });
+  });
 }

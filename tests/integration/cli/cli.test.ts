@@ -6,10 +6,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { unzipSync, zipSync } from "fflate";
 import { APP, CONFIG, FORM, ROLE, SECRET, STEP, USER } from "../../../devserver/fixtures/ids";
 import { startDevServer, type DevServer } from "../../../devserver/server";
 import { apiRequests, cli, connectionArgs, spawnCli, tokenRequests } from "./helpers";
 import { buildZips } from "./zips";
+import { holdImport } from "../../helpers/solutionLock";
 
 jest.setTimeout(60_000);
 
@@ -208,9 +210,22 @@ describe("fix commands", () => {
     server.org.publishDurationMs = 1500; // both sign in and start while the first still runs, even on a busy machine
     const [a, b] = await Promise.all([cli(["publish", ...args]), cli(["publish", ...args])]);
     expect([a.code, b.code]).toEqual([0, 0]);
-    expect(a.stderr + b.stderr).toContain("Another publish is running; this one starts when it ends");
+    expect(a.stderr + b.stderr).toContain("Another import or publish is running in Dynamics; waiting for it to finish… [PublishAll]");
     expect(server.org.publishCount).toBe(2);
     expect(a.stdout).toMatch(/^Customizations published at \d{1,2}\/\d{1,2}\/\d{2}, \d{1,2}:\d{2}:\d{2}/); // in the admin's locale
+  });
+
+  it("publish waits for an import running in Dynamics, says so, then publishes", async () => {
+    const held = await holdImport(server, { auth: "token" });
+    let attempts = 0;
+    // The gate: the import ends as the CLI asks a second time, so the first ask meets the lock.
+    const r = await cli(["publish", ...args], { onFetch: (url) => void (url.endsWith("/PublishAllXmlAsync") && ++attempts === 2 && held.finish()) });
+    expect(r.code).toBe(0);
+    expect(attempts).toBe(2);
+    expect(r.stderr).toContain("Another import or publish is running in Dynamics; waiting for it to finish… [Import]");
+    expect(r.stdout).toMatch(/^Customizations published at /);
+    expect(server.org.publishCount).toBe(1);
+    expect(server.org.get("importjob", held.importJobId)?.completedon).toBeTruthy();
   });
 
   it("connection-info prints what Marketo's step 3 asks for", async () => {
@@ -252,7 +267,7 @@ describe("deploy and bind-form", () => {
     expect(json(upgrade)).toMatchObject({ imported: { version: "1.0.1.0", previousVersion: "1.0.0.0", managed: true } });
     const lower = await cli(["deploy", zips.v1Managed, ...args]);
     expect(lower.code).toBe(1);
-    expect(lower.stderr).toContain("The import of MarketoConfigControl failed (0x80048033)");
+    expect(lower.stderr).toContain("The import of MarketoConfigControl failed (0x80048541)");
     expect(lower.stderr).toContain("must have a higher version");
   });
 
@@ -265,33 +280,47 @@ describe("deploy and bind-form", () => {
     expect(r.stderr).toContain("broken_managed.zip was not sent");
     expect(r.urls).toEqual([]);
     expect(server.requestCount()).toBe(0);
-    const wrongKind = join(work, "MarketoConfigControl_1_0_0_0_unmanaged.zip");
-    writeFileSync(wrongKind, readFileSync(zips.v1Managed));
-    const r2 = await cli(["deploy", wrongKind, ...args]);
+    // An error refuses the zip; its notes are listed after the errors.
+    const files = unzipSync(readFileSync(zips.v1Managed));
+    files["solution.xml"] = Buffer.from(Buffer.from(files["solution.xml"]).toString("utf8").replace("<CustomizationPrefix>mss</CustomizationPrefix>", "<CustomizationPrefix>abc</CustomizationPrefix>"));
+    const otherPrefix = join(work, "OtherPrefix_1_0_0_0_unmanaged.zip");
+    writeFileSync(otherPrefix, zipSync(files));
+    const r2 = await cli(["deploy", otherPrefix, ...args]);
     expect(r2.code).toBe(1);
-    expect(r2.stderr).toContain("the file name says unmanaged");
+    expect(r2.stderr).toContain("OtherPrefix_1_0_0_0_unmanaged.zip was not sent: it fails 1 solution check(s).");
+    const error = r2.stderr.indexOf('error: the control mss_MarketoSync.MarketoConfigControl has the prefix "mss", but the publisher\'s prefix is "abc"');
+    const note = r2.stderr.indexOf("note: the file name OtherPrefix_1_0_0_0_unmanaged.zip says unmanaged, but solution.xml says managed");
+    expect(error).toBeGreaterThan(0);
+    expect(note).toBeGreaterThan(error);
     expect(r2.urls).toEqual([]);
   });
 
-  it("bind-form needs the control; twice → one controlDescription, one customControl per form factor", async () => {
-    const none = await cli(["bind-form", ...args]);
-    expect(none.code).toBe(1);
-    expect(none.stderr).toContain("is not installed: run deploy first");
-    await cli(["deploy", "--no-publish", zips.v1Managed, ...args]);
+  it("sends a zip whose findings are only notes, and shows the notes (French too)", async () => {
+    // Dataverse ignores the file name: a name that disagrees with <Managed> is a note.
+    const wrongKind = join(work, "MarketoConfigControl_1_0_0_0_unmanaged.zip");
+    writeFileSync(wrongKind, readFileSync(zips.v1Managed));
+    const r = await cli(["deploy", "--no-publish", wrongKind, ...args]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("MarketoConfigControl_1_0_0_0_unmanaged.zip differs from what npm run pack writes in 1 way(s); Dataverse accepts these differences, so it is sent.");
+    expect(r.stderr).toContain("  note: the file name MarketoConfigControl_1_0_0_0_unmanaged.zip says unmanaged, but solution.xml says managed (<Managed>1</Managed>)");
+    expect(r.stdout).toContain("MarketoConfigControl 1.0.0.0 (managed) imported.");
+    server.reset();
+    const fr = await cli(["deploy", "--no-publish", "--lang", "1036", wrongKind, ...args]);
+    expect(fr.code).toBe(0);
+    expect(fr.stderr).toContain("  remarque : the file name");
+  });
 
+  it("bind-form after deploy: the control on the Marketo User field, published once (details in bindForm.test.ts)", async () => {
+    await cli(["deploy", "--no-publish", zips.v1Managed, ...args]);
     const first = await cli(["bind-form", ...args]);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain("Form “Information”: mkto_marketouserid now uses mss_MarketoSync.MarketoConfigControl");
     const second = await cli(["bind-form", "--json", ...args]);
-    expect(json(second)).toMatchObject({ forms: [{ formId: FORM.main, changed: false }], published: true });
+    expect(json(second)).toMatchObject({ forms: [{ formId: FORM.main, changed: false }], published: false });
     const xml = String(server.org.get("systemform", FORM.main)!.formxml);
     expect(xml.match(/<controlDescription /g)).toHaveLength(1);
     expect(xml.match(/name="mss_MarketoSync\.MarketoConfigControl"/g)).toHaveLength(3);
-    expect(xml).toContain(`<controlDescription forControl="${FORM.userControl}"><customControl id="{270BD3DB-D9AF-4782-9025-509E298DEC0A}"><parameters><datafieldname>mkto_marketouserid</datafieldname>`);
-    expect(xml).toContain('<customControl formFactor="2" name="mss_MarketoSync.MarketoConfigControl"><parameters><marketoUser type="Lookup.Simple">mkto_marketouserid</marketoUser>');
-    expect(server.org.publishedXml.map((p) => p.entities)).toEqual([["mkto_marketoconfig"], ["mkto_marketoconfig"]]);
-    // The quick create form is not a main form: untouched.
-    expect(String(server.org.get("systemform", FORM.quickCreate)!.formxml)).not.toContain("controlDescription");
+    expect(server.org.publishedXml.map((p) => p.entities)).toEqual([["mkto_marketoconfig"]]);
   });
 });
 

@@ -1,5 +1,6 @@
 /**
- * Contract tests: the devserver answers the requests of FACTS.md §4 with Dataverse's shapes.
+ * Contract tests: the devserver answers the requests core/ sends with Dataverse's shapes (the Web API pages of
+ * powerapps-docs/developer/data-platform/webapi: query, $batch, associate and disassociate, errors).
  */
 import { DevServer } from "../../../devserver/server";
 import { APP, BU, CONFIG, MARKETO_STEPS, ROLE, SOLUTION, STEP, TEAM, USER } from "../../../devserver/fixtures/ids";
@@ -245,8 +246,11 @@ describe("writes", () => {
     const read = await get(server, `mkto_marketoconfigs(${CONFIG.defaultRecord})?$select=_mkto_marketouserid_value`);
     expect(read.body._mkto_marketouserid_value).toBe(USER.marketoSync);
     expect(read.body["_mkto_marketouserid_value@OData.Community.Display.V1.FormattedValue"]).toBe("Marketo Sync");
+    // A null bind clears the lookup (associate-disassociate-entities-using-web-api.md); so does DELETE …/$ref.
     const nullBind = await call(server, "PATCH", `mkto_marketoconfigs(${CONFIG.defaultRecord})`, { "mkto_marketouserid@odata.bind": null });
-    expect(nullBind.status).toBe(400);
+    expect(nullBind.status).toBe(204);
+    expect(server.org.get("mkto_marketoconfig", CONFIG.defaultRecord)!._mkto_marketouserid_value).toBeNull();
+    await call(server, "PATCH", `mkto_marketoconfigs(${CONFIG.defaultRecord})`, { "mkto_marketouserid@odata.bind": `/systemusers(${USER.marketoSync})` });
     const clear = await call(server, "DELETE", `mkto_marketoconfigs(${CONFIG.defaultRecord})/mkto_marketouserid/$ref`);
     expect(clear.status).toBe(204);
     expect(server.org.get("mkto_marketoconfig", CONFIG.defaultRecord)!._mkto_marketouserid_value).toBeNull();

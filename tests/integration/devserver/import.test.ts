@@ -3,7 +3,7 @@
  * checks it, and the solution and its control are registered; bad files are refused with the
  * import error codes.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { strToU8, unzipSync, zipSync } from "fflate";
@@ -12,15 +12,20 @@ import { buildZips } from "../cli/zips";
 import { call, get, start, type Collection } from "./helpers";
 
 let server: DevServer;
+let work: string;
 let zips: ReturnType<typeof buildZips>;
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 const file = (path: string) => b64(readFileSync(path));
 
 beforeAll(async () => {
   server = await start();
-  zips = buildZips(mkdtempSync(join(tmpdir(), "mss-import-")));
+  work = mkdtempSync(join(tmpdir(), "mss-import-"));
+  zips = buildZips(work);
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  rmSync(work, { recursive: true, force: true });
+});
 beforeEach(() => server.reset());
 
 const solution = async () => (await get<Collection>(server, "solutions?$select=uniquename,version,ismanaged&$filter=uniquename eq 'MarketoConfigControl'")).body.value;
@@ -49,13 +54,18 @@ describe("devserver solution import", () => {
     expect(job.body.data).toContain('<result result="success"');
   });
 
-  it("upgrade to a higher version, reinstall of the same version; a lower version is refused", async () => {
+  it("managed: upgrade to a higher version; the same version and a lower one are refused with 0x80048541", async () => {
+    expect((await call(server, "POST", "ImportSolution", { CustomizationFile: file(zips.v1Managed) })).status).toBe(204);
     expect((await call(server, "POST", "ImportSolution", { CustomizationFile: file(zips.v2Managed) })).status).toBe(204);
     expect((await solution())[0].version).toBe("1.0.1.0");
-    expect((await call(server, "POST", "ImportSolution", { CustomizationFile: file(zips.v2Managed) })).status).toBe(204);
+    // KB 4499878's text and code; a managed solution is immutable per version (powerplatform-build-tools#212).
+    const refusal = { error: { code: "0x80048541", message: "The import solution must have a higher version than the existing solution it is upgrading." } };
+    const same = await call(server, "POST", "ImportSolution", { CustomizationFile: file(zips.v2Managed) });
+    expect(same.status).toBe(400);
+    expect(same.body).toEqual(refusal);
     const lower = await call(server, "POST", "ImportSolution", { CustomizationFile: file(zips.v1Managed) });
     expect(lower.status).toBe(400);
-    expect(lower.body).toEqual({ error: { code: "0x80048033", message: expect.stringContaining("must have a higher version than the existing solution") } });
+    expect(lower.body).toEqual(refusal);
     expect((await solution())[0].version).toBe("1.0.1.0");
     const unmanagedOver = await call(server, "POST", "ImportSolution", { CustomizationFile: file(zips.v1Unmanaged) });
     expect(unmanagedOver.body.error).toMatchObject({ code: "0x80048041" });
@@ -87,7 +97,7 @@ describe("devserver solution import", () => {
     ["a corrupted zip", () => b64(readFileSync(zips.v1Managed).subarray(0, 200)), "0x80048060"],
     ["a zip without solution.xml", () => altered("solution.xml", null), "0x80048060"],
     ["malformed customizations.xml", () => altered("customizations.xml", "<ImportExportXml><Entities></ImportExportXml>"), "0x80048013"],
-    ["solution.xml without a manifest", () => altered("solution.xml", "<ImportExportXml version=\"9.1\"></ImportExportXml>"), "0x8004802C"],
+    ["solution.xml without a manifest", () => altered("solution.xml", "<ImportExportXml version=\"9.1\"></ImportExportXml>"), "0x8004801A"],
     ["a missing control manifest", () => altered("Controls/mss_MarketoSync.MarketoConfigControl/ControlManifest.xml", null), "0x8004801F"],
     ["an unparseable control manifest", () => altered("Controls/mss_MarketoSync.MarketoConfigControl/ControlManifest.xml", "<manifest><control"), "0x8004802C"],
   ])("refuses %s with a Dataverse import error, sync and async", async (_, make, code) => {

@@ -139,6 +139,20 @@ describe("retries", () => {
     expect(delays).toEqual([]);
   });
 
+  it("hands a 429 that is the solution lock (0x80071151) straight back as publishBusy, body intact", async () => {
+    const lock = () => dataverseError(429, "0x80071151", "Cannot start the requested operation [PublishAll] because there is another [Import] running at this moment.", { "Retry-After": "2" });
+    const { c, calls, delays } = client([lock(), json(204)]);
+    await expect(c.callAction("PublishAllXmlAsync")).rejects.toMatchObject({ kind: "publishBusy", status: 429, code: "0x80071151", message: expect.stringContaining("another [Import]") });
+    expect(calls).toHaveLength(1);
+    expect(delays).toEqual([]);
+  });
+
+  it("still retries a 429 of service protection whose text mentions nothing of a lock", async () => {
+    const { c, calls } = client([dataverseError(429, "0x80072321", "Combined execution time of incoming requests exceeded the limit"), json(200, { ok: 1 })]);
+    await expect(c.get("x")).resolves.toEqual({ ok: 1 });
+    expect(calls).toHaveLength(2);
+  });
+
   it("does not retry other errors", async () => {
     const { c, calls } = client([dataverseError(400, "0x80060888", "bad")]);
     await expect(c.get("x")).rejects.toMatchObject({ kind: "badQuery" });

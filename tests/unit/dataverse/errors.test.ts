@@ -1,4 +1,4 @@
-import { classify, DataverseError, errorFromResponse, parseErrorBody, parseRetryAfter } from "../../../core/dataverse/errors";
+import { blockingOperation, classify, DataverseError, errorFromResponse, isSolutionLock, parseErrorBody, parseRetryAfter } from "../../../core/dataverse/errors";
 
 const body = (code: string, message: string) => JSON.stringify({ error: { code, message } });
 
@@ -56,5 +56,37 @@ describe("parseRetryAfter", () => {
     const now = Date.parse("2026-01-01T00:00:00Z");
     expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:30 GMT", now)).toBe(30);
     expect(parseRetryAfter("soon")).toBeUndefined();
+  });
+});
+
+describe("the solution-operation lock", () => {
+  // Codes and texts: "Web service error codes" (CustomizationLockEx_*), KB 4343228 (0x80071151),
+  // "Concurrent solution operation failures" (CustomizationLockException text).
+  it.each([
+    [400, "0x8004F061", "Cannot start the requested operation because there is a customization running at this moment. Use Solution History for more details.", undefined],
+    [400, "0x8004F062", "Cannot start the requested operation because there is another [Import] running at this moment. Use Solution History for more details.", "Import"],
+    [400, "0x8004F063", "Cannot start another [PublishAll] because there is a previous [PublishAll] running at this moment. Use Solution History for more details.", "PublishAll"],
+    [400, "0x8004F064", "Cannot start the requested operation [PublishAll] because there is another [Import] running at this moment. Use Solution History for more details.", "Import"],
+    [400, "0x8004f067", "Cannot start the requested operation [PublishAll] because there is a customization running at this moment.", undefined],
+    [429, "0x80071151", "Cannot start the requested operation [Publish] because there is another [Import] running at this moment.", "Import"],
+    [429, "0x80071151", "The solution installation or removal failed due to the installation or removal of another solution at the same time. Please try again later.", undefined],
+    [500, "0x80040216", "Microsoft.Crm.ObjectModel.CustomizationLockException: Cannot start the requested operation [PublishAll] because there is another [Import] running at this moment.", "Import"],
+    [400, "", "Cannot start the requested operation [Import] because there is another [Uninstall] running at this moment.", "Uninstall"],
+    [500, "", "The solution installation or removal failed due to the installation or removal of another solution at the same time.", undefined],
+  ])("HTTP %i %s %s → publishBusy", (status, code, message, blockedBy) => {
+    const e = errorFromResponse(status, body(code, message), { method: "POST", url: "https://org/api/data/v9.2/PublishAllXmlAsync" });
+    expect(e.kind).toBe("publishBusy");
+    expect(isSolutionLock(e.code, e.message)).toBe(true);
+    expect(blockingOperation(e.message)).toBe(blockedBy);
+  });
+
+  it.each([
+    [429, "0x80072322", "Number of requests exceeded the limit of 6000 over time window of 300 seconds.", "throttled"],
+    [429, "0x80072326", "Number of concurrent requests exceeded the limit of 52.", "throttled"],
+    [500, "0x80040216", "An unexpected error occurred.", "server"],
+    [400, "0x80048060", "Cannot start the import: the file is invalid.", "badQuery"],
+  ])("HTTP %i %s is not the lock → %s", (status, code, message, kind) => {
+    expect(isSolutionLock(code, message)).toBe(false);
+    expect(errorFromResponse(status, body(code, message), {}).kind).toBe(kind);
   });
 });

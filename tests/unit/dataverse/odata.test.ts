@@ -39,6 +39,40 @@ describe("buildQuery", () => {
     expect(decoded(q)).toBe("?$filter=contains(fullname,'R&D #1 + a/b')");
   });
 
+  // Microsoft's "URL encode special characters" table (filter-rows.md), plus '#' (it would end the
+  // URL), '%' (it would start an escape) and space. Each must leave the client percent-encoded
+  // inside a literal: a raw one is read differently by the server, or is at odds with the docs.
+  const TABLE: Array<[string, string]> = [
+    ["$", "%24"],
+    ["&", "%26"],
+    ["+", "%2B"],
+    [",", "%2C"],
+    ["/", "%2F"],
+    [":", "%3A"],
+    [";", "%3B"],
+    ["=", "%3D"],
+    ["?", "%3F"],
+    ["@", "%40"],
+    ["#", "%23"],
+    ["%", "%25"],
+    [" ", "%20"],
+  ];
+  it.each(TABLE)("encodes %s inside a literal as %s, in $filter and inside $expand", (char, encoded) => {
+    for (const q of [
+      buildQuery({ filter: eq("fullname", `a${char}b`) }),
+      buildQuery({ expand: [{ navigation: "nav", select: ["name"], filter: eq("name", `a${char}b`) }] }),
+    ]) {
+      const literalText = /'([^']*)'/.exec(q)![1];
+      expect(literalText).toBe(`a${encoded}b`);
+      expect(decoded(q)).toContain(`'a${char}b'`);
+    }
+  });
+
+  it("keeps OData punctuation readable outside literals", () => {
+    const q = buildQuery({ select: ["a", "b"], filter: "a eq 1", expand: [{ navigation: "nav", select: ["c"], filter: "c eq 'x:y'" }] });
+    expect(q).toBe("?$select=a,b&$filter=a%20eq%201&$expand=nav($select=c;$filter=c%20eq%20'x%3Ay')");
+  });
+
   it("encodes % so a literal percent survives decoding", () => {
     const q = buildQuery({ filter: pattern("contains", "fullname", "100%") });
     expect(q).toContain("100%5B%25%5D");

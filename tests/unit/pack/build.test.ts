@@ -36,6 +36,14 @@ describe("npm run pack's packer", () => {
     );
   });
 
+  it("leaves the release record to npm run pack's CLI: packing neither checks nor writes it", () => {
+    const r = root("1.0.0");
+    const record = join(r, "Solution", "released-version.json");
+    writeFileSync(record, JSON.stringify({ version: "9.9.9" }));
+    expect(packSolution({ root: r }).version).toBe("1.0.0.0");
+    expect(readFileSync(record, "utf8")).toBe(JSON.stringify({ version: "9.9.9" }));
+  });
+
   it("refuses a package.json version Dataverse cannot take", () => {
     expect(() => versionsFrom("1.2.3-beta.1")).toThrow(/major\.minor\.patch/);
     expect(() => versionsFrom("1.2")).toThrow();

@@ -35,7 +35,7 @@ describe("resx files", () => {
 
 describe("every key the core can produce has a string", () => {
   const kinds: ErrorKind[] = ["privilege", "notFound", "badQuery", "throttled", "publishBusy", "wrongBusinessUnit", "sessionExpired", "duplicate", "timeout", "aborted", "network", "server", "unknown"];
-  const actions: ActionErrorKey[] = ["noUser", "noRoleCopy", "refuseSyncUser", "publishFailed", "publishTimeout", "stateUnknown"];
+  const actions: ActionErrorKey[] = ["noUser", "noRoleCopy", "refuseSyncUser", "publishFailed", "publishTimeout", "publishLocked", "stateUnknown"];
 
   it.each(kinds)("Error_%s", (kind) => expect(en.has(`Error_${kind}`)).toBe(true));
   it.each(actions)("Action_%s", (key) => expect(en.has(`Action_${key}`)).toBe(true));

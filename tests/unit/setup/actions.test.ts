@@ -1,5 +1,6 @@
 import { DataverseClient } from "../../../core/dataverse/client";
 import { assignSyncRole, enablePluginSteps, PartialRemovalError, publishAll, removeSyncRoleFrom, SetupActionError } from "../../../core/setup/actions";
+import { describeError } from "../../../core/setup/messages";
 import { dataverseError, fakeFetch, json, Responder } from "../../helpers/fakeFetch";
 import { IDS, passingState, user } from "../../helpers/stateBuilder";
 
@@ -118,10 +119,39 @@ describe("enablePluginSteps", () => {
     const s = passingState();
     s.steps = { ok: true, value: [{ id: IDS.step1, name: "Create lead", enabled: false }, { id: IDS.step2, name: "Update lead", enabled: true }] };
     const { c, calls } = client([noContent()]);
-    await expect(enablePluginSteps(c, s)).resolves.toEqual({ enabled: ["Create lead"] });
+    await expect(enablePluginSteps(c, s)).resolves.toEqual({ enabled: ["Create lead"], skipped: [] });
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ method: "PATCH", url: `${API}sdkmessageprocessingsteps(${IDS.step1})` });
     expect(JSON.parse(calls[0].body!)).toEqual({ statecode: 0, statuscode: 1 });
+  });
+
+  it("skips managed steps that are not customizable without sending anything for them", async () => {
+    const s = passingState();
+    s.steps = {
+      ok: true,
+      value: [
+        { id: IDS.step1, name: "Create lead", enabled: false, isManaged: true, isCustomizable: false },
+        { id: IDS.step2, name: "Update lead", enabled: false, isManaged: true, isCustomizable: true },
+      ],
+    };
+    const { c, calls } = client([noContent()]);
+    await expect(enablePluginSteps(c, s)).resolves.toEqual({ enabled: ["Update lead"], skipped: ["Create lead"] });
+    expect(calls.map((x) => x.url)).toEqual([`${API}sdkmessageprocessingsteps(${IDS.step2})`]);
+  });
+
+  it("counts a step Dataverse refuses as read-only as skipped and goes on with the others", async () => {
+    const s = passingState();
+    s.steps = { ok: true, value: [{ id: IDS.step1, name: "Create lead", enabled: false }, { id: IDS.step2, name: "Update lead", enabled: false }] };
+    const { c, calls } = client([dataverseError(400, "0x8004022E", "The object cannot be updated because it is read-only."), noContent()]);
+    await expect(enablePluginSteps(c, s)).resolves.toEqual({ enabled: ["Update lead"], skipped: ["Create lead"] });
+    expect(calls).toHaveLength(2);
+  });
+
+  it("still fails on any other refusal", async () => {
+    const s = passingState();
+    s.steps = { ok: true, value: [{ id: IDS.step1, name: "Create lead", enabled: false }] };
+    const { c } = client([dataverseError(403, "0x80040220", "no privilege")]);
+    await expect(enablePluginSteps(c, s)).rejects.toMatchObject({ kind: "privilege" });
   });
 });
 
@@ -148,6 +178,58 @@ describe("publishAll", () => {
     const { c } = client([busy(), busy(), json(200, { AsyncOperationId: OP }), op(3, 30)]);
     await expect(publishAll(c, { ...opts, onProgress: (p) => phases.push(p) })).resolves.toMatchObject({ joined: false });
     expect(phases).toEqual(["starting", "waitingForOther", "waitingForOther", "running", "done"]);
+  });
+
+  it("waits for an import (any lock form), telling which operation holds the lock", async () => {
+    const progress: unknown[] = [];
+    const { c, calls } = client([
+      dataverseError(429, "0x80071151", "Cannot start the requested operation [PublishAll] because there is another [Import] running at this moment."),
+      dataverseError(400, "0x8004F061", "Cannot start the requested operation because there is a customization running at this moment."),
+      json(200, { AsyncOperationId: OP }),
+      op(3, 30),
+    ]);
+    await expect(publishAll(c, { ...opts, onProgress: (p, d) => progress.push([p, d]) })).resolves.toMatchObject({ joined: false });
+    expect(progress).toEqual([
+      ["starting", undefined],
+      ["waitingForOther", { blockedBy: "Import", attempt: 1 }],
+      ["waitingForOther", { blockedBy: undefined, attempt: 2 }],
+      ["running", undefined],
+      ["done", undefined],
+    ]);
+    expect(calls.filter((x) => x.method === "POST")).toHaveLength(3);
+  });
+
+  it("starts again when the lock ends our own publish job (another import started first)", async () => {
+    const { c, calls } = client([
+      json(200, { AsyncOperationId: OP }),
+      op(3, 31, { message: "Cannot start the requested operation [PublishAll] because there is another [Import] running at this moment." }),
+      json(200, { AsyncOperationId: OP }),
+      op(3, 30, { completedon: "2026-11-27T10:00:00Z" }),
+    ]);
+    await expect(publishAll(c, opts)).resolves.toEqual({ completedOn: "2026-11-27T10:00:00Z", joined: false });
+    expect(calls.filter((x) => x.method === "POST")).toHaveLength(2);
+  });
+
+  it("gives up waiting for the lock after maxWaitMs, with publishLocked naming the operation", async () => {
+    let clock = 0;
+    const lock = () => dataverseError(400, "0x8004F064", "Cannot start the requested operation [PublishAll] because there is another [Import] running at this moment.");
+    const { c, calls } = client(() => lock());
+    const error = await publishAll(c, { pollIntervalMs: 1, maxWaitMs: 5 * 60_000, now: () => clock, sleep: async () => void (clock += 60_000) }).catch((e) => e);
+    expect(error).toBeInstanceOf(SetupActionError);
+    expect(error).toMatchObject({ key: "publishLocked", params: { operation: "Import", minutes: 5 } });
+    expect(describeError(error, "publish")).toMatchObject({ key: "Action_publishLocked", details: expect.stringContaining("Code: 0x8004F064") });
+    expect(calls).toHaveLength(7); // one a minute from 0 to 6: the one past the 5-minute bound is the last
+  });
+
+  it("waits for the lock on the synchronous PublishAllXml too", async () => {
+    const phases: string[] = [];
+    const { c } = client([
+      dataverseError(404, "0x80060888", "Resource not found for the segment 'PublishAllXmlAsync'."),
+      dataverseError(400, "0x8004F063", "Cannot start another [PublishAll] because there is a previous [PublishAll] running at this moment."),
+      new Response(null, { status: 204 }),
+    ]);
+    await expect(publishAll(c, { ...opts, onProgress: (p) => phases.push(p) })).resolves.toMatchObject({ joined: false });
+    expect(phases).toEqual(["starting", "running", "waitingForOther", "running", "done"]);
   });
 
   it("reports a failed publish with the server's message", async () => {
@@ -186,6 +268,12 @@ describe("publishAll", () => {
     const { c } = client(() => busy());
     await expect(
       publishAll(c, { sleep: async () => void (t += 1000), now: () => t, pollIntervalMs: 1000, maxWaitMs: 5000 }),
-    ).rejects.toMatchObject({ key: "publishTimeout" });
+    ).rejects.toMatchObject({ key: "publishLocked" }); // ours never started: not "taking longer than expected"
+  });
+
+  it("gives up following its own publish after maxWaitMs with publishTimeout", async () => {
+    let t = 0;
+    const { c } = client((call) => (call.method === "POST" ? json(200, { AsyncOperationId: OP }) : op(2, 20)));
+    await expect(publishAll(c, { sleep: async () => void (t += 1000), now: () => t, pollIntervalMs: 1000, maxWaitMs: 5000 })).rejects.toMatchObject({ key: "publishTimeout" });
   });
 });

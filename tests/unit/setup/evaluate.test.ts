@@ -3,6 +3,7 @@ import { evaluate, otherRoleHolders, overallStatus } from "../../../core/setup/e
 import type { CheckId, CheckItem, SetupState } from "../../../core/setup/types";
 import { compareVersions, roleMustBeExclusive } from "../../../core/setup/version";
 import { IDS, passingState, user } from "../../helpers/stateBuilder";
+import { readResx } from "../../helpers/resx";
 
 const check = (s: SetupState, id: CheckId): CheckItem => evaluate(s).find((c) => c.id === id)!;
 const denied = new DataverseError("privilege", { status: 403, code: "0x80040220", message: "no" });
@@ -42,6 +43,45 @@ describe("solution", () => {
     const s = passingState();
     s.steps = { ok: true, value: [{ id: IDS.step1, name: "Create lead", enabled: false }, { id: IDS.step2, name: "Update lead", enabled: true }] };
     expect(check(s, "solution.steps")).toMatchObject({ status: "fail", fix: "enableSteps", params: { count: 1, total: 2, names: "Create lead" } });
+  });
+
+  describe("managed steps that are not customizable", () => {
+    const locked = { isManaged: true, isCustomizable: false };
+
+    it("names the locked step on the line and offers the fix only for the others", () => {
+      const s = passingState();
+      s.steps = { ok: true, value: [{ id: IDS.step1, name: "Create lead", enabled: false, ...locked }, { id: IDS.step2, name: "Update lead", enabled: false, isManaged: true, isCustomizable: true }] };
+      const item = check(s, "solution.steps");
+      expect(item).toMatchObject({ status: "fail", messageKey: "Check_StepsLockedOne", fix: "enableSteps", params: { count: 2, total: 2, names: "Create lead, Update lead", locked: "Create lead" } });
+    });
+
+    it("offers no fix when every disabled step is locked", () => {
+      const s = passingState();
+      s.steps = { ok: true, value: [{ id: IDS.step1, name: "Create lead", enabled: false, ...locked }, { id: IDS.step2, name: "Update lead", enabled: false, ...locked }] };
+      const item = check(s, "solution.steps");
+      expect(item).toMatchObject({ status: "fail", messageKey: "Check_StepsLockedMany", params: { locked: "Create lead, Update lead" } });
+      expect(item.fix).toBeUndefined();
+    });
+
+    it("does not hold back unmanaged steps, nor steps whose columns were not read", () => {
+      const s = passingState();
+      s.steps = { ok: true, value: [{ id: IDS.step1, name: "Create lead", enabled: false, isManaged: false, isCustomizable: false }, { id: IDS.step2, name: "Update lead", enabled: false }] };
+      expect(check(s, "solution.steps")).toMatchObject({ messageKey: "Check_StepsDisabled", fix: "enableSteps" });
+      expect(check(s, "solution.steps").params.locked).toBeUndefined();
+    });
+
+    it("has its explanations in English and French", () => {
+      for (const lang of ["1033", "1036"] as const) {
+        const strings = readResx(lang);
+        for (const key of ["Check_StepsLockedOne", "Check_StepsLockedMany"]) expect([lang, key, strings.get(key)]).toEqual([lang, key, expect.stringContaining("{locked}")]);
+      }
+    });
+
+    it("passes when the locked step is enabled: only disabled ones matter", () => {
+      const s = passingState();
+      s.steps = { ok: true, value: [{ id: IDS.step1, name: "Create lead", enabled: true, ...locked }] };
+      expect(check(s, "solution.steps").status).toBe("pass");
+    });
   });
 
   it("warns when the solution has no steps at all", () => {

@@ -1,5 +1,5 @@
 import { DataverseClient } from "../../../core/dataverse/client";
-import { loadSetupState } from "../../../core/setup/load";
+import { completeExpansion, EXPANDED_ROWS_LIMIT, loadSetupState } from "../../../core/setup/load";
 import { batchResponder, fakeFetch } from "../../helpers/fakeFetch";
 import { IDS } from "../../helpers/stateBuilder";
 
@@ -73,5 +73,41 @@ describe("loadSetupState", () => {
     expect(state.chosenUser).toBeUndefined();
     // Only the admin's own privileges are asked about a user.
     expect(f.calls.map((c) => c.body).join("")).not.toContain(`systemusers(${IDS.syncUser})`);
+  });
+});
+
+describe("completeExpansion", () => {
+  const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ id: from + i }));
+  const pager = (pages: Record<string, { value: unknown[]; "@odata.nextLink"?: string }>) => {
+    const asked: string[] = [];
+    const client = { get: async (url: string) => (asked.push(url), pages[url]) } as unknown as DataverseClient;
+    return { client, asked };
+  };
+
+  it("leaves a collection below the limit alone, link or not", async () => {
+    const { client, asked } = pager({});
+    const row = { nav: rows(0, EXPANDED_ROWS_LIMIT - 1), "nav@odata.nextLink": "https://o/x" };
+    expect(await completeExpansion(client, row, "nav")).toBe(0);
+    expect(asked).toEqual([]);
+    expect(row.nav).toHaveLength(EXPANDED_ROWS_LIMIT - 1);
+  });
+
+  it("a link without paging information answers every row again: they replace the cut list", async () => {
+    const { client, asked } = pager({
+      "https://o/all": { value: rows(0, 5000), "@odata.nextLink": "https://o/all?$skiptoken=2" },
+      "https://o/all?$skiptoken=2": { value: rows(5000, 7) },
+    });
+    const row: Record<string, unknown> = { nav: rows(0, 5000), "nav@odata.nextLink": "https://o/all" };
+    expect(await completeExpansion(client, row, "nav")).toBe(2);
+    expect(asked).toEqual(["https://o/all", "https://o/all?$skiptoken=2"]);
+    expect((row.nav as Array<{ id: number }>).map((r) => r.id)).toEqual(rows(0, 5007).map((r) => r.id));
+    expect(row["nav@odata.nextLink"]).toBeUndefined();
+  });
+
+  it("a link with a $skiptoken (nested $expand) answers the rows after the cut: they are appended", async () => {
+    const { client } = pager({ "https://o/rest?$skiptoken=x": { value: rows(5000, 3) } });
+    const row: Record<string, unknown> = { nav: rows(0, 5000), "nav@odata.nextLink": "https://o/rest?$skiptoken=x" };
+    expect(await completeExpansion(client, row, "nav")).toBe(1);
+    expect((row.nav as unknown[]).length).toBe(5003);
   });
 });
