@@ -5,7 +5,8 @@
  * Type-checking is `npm run typecheck`; jest only transpiles, to stay fast.
  */
 const transform = { "^.+\\.tsx?$": ["ts-jest", { tsconfig: "tsconfig.jest.json" }] };
-const common = { transform, moduleFileExtensions: ["ts", "tsx", "js", "json"], testEnvironment: "node" };
+// Jest's cache lives with the dependencies, not in /tmp: `npm test` leaves /tmp as it found it.
+const common = { cacheDirectory: "<rootDir>/node_modules/.cache/jest", transform, moduleFileExtensions: ["ts", "tsx", "js", "json"], testEnvironment: "node" };
 
 module.exports = {
   projects: [

@@ -4,17 +4,18 @@
  *
  *   npm run pack                          build + pack + verify
  *   npm run pack -- --skip-build          pack the existing out/ (right after `npm run build`)
- *   npm run pack -- --same-version        also pack the version recorded as packed; record nothing
+ *   npm run pack -- --same-version        also pack the version recorded as packed from changed sources; record nothing
  *   npm run pack -- --verify <zip> [...]  check zips only: errors, then notes; exit 1 on any error
  *
  * package.json's version must be above the last one packed (Solution/released-version.json, see
- * releasedVersion.ts); a successful pack records it there.
+ * releasedVersion.ts), or equal to it with unchanged sources (a rebuild of that release); a
+ * successful pack of a higher version records it there.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { basename, relative, resolve } from "node:path";
 import { packSolution } from "./build";
-import { RELEASED_VERSION_FILE, compareVersions, packageVersion, readReleasedVersion, recordReleasedVersion, versionRefusal } from "./releasedVersion";
+import { RELEASED_VERSION_FILE, compareVersions, packageVersion, readReleasedRecord, recordReleasedVersion, sourceFingerprint, versionRefusal } from "./releasedVersion";
 import { verifySolutionZip } from "./verify";
 
 const root = resolve(__dirname, "..");
@@ -64,15 +65,19 @@ function main(args: string[]): number {
   // Before the build: a version that must not ship is refused at once.
   let version: string;
   let released: string;
+  let recordedSources: string | undefined;
+  let sources: string;
   try {
     version = packageVersion(root);
-    released = readReleasedVersion(root);
+    ({ version: released, sources: recordedSources } = readReleasedRecord(root));
+    sources = sourceFingerprint(root);
   } catch (e) {
     process.stderr.write(`\nPack failed: ${(e as Error).message}\n`);
     return 1;
   }
   const sameVersion = args.includes("--same-version");
-  const refusal = versionRefusal(version, released, { sameVersion });
+  const unchangedSources = recordedSources === sources;
+  const refusal = versionRefusal(version, released, { sameVersion, unchangedSources });
   if (refusal) {
     process.stderr.write(`\nPack refused: ${refusal}\n`);
     return 1;
@@ -95,7 +100,7 @@ function main(args: string[]): number {
   process.stdout.write(`\nPacked ${result.uniqueName} ${result.version} (${result.controls.join(", ")}):\n`);
   const verified = verifyFiles(result.zips.map((z) => relative(process.cwd(), z.path) || z.path));
   if (verified === 0 && compareVersions(version, released) > 0 && !sameVersion) {
-    recordReleasedVersion(root, version);
+    recordReleasedVersion(root, version, sources);
     process.stdout.write(`Recorded ${version} as the last version packed in ${RELEASED_VERSION_FILE}: commit it with the release.\n`);
   }
   return verified;

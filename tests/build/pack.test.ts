@@ -81,20 +81,36 @@ describe("npm run pack", () => {
     }
   });
 
-  it("refuses to pack the recorded version again, naming both versions and the bump command", () => {
+  it("packs the recorded version again from unchanged sources (a rebuild of that release), and the same bytes", () => {
     const before = [MANAGED, UNMANAGED].map((f) => readFileSync(join(dir, "dist", f)));
     rmSync(join(dir, "dist"), { recursive: true });
     const again = npmPack(dir, "--skip-build");
-    expect(again.status).toBe(1);
-    expect(again.output).toContain(`Pack refused: package.json's version 1.0.0 is the version already packed (${RECORD}: 1.0.0).`);
-    expect(again.output).toContain("Bump the version, then pack again: npm version patch --no-git-tag-version");
-    expect(() => readdirSync(join(dir, "dist"))).toThrow();
-    // On purpose, it packs the same bytes and records nothing new.
-    const same = npmPack(dir, "--skip-build", "--same-version");
-    expect(same.status).toBe(0);
-    expect(same.output).not.toContain("Recorded");
+    expect(again.status).toBe(0);
+    expect(again.output).not.toContain("Recorded");
     [MANAGED, UNMANAGED].forEach((f, i) => expect(Buffer.compare(readFileSync(join(dir, "dist", f)), before[i])).toBe(0));
-    expect(recorded(dir)).toBe("1.0.0");
+  });
+
+  it("refuses the recorded version once the control's sources changed, naming both versions and the bump command", () => {
+    const before = [MANAGED, UNMANAGED].map((f) => readFileSync(join(dir, "dist", f)));
+    rmSync(join(dir, "dist"), { recursive: true });
+    const source = join(dir, "core", "setup", "evaluate.ts");
+    const original = readFileSync(source, "utf8");
+    writeFileSync(source, `${original}\n// a change after 1.0.0 was packed\n`);
+    try {
+      const again = npmPack(dir, "--skip-build");
+      expect(again.status).toBe(1);
+      expect(again.output).toContain(`Pack refused: package.json's version 1.0.0 is the version already packed (${RECORD}: 1.0.0), and the control's sources changed since.`);
+      expect(again.output).toContain("Bump the version, then pack again: npm version patch --no-git-tag-version");
+      expect(() => readdirSync(join(dir, "dist"))).toThrow();
+      // On purpose, it packs (here the same build output, so the same bytes) and records nothing new.
+      const same = npmPack(dir, "--skip-build", "--same-version");
+      expect(same.status).toBe(0);
+      expect(same.output).not.toContain("Recorded");
+      [MANAGED, UNMANAGED].forEach((f, i) => expect(Buffer.compare(readFileSync(join(dir, "dist", f)), before[i])).toBe(0));
+      expect(recorded(dir)).toBe("1.0.0");
+    } finally {
+      writeFileSync(source, original);
+    }
   });
 
   it("--verify passes good zips, lists notes without failing, and errors then notes of a bad one, exit 1", () => {

@@ -13,7 +13,11 @@ import { startHarness, ROOT, type Harness } from "../../../devserver/harness/ser
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"];
-export const DOCS = path.join(ROOT, "docs");
+/**
+ * Where screenshots go: an ignored folder, so that `npm test` leaves the tracked pictures alone;
+ * `npm run screenshots` points MSS_SCREENSHOTS_DIR at docs/ to refresh the README's pictures.
+ */
+export const DOCS = process.env.MSS_SCREENSHOTS_DIR ? path.resolve(ROOT, process.env.MSS_SCREENSHOTS_DIR) : path.join(ROOT, ".tmp", "screenshots");
 /** The React the suite runs the control on: E2E_REACT, or by default what model-driven apps load. */
 export const SUITE_REACT: ReactVersion = reactVersion(process.env.E2E_REACT, "E2E_REACT");
 

@@ -3,7 +3,7 @@
  * the devserver's token endpoint). Most runs are in-process (cli/main.ts `run`); the acceptance
  * path spawns the real `npx marketo-dynamics`.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync, zipSync } from "fflate";
@@ -24,7 +24,10 @@ beforeAll(async () => {
   args = connectionArgs(server);
   work = mkdtempSync(join(tmpdir(), "mss-cli-"));
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  rmSync(work, { recursive: true, force: true });
+  await server.close();
+});
 beforeEach(() => server.reset());
 
 const json = (r: { stdout: string }) => JSON.parse(r.stdout);

@@ -4,7 +4,7 @@
  * file written meanwhile (the test's temp dir, the system temp dir, the repository).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { APP } from "../../../devserver/fixtures/ids";
@@ -54,6 +54,14 @@ function changedFiles(dir: string, depth: number, skip: (p: string) => boolean =
 
 it("never prints, logs or writes the client secret", async () => {
   const work = mkdtempSync(join(tmpdir(), "mss-secret-"));
+  try {
+    await everyCommandKeepsTheSecret(work);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+async function everyCommandKeepsTheSecret(work: string): Promise<void> {
   const zips = buildZips(work);
   const args = connectionArgs(server);
   const outputs: string[] = [];
@@ -115,4 +123,4 @@ it("never prints, logs or writes the client secret", async () => {
   });
   // This test file itself names the sentinel.
   expect(leaks.filter((f) => !f.endsWith("secret.test.ts"))).toEqual([]);
-});
+}

@@ -5,7 +5,17 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUMP_COMMAND, RELEASED_VERSION_FILE, compareVersions, packageVersion, readReleasedVersion, recordReleasedVersion, versionRefusal } from "../../../pack/releasedVersion";
+import {
+  BUMP_COMMAND,
+  RELEASED_VERSION_FILE,
+  compareVersions,
+  packageVersion,
+  readReleasedRecord,
+  readReleasedVersion,
+  recordReleasedVersion,
+  sourceFingerprint,
+  versionRefusal,
+} from "../../../pack/releasedVersion";
 
 const repo = join(__dirname, "..", "..", "..");
 const dirs: string[] = [];
@@ -24,13 +34,17 @@ describe("npm run pack's version guard", () => {
     // Numeric, not textual: 1.0.10 is above 1.0.9.
     expect(versionRefusal("1.0.10", "1.0.9")).toBeUndefined();
     expect(versionRefusal("1.0.0", "1.0.0", { sameVersion: true })).toBeUndefined();
+    // The same version from the sources it was packed from is a rebuild of that release.
+    expect(versionRefusal("1.0.0", "1.0.0", { unchangedSources: true })).toBeUndefined();
+    expect(versionRefusal("1.0.0", "1.0.0", { unchangedSources: false })).toBeDefined();
+    expect(versionRefusal("0.9.0", "1.0.0", { unchangedSources: true })).toBeDefined();
     expect(versionRefusal("1.0.9", "1.0.10")).toBeDefined();
     expect(versionRefusal("1.2.0", "1.3.0", { sameVersion: true })).toBeDefined();
   });
 
   it("says which versions, why, and the command to bump", () => {
     const same = versionRefusal("1.0.0", "1.0.0")!;
-    expect(same).toContain(`package.json's version 1.0.0 is the version already packed (${RELEASED_VERSION_FILE}: 1.0.0)`);
+    expect(same).toContain(`package.json's version 1.0.0 is the version already packed (${RELEASED_VERSION_FILE}: 1.0.0), and the control's sources changed since.`);
     expect(same).toContain(`Bump the version, then pack again: ${BUMP_COMMAND}`);
     expect(BUMP_COMMAND).toBe("npm version patch --no-git-tag-version");
     expect(same).toContain("npm run pack -- --same-version");
@@ -46,6 +60,28 @@ describe("npm run pack's version guard", () => {
     recordReleasedVersion(dir, "1.2.3");
     expect(readReleasedVersion(dir)).toBe("1.2.3");
     expect(JSON.parse(readFileSync(join(dir, RELEASED_VERSION_FILE), "utf8"))).toEqual({ version: "1.2.3", note: expect.stringContaining(BUMP_COMMAND) });
+  });
+
+  it("keeps the fingerprint of the sources with the version", () => {
+    const dir = scratch();
+    recordReleasedVersion(dir, "1.2.3", "sha256:abc");
+    expect(readReleasedRecord(dir)).toEqual({ version: "1.2.3", sources: "sha256:abc" });
+  });
+
+  it("fingerprints the packed sources: a change to one changes it, line endings and other folders do not", () => {
+    const dir = scratch();
+    for (const d of ["MarketoConfigControl/generated", "core/setup", "Solution/src/Other", "cli"]) mkdirSync(join(dir, d), { recursive: true });
+    writeFileSync(join(dir, "core/setup/a.ts"), "export const a = 1;\n");
+    writeFileSync(join(dir, "Solution/src/Other/Solution.xml"), "<x/>\n");
+    const base = sourceFingerprint(dir);
+    expect(base).toMatch(/^sha256:[0-9a-f]{64}$/);
+    writeFileSync(join(dir, "cli/b.ts"), "changed");
+    writeFileSync(join(dir, "MarketoConfigControl/generated/t.d.ts"), "generated");
+    expect(sourceFingerprint(dir)).toBe(base);
+    writeFileSync(join(dir, "core/setup/a.ts"), "export const a = 1;\r\n");
+    expect(sourceFingerprint(dir)).toBe(base);
+    writeFileSync(join(dir, "core/setup/a.ts"), "export const a = 2;\n");
+    expect(sourceFingerprint(dir)).not.toBe(base);
   });
 
   it("refuses a damaged record rather than guessing", () => {
