@@ -43,6 +43,8 @@ export interface SolutionSummary {
   managed: boolean;
   /** Names of the custom controls (root components of type 66), e.g. mss_MarketoSync.MarketoConfigControl. */
   controls: string[];
+  /** Each control's manifest version (`<control version>`), by control name, where the manifest could be read. */
+  controlVersions: Record<string, string>;
 }
 
 export interface VerifyResult {
@@ -88,7 +90,7 @@ class Findings {
 
 export function verifySolutionZip(bytes: Uint8Array, options: VerifyOptions = {}): VerifyResult {
   const f = new Findings();
-  const solution: SolutionSummary = { uniqueName: "", version: "", managed: false, controls: [] };
+  const solution: SolutionSummary = { uniqueName: "", version: "", managed: false, controls: [], controlVersions: {} };
   const done = (): VerifyResult => ({ ok: f.errors.length === 0, errors: f.errors, notes: f.notes, solution });
 
   let zip: ZipContents;
@@ -110,7 +112,7 @@ export function verifySolutionZip(bytes: Uint8Array, options: VerifyOptions = {}
   }
   const customizations = docs.get(CUSTOMIZATIONS);
   const customControls = customizations ? checkCustomizations(customizations, f) : new Map<string, string>();
-  if (solutionXml && customizations) checkControls(zip, docs, prefix, solution.controls, customControls, f);
+  if (solutionXml && customizations) checkControls(zip, docs, prefix, solution, customControls, f);
   const contentTypes = docs.get(CONTENT_TYPES);
   if (contentTypes) checkContentTypes(zip, contentTypes, solution.controls, f);
   return done();
@@ -251,7 +253,8 @@ function checkCustomizations(root: XmlElement, f: Findings): Map<string, string>
 }
 
 /** Every control the solution lists: its prefix, its entry in customizations.xml, its files and its manifest. */
-function checkControls(zip: ZipContents, docs: Map<string, XmlElement>, prefix: string, controls: string[], customControls: Map<string, string>, f: Findings): void {
+function checkControls(zip: ZipContents, docs: Map<string, XmlElement>, prefix: string, solution: SolutionSummary, customControls: Map<string, string>, f: Findings): void {
+  const { controls } = solution;
   const names = zip.entries.filter((e) => !e.isDirectory).map((e) => e.name);
   for (const name of controls) {
     const underscore = name.indexOf("_");
@@ -274,7 +277,11 @@ function checkControls(zip: ZipContents, docs: Map<string, XmlElement>, prefix: 
       else f.error(`customizations.xml: the control ${name} has <FileName>${fileName}</FileName>, which is not in the zip`);
     }
     const manifest = docs.get(manifestPath);
-    if (manifest) checkManifest(name, controlPrefix, manifest, files, f);
+    if (manifest) {
+      checkManifest(name, controlPrefix, manifest, files, f);
+      const version = attr(child(manifest, "control"), "version");
+      if (version) solution.controlVersions[name] = version;
+    }
   }
   for (const name of customControls.keys())
     if (!controls.includes(name)) f.note(`customizations.xml lists the control ${name}, which is not a root component in solution.xml`);

@@ -7,9 +7,11 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { DataverseClient, ODataCollection } from "../../core/dataverse/client";
-import { buildQuery, eq, recordPath } from "../../core/dataverse/odata";
+import { anyOf, buildQuery, eq, recordPath } from "../../core/dataverse/odata";
 import { isDataverseError } from "../../core/dataverse/errors";
+import { compareVersions } from "../../core/setup/version";
 import { verifySolutionZip } from "../../pack/verify";
+import { attr, child, parseXml, xmlError } from "../../pack/xml";
 import { CliError, EXIT, type ExitCode } from "../errors";
 import { progress, writeJson } from "../output";
 import type { Session } from "../session";
@@ -45,6 +47,32 @@ async function installedVersion(client: DataverseClient, uniqueName: string): Pr
   return page.value[0]?.version;
 }
 
+export interface ControlKept {
+  control: string;
+  installed: string;
+  version: string;
+}
+
+/**
+ * The controls this import would leave as they are: Dataverse replaces a control's code only when the
+ * imported manifest version is higher than the installed one (Microsoft Learn, "Code components
+ * application lifecycle management": at least the PATCH part must rise). Read from the installed
+ * controls' manifests, so it holds on any organisation, whatever its import log says.
+ */
+async function controlsKept(client: DataverseClient, versions: Record<string, string>): Promise<ControlKept[]> {
+  const names = Object.keys(versions);
+  if (names.length === 0) return [];
+  const page = await client.get<ODataCollection<{ name: string; manifest?: string | null }>>(
+    "customcontrols" + buildQuery({ select: ["name", "manifest"], filter: anyOf(names.map((n) => eq("name", n))) }),
+  );
+  return page.value.flatMap((row) => {
+    const version = versions[row.name];
+    const manifest = row.manifest ?? "";
+    const installed = manifest && !xmlError(manifest) ? attr(child(parseXml(manifest), "control"), "version") : "";
+    return version && installed && compareVersions(version, installed) <= 0 ? [{ control: row.name, installed, version }] : [];
+  });
+}
+
 export async function deploy(session: Session, file: string, options: { publish?: boolean; overwriteUnmanaged?: boolean }): Promise<ExitCode> {
   const { io, t, out } = session;
   let bytes: Buffer;
@@ -66,6 +94,9 @@ export async function deploy(session: Session, file: string, options: { publish?
   if (check.notes.length) io.err(`${t("Cli_DeployNotes", { file: basename(file), count: check.notes.length })}\n${findings.replace(/^/gm, "  ")}\n`);
   const { client } = await session.connection();
   const previous = await installedVersion(client, uniqueName);
+  const kept = previous ? await controlsKept(client, check.solution.controlVersions) : [];
+  // Said before the import, on stderr: the import itself succeeds, and the form quietly keeps the old code.
+  for (const k of kept) io.err(t("Cli_DeployControlKept", { control: k.control, installed: k.installed, version: k.version }) + "\n");
   const kind = t(managed ? "Cli_Managed" : "Cli_Unmanaged");
   if (!out.json) io.out(t(previous ? "Cli_DeployUpgrading" : "Cli_DeployInstalling", { name: uniqueName, version, kind, previous: previous ?? "" }) + "\n");
 
@@ -115,7 +146,7 @@ export async function deploy(session: Session, file: string, options: { publish?
   if (!out.json) io.out(t("Cli_DeployDone", { name: uniqueName, version, kind }) + "\n");
   let publishedOn: string | undefined;
   if (options.publish !== false) publishedOn = (await runPublish(session, client)).completedOn;
-  if (out.json) writeJson(io, { imported: { uniqueName, version, managed, previousVersion: previous ?? null, importJobId: jobId }, publishedOn: publishedOn ?? null });
+  if (out.json) writeJson(io, { imported: { uniqueName, version, managed, previousVersion: previous ?? null, importJobId: jobId }, controlsKept: kept, publishedOn: publishedOn ?? null });
   else if (publishedOn) io.out(t("Publish_Done", { time: publishedOn }) + "\n");
   return EXIT.ok;
 }

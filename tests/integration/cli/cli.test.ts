@@ -268,10 +268,36 @@ describe("deploy and bind-form", () => {
 
     const upgrade = await cli(["deploy", "--json", zips.v2Managed, ...args]);
     expect(json(upgrade)).toMatchObject({ imported: { version: "1.0.1.0", previousVersion: "1.0.0.0", managed: true } });
+    // The control rose with the solution (1.0.0 → 1.0.1): nothing is kept, nothing to warn about.
+    expect(json(upgrade).controlsKept).toEqual([]);
+    expect(upgrade.stderr).not.toContain("Warning");
     const lower = await cli(["deploy", zips.v1Managed, ...args]);
     expect(lower.code).toBe(1);
     expect(lower.stderr).toContain("The import of MarketoConfigControl failed (0x80048541)");
     expect(lower.stderr).toContain("must have a higher version");
+  });
+
+  it("warns, before importing, that a control whose version did not rise keeps its installed code", async () => {
+    expect((await cli(["deploy", "--no-publish", zips.v1Managed, ...args])).code).toBe(0);
+    // A later solution version whose control manifest still says 1.0.0 (a release built by hand
+    // without the control bump): Dataverse imports it and keeps the installed control.
+    const files = unzipSync(readFileSync(zips.v2Managed));
+    const manifest = "Controls/mss_MarketoSync.MarketoConfigControl/ControlManifest.xml";
+    files[manifest] = Buffer.from(Buffer.from(files[manifest]).toString("utf8").replace(/(<control [^>]*version=")1\.0\.1"/, '$11.0.0"'));
+    const stale = join(work, "Stale_1_0_1_0_managed.zip");
+    writeFileSync(stale, zipSync(files));
+    const r = await cli(["deploy", "--no-publish", "--json", stale, ...args]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("Warning: the organisation already has the control mss_MarketoSync.MarketoConfigControl at version 1.0.0, and this file carries 1.0.0, which is not higher.");
+    expect(json(r).controlsKept).toEqual([{ control: "mss_MarketoSync.MarketoConfigControl", installed: "1.0.0", version: "1.0.0" }]);
+    // The stand-in did what the warning says: the solution rose, the control did not.
+    const control = [...server.org.table(server.org.entity("customcontrol")).values()][0];
+    expect(control.version).toBe("1.0.0");
+    // In French too.
+    server.reset();
+    await cli(["deploy", "--no-publish", zips.v1Managed, ...args]);
+    const fr = await cli(["deploy", "--no-publish", "--lang", "1036", stale, ...args]);
+    expect(fr.stderr).toContain("Attention : l’organisation a déjà le contrôle mss_MarketoSync.MarketoConfigControl en version 1.0.0");
   });
 
   it("refuses a zip that fails the verifier before any request (no sign-in either)", async () => {
