@@ -17,6 +17,8 @@ import { CliError, EXIT, type ExitCode } from "../errors";
 import { bindControl, ForeignControlError, FormXmlError, type BindResult } from "../formXml";
 import { writeJson } from "../output";
 import type { Session } from "../session";
+import { publishTables } from "../../core/setup";
+import { runPublish } from "./publish";
 
 export const CONTROL_NAME = "mss_MarketoSync.MarketoConfigControl";
 /** The manifest's bound property (ControlManifest.Input.xml). */
@@ -94,8 +96,8 @@ export async function bindForm(session: Session, options: BindFormOptions): Prom
   if (!changed) {
     say("Cli_BindNothingToPublish", { table: config.displayName });
   } else if (options.publish !== false) {
-    const parameterXml = `<importexportxml><entities><entity>${config.entity}</entity></entities><nodes/><securityroles/><settings/><workflows/></importexportxml>`;
-    await client.callAction("PublishXml", { ParameterXml: parameterXml }, { timeoutMs: 10 * 60_000 });
+    // Waits, and says so, while another import or publish holds Dataverse's solution lock.
+    await runPublish(session, client, (o) => publishTables(client, [config.entity], o));
     published = true;
     say("Cli_BindPublished", { table: config.displayName });
   }

@@ -1,6 +1,6 @@
 /** `publish`: Publish All Customizations, waiting for one already running, with a progress line. */
 import type { DataverseClient } from "../../core/dataverse/client";
-import { publishAll, type PublishPhase } from "../../core/setup";
+import { publishAll, type PublishOptions, type PublishPhase, type PublishResult } from "../../core/setup";
 import { EXIT, type ExitCode } from "../errors";
 import { progress, writeJson } from "../output";
 import type { Session } from "../session";
@@ -13,8 +13,15 @@ const PHASE_KEY: Record<PublishPhase, string> = {
   done: "Publish_Running",
 };
 
-/** Publishes and shows progress (phase and elapsed seconds on a terminal). */
-export async function runPublish(session: Session, client: DataverseClient): Promise<{ completedOn: string; joined: boolean }> {
+/**
+ * Publishes and shows progress (phase and elapsed seconds on a terminal). All customizations by
+ * default; `publish` names another publish that takes the same options (bind-form's PublishXml).
+ */
+export async function runPublish<R = PublishResult>(
+  session: Session,
+  client: DataverseClient,
+  publish: (options: PublishOptions) => Promise<R> = (options) => publishAll(client, options) as Promise<R>,
+): Promise<R> {
   const { io, t, out } = session;
   const bar = progress(io, !out.json);
   const started = Date.now();
@@ -25,7 +32,7 @@ export async function runPublish(session: Session, client: DataverseClient): Pro
   const draw = () => bar.update(io.stderr.isTTY ? `${label()} (${Math.round((Date.now() - started) / 1000)} s)` : label());
   const timer = io.stderr.isTTY && !out.json ? setInterval(draw, 1000) : undefined;
   try {
-    const result = await publishAll(client, {
+    const result = await publish({
       pollIntervalMs: io.pollIntervalMs ?? 2000,
       maxWaitMs: io.maxWaitMs,
       onProgress: (p, detail) => {

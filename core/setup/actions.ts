@@ -204,16 +204,19 @@ function lockOf(e: unknown): Locked | undefined {
   return undefined;
 }
 
-async function runPublish(client: DataverseClient, options: PublishOptions): Promise<PublishResult> {
+/** The pacing of a publish: its clock, its pauses, its bound. */
+function pacing(options: PublishOptions) {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = options.now ?? Date.now;
   const poll = options.pollIntervalMs ?? 2_000;
   const maxWait = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
-  const deadline = now() + maxWait;
-  const timeout = () => new SetupActionError("publishTimeout", "Publishing did not finish in time");
+  return { sleep, now, poll, maxWait, deadline: now() + maxWait };
+}
+
+/** Waits one poll for the lock to go; past the bound, says who held it and that nothing was published. */
+function lockWaiter(options: PublishOptions, { sleep, now, poll, maxWait, deadline }: ReturnType<typeof pacing>) {
   let attempt = 0;
-  /** Waits one poll for the lock to go; past the bound, says who held it and that nothing was published. */
-  const waitForLock = async (lock: Locked) => {
+  return async (lock: Locked) => {
     attempt++;
     options.onProgress?.("waitingForOther", { blockedBy: lock.blockedBy, attempt });
     if (now() > deadline) {
@@ -227,6 +230,38 @@ async function runPublish(client: DataverseClient, options: PublishOptions): Pro
     }
     await sleep(poll);
   };
+}
+
+/**
+ * PublishXml of some tables (e.g. after a form was edited), waiting like publishAll when another
+ * solution operation holds the lock: PublishXml meets the same lock (0x8004F064 "…[Publish] because
+ * there is another [Import] running…").
+ */
+export async function publishTables(client: DataverseClient, entities: string[], options: PublishOptions = {}): Promise<void> {
+  const pace = pacing(options);
+  const waitForLock = lockWaiter(options, pace);
+  const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const parameterXml = `<importexportxml><entities>${entities.map((e) => `<entity>${escape(e)}</entity>`).join("")}</entities><nodes/><securityroles/><settings/><workflows/></importexportxml>`;
+  options.onProgress?.("starting");
+  for (;;) {
+    options.onProgress?.("running");
+    try {
+      await client.callAction("PublishXml", { ParameterXml: parameterXml }, { signal: options.signal, timeoutMs: pace.maxWait });
+      options.onProgress?.("done");
+      return;
+    } catch (e) {
+      const lock = lockOf(e);
+      if (!lock) throw e;
+      await waitForLock(lock);
+    }
+  }
+}
+
+async function runPublish(client: DataverseClient, options: PublishOptions): Promise<PublishResult> {
+  const pace = pacing(options);
+  const { sleep, now, poll, deadline } = pace;
+  const timeout = () => new SetupActionError("publishTimeout", "Publishing did not finish in time");
+  const waitForLock = lockWaiter(options, pace);
   options.onProgress?.("starting");
 
   for (;;) {

@@ -9,6 +9,7 @@ import { FORM } from "../../../devserver/fixtures/ids";
 import { publishedFormXml, saveUnpublishedForm, unpublishedFormXml } from "../../../devserver/routes/forms";
 import { startDevServer, type DevServer } from "../../../devserver/server";
 import { cli, connectionArgs } from "./helpers";
+import { holdImport } from "../../helpers/solutionLock";
 
 jest.setTimeout(60_000);
 
@@ -84,6 +85,19 @@ describe("bind-form", () => {
     expect(server.org.publishedXml.map((p) => p.entities)).toEqual([["mkto_marketoconfig"]]);
     // The quick create form is not a main form: untouched.
     expect(publishedFormXml(server.org, FORM.quickCreate)).not.toContain("controlDescription");
+  });
+
+  it("waits for an import running in Dynamics before publishing the table, and says so", async () => {
+    const held = await holdImport(server, { auth: "token" });
+    let attempts = 0;
+    // The gate: the import ends as bind-form asks a second time, so the first ask meets the lock.
+    const r = await cli(["bind-form", ...args], { onFetch: (url) => void (url.endsWith("/PublishXml") && ++attempts === 2 && held.finish()) });
+    expect(r.code).toBe(0);
+    expect(attempts).toBe(2);
+    expect(r.stderr).toContain("Another import or publish is running in Dynamics; waiting for it to finish… [Import]");
+    expect(r.stdout).toContain("Marketo Config published.");
+    expect(publishes()).toBe(1);
+    expect(customControls(publishedFormXml(server.org, FORM.main), FORM.userControl)).toEqual([FALLBACK, ...ours()]);
   });
 
   it("run again: changes nothing and publishes nothing", async () => {

@@ -6,7 +6,7 @@
 import { rmSync } from "node:fs";
 import { zipSync } from "fflate";
 import { composeSolution, zipEntries } from "../../../pack/build";
-import { verifySolutionZip } from "../../../pack/verify";
+import { verifySolutionZip } from "../../../formats/verify";
 import { dataverseExportLayout, fixtureRoot, handZipped, twoPartVersion, type Entries } from "./fixture";
 
 const root = fixtureRoot();
@@ -18,7 +18,7 @@ const MANIFEST = `Controls/${CONTROL}/ControlManifest.xml`;
 const BUNDLE = `Controls/${CONTROL}/bundle.js`;
 const RESX = `Controls/${CONTROL}/strings/MarketoConfigControl.1033.resx`;
 const MANAGED_NAME = "MarketoConfigControl_1_0_0_0_managed.zip";
-const SUMMARY = { uniqueName: "MarketoConfigControl", version: "1.0.0.0", managed: true, controls: [CONTROL] };
+const SUMMARY = { uniqueName: "MarketoConfigControl", version: "1.0.0.0", managed: true, controls: [CONTROL], controlVersions: { [CONTROL]: "1.0.0" } };
 const pac = (managed = true): Entries => composed.entries(managed).map(([n, b]) => [n, Uint8Array.from(b)]);
 const text = (s: string) => Buffer.from(s, "utf8");
 const edit = (entries: Entries, name: string, f: (s: string) => string): Entries =>
