@@ -1,13 +1,27 @@
-/** Strings from the resx files, with `{name}` placeholders filled. */
+/** The control's strings: the platform's resx lookup behind core's translator. */
+import { createTranslator, type Translate } from "../core/i18n/translate";
 import type { ErrorMessage } from "../core/setup/messages";
 
-export type Translate = (key: string, params?: Record<string, string | number>) => string;
+export type { Translate };
 
-export function createTranslate(getString: (key: string) => string): Translate {
-  return (key, params = {}) => {
-    const text = getString(key) || key;
-    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
-  };
+/**
+ * `getString` is `context.resources.getString`, which answers a key it does not know with an
+ * empty string or with the key itself, or throws (hosts and mocks differ): all mean "no such
+ * string" here. The translator asks for keys that may not exist: the plural forms.
+ */
+export function createTranslate(getString: (key: string) => string, locale: string): Translate {
+  return createTranslator({
+    lookup: (key) => {
+      let text: string;
+      try {
+        text = getString(key);
+      } catch {
+        return undefined;
+      }
+      return text && text !== key ? text : undefined;
+    },
+    locale,
+  });
 }
 
 /** An error as one or two sentences in the user's language. */

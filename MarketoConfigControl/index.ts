@@ -33,7 +33,7 @@ export class MarketoConfigControl implements ComponentFramework.ReactControl<IIn
 
     const props: SetupPanelProps = {
       service: this.service,
-      t: createTranslate((key) => context.resources.getString(key)),
+      t: createTranslate((key) => context.resources.getString(key), host.locale(context)),
       locale: host.locale(context),
       config: host.configRecord(context),
       user: host.toPickedUser(current),

@@ -4,14 +4,17 @@
  *
  * `npm run bench -- --only role-holders` (any of the case names below, comma-separated) runs only
  * those cases and keeps the other figures of the last results.json, so one case can be measured
- * again without the builds and the browser.
+ * again without the builds and the browser. `--quick` takes 5 runs per figure instead of 20.
+ * The run ends by drawing docs/bench-latency.svg from the results (bench/chart.ts).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchBrowser } from "./browser";
-import { benchBundle, benchLoadTime, benchPack, benchRoleHolders, benchRoundTrips, benchSearchLatency } from "./node";
+import { CHART_FILE, writeLatencyChart } from "./chart";
+import type { WireCount } from "./measure";
+import { benchBundle, benchLoadTime, benchPack, benchRoleHolders, benchRoundTrips, benchSearchLatency, LATENCIES } from "./node";
 
 type Row = [string, string, string];
 type Results = Record<string, unknown> & {
@@ -27,18 +30,28 @@ type Results = Record<string, unknown> & {
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 const count = (n: number) => n.toLocaleString("en-US");
 
+/** Runs per timed figure: 20, or 5 with --quick. */
+let RUNS = 20;
+
 /** The cases in table order; each fills its key of the results. */
 const CASES: Array<{ name: string; label: string; run: (r: Results) => Promise<void> | void }> = [
   { name: "bundle", label: "bundle (two production builds)", run: (r) => void (r.bundle = benchBundle()) },
   { name: "round-trips", label: "round trips and bytes to a complete checklist", run: async (r) => void (r.roundTrips = await benchRoundTrips()) },
-  { name: "load-time", label: "load time in Node at 0 and 80 ms latency", run: async (r) => void (r.nodeLoadTime = [await benchLoadTime(0), await benchLoadTime(80)]) },
+  {
+    name: "load-time",
+    label: `load time in Node at ${LATENCIES.join(", ")} ms latency`,
+    run: async (r) => {
+      r.nodeLoadTime = [];
+      for (const latency of LATENCIES) r.nodeLoadTime.push(await benchLoadTime(latency, RUNS));
+    },
+  },
   { name: "search", label: "search latency, demo and 100,000-user org", run: async (r) => void (r.search = await benchSearchLatency()) },
   {
     name: "role-holders",
     label: "20,000 role holders (expanded collection past 5,000 rows)",
     run: async (r) => void (r.roleHolders = { ...(await benchRoleHolders(20_000)), date: new Date().toISOString() }),
   },
-  { name: "browser", label: "browser (Chromium, harness)", run: async (r) => void (r.browser = await benchBrowser()) },
+  { name: "browser", label: "browser (Chromium, harness)", run: async (r) => void (r.browser = await benchBrowser(RUNS, LATENCIES)) },
   { name: "pack", label: "npm run pack", run: (r) => void (r.pack = benchPack()) },
 ];
 
@@ -47,19 +60,32 @@ export function tableRows(results: Results): Row[] {
   const rows: Row[] = [];
   const { bundle, roundTrips: trips, nodeLoadTime, search, roleHolders, browser, pack } = results;
   if (bundle) rows.push(["bundle.js bytes", `${kb(bundle.ours.bytes)} (gzip ${kb(bundle.ours.gzipBytes)})`, `${kb(bundle.baseline.bytes)} (gzip ${kb(bundle.baseline.gzipBytes)}) React+Fluent bundled`]);
-  if (trips) {
-    rows.push(["round trips to checklist", String(trips.ours.requests), `${trips.baseline.requests} sequential`]);
-    rows.push(["bytes to checklist (sent / received)", `${kb(trips.ours.bytesSent)} / ${kb(trips.ours.bytesReceived)}`, `${kb(trips.baseline.bytesSent)} / ${kb(trips.baseline.bytesReceived)}`]);
+  if (trips?.parallel) {
+    const { ours, parallel, sequential } = trips;
+    const both = (f: (w: WireCount) => string) => (c: typeof ours) => `${f(c.first)}, later ${f(c.later)}`;
+    const three = (label: string, f: (w: WireCount) => string) =>
+      rows.push([`${label} to checklist (first load, later load)`, both(f)(ours), `parallel ${both(f)(parallel)}; sequential ${both(f)(sequential)}`]);
+    three("round trips", (w) => String(w.roundTrips));
+    three("HTTP requests (service-protection count)", (w) => String(w.requests));
+    three("API calls (each $batch part counts)", (w) => String(w.apiCalls));
+    three("bytes sent / received", (w) => `${kb(w.bytesSent)} / ${kb(w.bytesReceived)}`);
   }
-  for (const l of nodeLoadTime ?? [])
-    rows.push([`state load in Node, ${l.latencyMs} ms latency (median / p95)`, `${l.ours.medianMs} / ${l.ours.p95Ms} ms`, `${l.baseline.medianMs} / ${l.baseline.p95Ms} ms`]);
+  for (const l of nodeLoadTime ?? []) {
+    if (!l.parallel) continue;
+    const ms = (x: { medianMs: number; p95Ms: number }) => `${x.medianMs} / ${x.p95Ms} ms`;
+    rows.push([
+      `state load in Node, ${l.latencyMs} ms latency (median / p95 of ${l.runs})`,
+      `first ${ms(l.ours.first)}, later ${ms(l.ours.later)}`,
+      `parallel ${ms(l.parallel.first)}; sequential ${ms(l.sequential.first)}`,
+    ]);
+  }
   for (const s of search ?? [])
     rows.push([`search on ${s.org} org (${s.users} users) p50 / p95`, `${s.p50Ms} / ${s.p95Ms} ms, ${s.requestsPerSearch} request, ${kb(s.bytesPerSearch)}`, "server's own scan (no client-side growth)"]);
   if (roleHolders) {
     const { ours, baseline } = roleHolders;
     rows.push([
       `round trips to checklist, ${count(roleHolders.holders)} role holders`,
-      `${ours.requests} (2 batches + ${ours.extraRequests} nextLink pages), ${count(ours.holdersSeen)} holders seen`,
+      `${ours.requests} (2 batches + ${ours.extraRequests} nextLink pages, first load), ${count(ours.holdersSeen)} holders seen`,
       `${baseline.requests} without following the nextLink: ${count(baseline.holdersSeen)} holders seen`,
     ]);
     for (const t of ours.loadTimes)
@@ -68,10 +94,21 @@ export function tableRows(results: Results): Row[] {
   if (browser?.skipped) rows.push(["browser figures", `skipped: ${browser.skipped}`, ""]);
   for (const c of browser?.controlInitToChecklist ?? [])
     rows.push([`control init → every check rendered, Chromium, ${c.latencyMs} ms latency (median / p95 of ${c.runs})`, `${c.medianMs} / ${c.p95Ms} ms`, "(see the loader rows)"]);
-  for (const t of browser?.timeToChecklist ?? [])
-    rows.push([`time to checklist in Chromium, ${t.latencyMs} ms latency (median / p95 of ${t.runs})`, `${t.ours.medianMs} / ${t.ours.p95Ms} ms`, `${t.baseline.medianMs} / ${t.baseline.p95Ms} ms sequential`]);
-  if (browser?.typing) rows.push([`search requests while typing "${browser.typing.text}" (${browser.typing.delayMs} ms/key)`, String(browser.typing.ours), `${browser.typing.baseline} (one per keystroke)`]);
-  if (pack) rows.push(["npm run pack", `${pack.seconds} s`, "(no baseline: pac is not available here)"]);
+  for (const t of browser?.timeToChecklist ?? []) {
+    if (!t.parallel) continue;
+    const ms = (x: { medianMs: number; p95Ms: number }) => `${x.medianMs} / ${x.p95Ms} ms`;
+    rows.push([
+      `time to checklist in Chromium, ${t.latencyMs} ms latency (median / p95 of ${t.runs})`,
+      `first ${ms(t.ours)}, later ${ms(t.oursLater)}`,
+      `parallel ${ms(t.parallel)}; sequential ${ms(t.sequential)}`,
+    ]);
+  }
+  if (browser?.typing)
+    rows.push([`search requests while typing "${browser.typing.text}" in Chromium (${browser.typing.delayMs} ms/key)`, String(browser.typing.ours), `${browser.typing.baseline} (picker searching on every keystroke, measured)`]);
+  if (pack?.packSeconds !== undefined) {
+    rows.push(["production build (scripts/build.mjs --force)", `${pack.buildSeconds} s`, "(no baseline: pac is not available here)"]);
+    rows.push(["npm run pack after that build", `${pack.packSeconds} s`, pack.reusedBuild ? "(the build reused: inputs unchanged)" : "(rebuilt: the inputs changed during the run)"]);
+  }
   return rows;
 }
 
@@ -82,7 +119,8 @@ function renderTable(rows: Row[]): string {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { only: { type: "string" } } });
+  const { values } = parseArgs({ options: { only: { type: "string" }, quick: { type: "boolean" } } });
+  if (values.quick) RUNS = 5;
   const file = join(__dirname, "results.json");
   const only = values.only?.split(",").map((s) => s.trim());
   const unknown = only?.filter((n) => !CASES.some((c) => c.name === n)) ?? [];
@@ -103,6 +141,7 @@ async function main() {
   const date = previous?.date ?? new Date().toISOString();
   writeFileSync(file, JSON.stringify({ date, machine, results, table }, null, 2) + "\n");
   process.stderr.write(`bench: saved ${file}\n`);
+  if (writeLatencyChart(results)) process.stderr.write(`bench: drew ${CHART_FILE}\n`);
 }
 
 main().catch((e) => {

@@ -1,5 +1,6 @@
 /** Human output: the checklist table (coloured on a terminal), progress indicators, JSON. */
 import { checkTitleKey } from "../core/setup/evaluate";
+import { fixCommand } from "../core/setup/fixes";
 import type { CheckItem, CheckStatus } from "../core/setup/types";
 import type { Io } from "./io";
 import type { Translate } from "./strings";
@@ -21,15 +22,6 @@ export function paint(on: boolean, code: string, text: string): string {
   return on ? `\u001b[${code}m${text}\u001b[0m` : text;
 }
 
-/** Which command fixes a line (the checklist's fix ids). */
-export const FIX_COMMAND: Record<string, string> = {
-  assignRole: "assign-role",
-  removeRoleFromOthers: "remove-role --others",
-  enableSteps: "enable-steps",
-  publish: "publish",
-  pickUser: "set-user <user>",
-};
-
 export interface RenderedCheck {
   id: string;
   status: CheckStatus;
@@ -47,7 +39,7 @@ export function renderChecks(items: CheckItem[], t: Translate): RenderedCheck[] 
     title: t(checkTitleKey(i.id)),
     message: t(i.messageKey, i.params),
     detail: i.detailKey && i.status !== "pass" ? t(i.detailKey, i.params) : undefined,
-    fix: i.fix && i.status !== "pass" ? `marketo-dynamics ${FIX_COMMAND[i.fix]}` : undefined,
+    fix: i.fix && i.status !== "pass" ? fixCommand(i.fix) : undefined,
     error: i.error ? `${t(`Error_${i.error.kind}`)} (${i.error.status ? `HTTP ${i.error.status}` : i.error.kind}${i.error.code ? ` ${i.error.code}` : ""})` : undefined,
   }));
 }

@@ -1,13 +1,16 @@
 /**
  * Scripted failures for tests: the next N requests matching a method and path get a canned
- * answer (429, 503, 403…), a delay, a dropped connection, or make the next publish fail.
- * Usable in-process (`server.faults.add`) and over HTTP (`POST /_devserver/faults`).
+ * answer (429, 503, 403…), a delay, a hold until the test lets them go, a dropped connection, or
+ * make the next publish fail. Usable in-process (`server.faults.add`, `server.faults.hold`) and over
+ * HTTP (`POST /_devserver/faults`, without holds: a promise cannot travel as JSON).
  */
 import { lockMessages } from "./routes/solutionLock";
 
 export type FaultResponse =
   | { status: number; headers?: Record<string, string>; body?: unknown }
   | { delayMs: number }
+  /** Waits until the promise settles, then answers normally, or drops the connection if it gave "drop". */
+  | { hold: PromiseLike<"drop" | void> }
   | "drop"
   | "publishFail"
   | { publishFail: string }
@@ -81,17 +84,43 @@ export const FaultPresets = {
   }),
 };
 
+/** Requests held by `Faults.hold` until the test lets them go: no wall clock decides when. */
+export interface Held {
+  id: number;
+  /** Resolves once `n` requests (default 1) have reached the hold. */
+  arrived(n?: number): Promise<void>;
+  /** Lets the held requests (and any later ones it still matches) be answered normally. */
+  release(): void;
+  /** Drops their connections instead: for a client that gave up waiting, nothing is carried out. */
+  drop(): void;
+}
+
 export class Faults {
   private list: Fault[] = [];
   private nextId = 1;
   /** fault id → how many requests it answered, kept after the fault is used up (tests assert it fired). */
   private firedCounts = new Map<number, number>();
+  private waiters: Array<{ id: number; n: number; resolve: () => void }> = [];
 
   add(spec: FaultSpec): number {
     const path = spec.match?.path;
     const fault: Fault = { id: this.nextId++, match: { method: spec.match?.method?.toUpperCase(), path }, remaining: spec.times ?? 1, respond: spec.respond };
     this.list.push(fault);
     return fault.id;
+  }
+
+  /** Holds the next `times` matching requests (default 1) until `release()` or `drop()`. */
+  hold(spec: Omit<FaultSpec, "respond"> = {}): Held {
+    let open!: (outcome: "drop" | void) => void;
+    const gate = new Promise<"drop" | void>((resolve) => (open = resolve));
+    const id = this.add({ ...spec, respond: { hold: gate } });
+    return { id, arrived: (n = 1) => this.whenFired(id, n), release: () => open(), drop: () => open("drop") };
+  }
+
+  /** Resolves once the fault `id` has answered (or started holding) `n` requests: a count, not a time. */
+  whenFired(id: number, n = 1): Promise<void> {
+    if (this.fired(id) >= n) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ id, n, resolve }));
   }
 
   /** From the admin endpoint: `path` is a substring, `pathRegex` a RegExp source. */
@@ -129,6 +158,9 @@ export class Faults {
     });
     if (!fault) return undefined;
     this.firedCounts.set(fault.id, this.fired(fault.id) + 1);
+    const due = this.waiters.filter((w) => w.id === fault.id && this.fired(w.id) >= w.n);
+    this.waiters = this.waiters.filter((w) => !due.includes(w));
+    for (const w of due) w.resolve();
     fault.remaining--;
     if (fault.remaining <= 0) this.remove(fault.id);
     return fault;

@@ -137,6 +137,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     if (r === "privilegeDenied" || (typeof r === "object" && "privilegeDenied" in r)) {
       return errorResponse(privilegeDenied(org, userId, typeof r === "object" ? r.privilegeDenied : "prvReadSystemUser"));
     }
+    if ("hold" in r) return (await r.hold) === "drop" ? "drop" : undefined;
     if ("delayMs" in r) {
       await sleep(r.delayMs);
       return undefined;

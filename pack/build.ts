@@ -1,13 +1,13 @@
 /**
  * Writes the managed and unmanaged solution zips from the solution source and the built control.
- * Entry order, BOMs and [Content_Types].xml follow format.ts; dates are fixed so the same source
+ * Entry order, BOMs and [Content_Types].xml follow formats/solutionLayout.ts; dates are fixed so the same source
  * always gives the same bytes.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { zipSync, type Zippable } from "fflate";
 import { readControlOutput, stampControlVersion } from "./controlOutput";
-import { BOM, CONTENT_TYPES, CONTROLS_DIR, CUSTOMIZATIONS, ENTRY_DATE, SOLUTION, contentTypesXml, controlName, zipFileName } from "./format";
+import { BOM, CONTENT_TYPES, CONTROLS_DIR, CUSTOMIZATIONS, ENTRY_DATE, SOLUTION, contentTypesXml, controlName, zipFileName } from "../formats/solutionLayout";
 import { readSolutionSource, renderCustomizationsXml, renderSolutionXml, versionsFrom } from "./solutionSource";
 
 export interface PackOptions {

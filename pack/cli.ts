@@ -16,7 +16,7 @@ import { readFileSync } from "node:fs";
 import { basename, relative, resolve } from "node:path";
 import { packSolution } from "./build";
 import { RELEASED_VERSION_FILE, compareVersions, packageVersion, readReleasedRecord, recordReleasedVersion, sourceFingerprint, versionRefusal } from "./releasedVersion";
-import { verifySolutionZip } from "./verify";
+import { verifySolutionZip } from "../formats/verify";
 
 const root = resolve(__dirname, "..");
 

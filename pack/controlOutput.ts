@@ -3,7 +3,7 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { attr, child, parseXml, xmlError } from "./xml";
+import { attr, child, parseXml, xmlError } from "../formats/xml";
 
 export interface ControlOutput {
   namespace: string;

@@ -21,7 +21,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CONTROL_VERSION } from "./format";
+import { CONTROL_VERSION } from "../formats/solutionLayout";
 import { versionsFrom } from "./solutionSource";
 
 export const RELEASED_VERSION_FILE = "Solution/released-version.json";

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CONTROL_VERSION, CUSTOM_CONTROL_TYPE, SOLUTION_VERSION, controlManifestPath } from "./format";
-import { child, children, parseXml, stripBom, textOf, xmlError } from "./xml";
+import { CONTROL_VERSION, CUSTOM_CONTROL_TYPE, SOLUTION_VERSION, controlManifestPath } from "../formats/solutionLayout";
+import { child, children, parseXml, stripBom, textOf, xmlError } from "../formats/xml";
 
 export interface SolutionSource {
   uniqueName: string;

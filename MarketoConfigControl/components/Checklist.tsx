@@ -1,6 +1,7 @@
 import * as React from "react";
 import { DefaultButton, Link, mergeStyles, Stack, Text } from "@fluentui/react";
 import { checkTitleKey } from "../../core/setup/evaluate";
+import { FIXES } from "../../core/setup/fixes";
 import type { CheckItem, FixId } from "../../core/setup/types";
 import { describeError } from "../../core/setup/messages";
 import { errorText, type Translate } from "../i18n";
@@ -22,14 +23,6 @@ export interface ChecklistProps {
 }
 
 const row = mergeStyles({ padding: "8px 0", borderBottom: "1px solid #edebe9" });
-
-const FIX_LABEL: Record<FixId, string> = {
-  assignRole: "Fix_assignRole",
-  removeRoleFromOthers: "Fix_removeRoleFromOthers",
-  enableSteps: "Fix_enableSteps",
-  publish: "Fix_publish",
-  pickUser: "Fix_pickUser",
-};
 
 const Line: React.FC<Omit<ChecklistProps, "items"> & { item: CheckItem }> = ({ item, t, canFix, busyFix, blocked, fixesElsewhere, loading, onFix }) => {
   const [open, setOpen] = React.useState(false);
@@ -66,7 +59,7 @@ const Line: React.FC<Omit<ChecklistProps, "items"> & { item: CheckItem }> = ({ i
         </Stack>
         {fix && canFix && (
           <DefaultButton
-            text={busyFix === fix ? t("Fix_Working") : t(FIX_LABEL[fix])}
+            text={busyFix === fix ? t("Fix_Working") : t(FIXES[fix].labelKey)}
             disabled={busyFix !== undefined || !!blockedReason || loading}
             onClick={() => onFix(item)}
             data-fix={fix}

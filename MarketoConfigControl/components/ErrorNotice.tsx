@@ -3,10 +3,13 @@ import { Link, MessageBar, MessageBarType, Text } from "@fluentui/react";
 import type { ErrorMessage } from "../../core/setup/messages";
 import { errorText, type Translate } from "../i18n";
 
+/** Ids for the details' aria-controls: unique on the page, the same for a notice's whole life. */
+let noticeCount = 0;
+
 /** A plain sentence in the user's language; the raw status, code and message behind a toggle. */
 export const ErrorNotice: React.FC<{ error: ErrorMessage; t: Translate; onDismiss?: () => void }> = ({ error, t, onDismiss }) => {
   const [open, setOpen] = React.useState(false);
-  const id = React.useRef(`mss-error-${Math.random().toString(36).slice(2)}`).current;
+  const [id] = React.useState(() => `mss-error-${++noticeCount}`);
   return (
     <MessageBar
       messageBarType={error.key === "Error_publishBusy" ? MessageBarType.warning : MessageBarType.error}

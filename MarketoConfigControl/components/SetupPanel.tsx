@@ -1,11 +1,10 @@
 import * as React from "react";
 import { DefaultButton, MessageBar, MessageBarType, Shimmer, Stack, Text } from "@fluentui/react";
-import type { PublishPhase } from "../../core/setup/actions";
 import { attentionCount, overallStatus } from "../../core/setup/evaluate";
-import { describeError, type ErrorMessage, type Operation } from "../../core/setup/messages";
+import { FIXES } from "../../core/setup/fixes";
 import type { SetupService } from "../../core/setup/service";
-import { missingPrivileges } from "../../core/setup/privileges";
-import type { CheckItem, ConfigRecordRef, FixId, PublishLog, SetupInput, UserInfo } from "../../core/setup/types";
+import { blockedFixes } from "../../core/setup/privileges";
+import type { CheckItem, ConfigRecordRef, FixId, SetupInput } from "../../core/setup/types";
 import type { Translate } from "../i18n";
 import { Checklist } from "./Checklist";
 import { ConfirmRemoveDialog } from "./ConfirmRemoveDialog";
@@ -13,6 +12,7 @@ import { ConnectionDetails } from "./ConnectionDetails";
 import { ErrorNotice } from "./ErrorNotice";
 import { PublishSection } from "./PublishSection";
 import { useSetup } from "./useSetup";
+import { useSetupActions } from "./useSetupActions";
 import { UserPicker, type PickedUser } from "./UserPicker";
 
 export interface SetupPanelProps {
@@ -33,13 +33,6 @@ export interface SetupPanelProps {
   onBrowse: () => Promise<PickedUser | null>;
   copy: (text: string) => Promise<boolean>;
 }
-
-const PRIVILEGE_TEXT: Partial<Record<FixId, string>> = {
-  assignRole: "Privilege_assignRole",
-  removeRoleFromOthers: "Privilege_removeRole",
-  enableSteps: "Privilege_enableSteps",
-  publish: "Privilege_publish",
-};
 
 const section = { root: { padding: "12px 0" } };
 const heading = { root: { fontWeight: 600 as const, margin: "0 0 8px" } };
@@ -71,25 +64,27 @@ const summaryText = (items: CheckItem[], t: Translate) =>
 
 export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
   const { service, t, config, user, readOnly, roleName, solutionName } = props;
-  const [publishLog, setPublishLog] = React.useState<PublishLog>({});
-  const [busyFix, setBusyFix] = React.useState<FixId>();
-  const [actionError, setActionError] = React.useState<ErrorMessage>();
-  const [confirmUsers, setConfirmUsers] = React.useState<UserInfo[] | null>(null);
-  const [phase, setPhase] = React.useState<PublishPhase>();
-  const [announcement, setAnnouncement] = React.useState("");
   const focusPicker = React.useRef<() => void>();
   const removeButtonFocus = React.useRef<HTMLElement | null>(null);
+
+  const formatTime = React.useCallback(
+    (iso?: string) => (iso ? new Intl.DateTimeFormat(props.locale, { dateStyle: "short", timeStyle: "medium" }).format(new Date(iso)) : undefined),
+    [props.locale],
+  );
+  const actions = useSetupActions({ service, t, formatTime: (iso) => formatTime(iso) ?? "" });
+  const { publishLog, busyFix, phase, announce, reloadRequests } = actions;
 
   const input: SetupInput | null = React.useMemo(
     () => (config ? { config, chosenUserId: user?.id ?? null, roleName, solutionName, publishLog } : null),
     [config, user?.id, roleName, solutionName, publishLog],
   );
   const view = useSetup(service, input, props.refreshKey);
+  // After a failed fix, what is true now is not known: read it again.
+  const { reload } = view;
+  React.useEffect(() => {
+    if (reloadRequests) reload();
+  }, [reloadRequests, reload]);
   const state = view.state;
-  const formatTime = React.useCallback(
-    (iso?: string) => (iso ? new Intl.DateTimeFormat(props.locale, { dateStyle: "short", timeStyle: "medium" }).format(new Date(iso)) : undefined),
-    [props.locale],
-  );
   const items = React.useMemo(
     () => view.items?.map((i) => (i.params.time ? { ...i, params: { ...i.params, time: formatTime(String(i.params.time)) ?? "" } } : i)),
     [view.items, formatTime],
@@ -100,42 +95,8 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
 
   const summary = React.useMemo(() => (items ? summaryText(items, t) : undefined), [items, t]);
   React.useEffect(() => {
-    if (summary && !view.loading) setAnnouncement(summary);
-  }, [summary, view.loading]);
-
-  async function run(fix: FixId, operation: Operation, action: () => Promise<unknown>, doneKey: string) {
-    setBusyFix(fix);
-    setActionError(undefined);
-    try {
-      await action();
-      setPublishLog((log) => ({ ...log, lastChangeAt: new Date().toISOString() }));
-      setAnnouncement(t(doneKey));
-    } catch (e) {
-      setActionError(describeError(e, operation));
-      view.reload();
-    } finally {
-      setBusyFix(undefined);
-    }
-  }
-
-  // A publish can outlive the form: closing it stops the following, not the publish itself.
-  const unmounted = React.useRef(new AbortController());
-  React.useEffect(() => () => unmounted.current.abort(), []);
-
-  async function publish() {
-    setActionError(undefined);
-    setPhase("starting");
-    try {
-      await service.publish({ onProgress: (p) => setPhase(p), signal: unmounted.current.signal });
-      setPublishLog((log) => ({ ...log, lastPublishAt: new Date().toISOString() }));
-      setAnnouncement(t("Publish_Done", { time: formatTime(new Date().toISOString()) ?? "" }));
-    } catch (e) {
-      if (unmounted.current.signal.aborted) return;
-      setActionError(describeError(e, "publish"));
-    } finally {
-      if (!unmounted.current.signal.aborted) setPhase((p) => (p === "done" ? p : undefined));
-    }
-  }
+    if (summary && !view.loading) announce(summary);
+  }, [summary, view.loading, announce]);
 
   function onFix(item: CheckItem) {
     if (!state) return;
@@ -144,26 +105,22 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
         focusPicker.current?.();
         break;
       case "assignRole":
-        void run("assignRole", "assignRole", () => service.assignRole(state), "Done_assignRole");
-        break;
       case "enableSteps":
-        void run("enableSteps", "enableSteps", () => service.enableSteps(state), "Done_enableSteps");
+        actions.runFix(item.fix, state);
         break;
       case "removeRoleFromOthers":
         removeButtonFocus.current = document.activeElement as HTMLElement | null;
-        setConfirmUsers(item.affectedUsers ?? []);
+        actions.requestRemoval(item.affectedUsers ?? []);
         break;
       case "publish":
-        void publish();
+        actions.publish();
         break;
     }
   }
 
   function closeConfirm(confirmed: boolean) {
-    const users = confirmUsers;
-    setConfirmUsers(null);
-    if (confirmed && users && state) void run("removeRoleFromOthers", "removeRole", () => service.removeRole(state, users), "Done_removeRole");
-    else removeButtonFocus.current?.focus();
+    // Cancelled, focus returns to the button that opened the dialog.
+    if (!actions.closeRemoval(confirmed, state)) removeButtonFocus.current?.focus();
   }
 
   async function browse() {
@@ -177,9 +134,8 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
   const blocked = React.useMemo(() => {
     const reasons: Partial<Record<FixId, string>> = {};
     if (!state) return reasons;
-    for (const [fix, key] of Object.entries(PRIVILEGE_TEXT) as Array<[FixId, string]>) {
-      const missing = missingPrivileges(state, fix);
-      if (missing.length) reasons[fix] = `${t("Blocked_Privilege", { privileges: missing.join(", ") })} ${t(key)}`;
+    for (const [fix, missing] of Object.entries(blockedFixes(state)) as Array<[FixId, string[]]>) {
+      reasons[fix] = `${t("Blocked_Privilege", { privileges: missing.join(", ") })} ${t(`Privilege_${FIXES[fix].operation}`)}`;
     }
     return reasons;
   }, [state, t]);
@@ -188,7 +144,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
   return (
     <Stack tokens={{ childrenGap: 4 }} styles={{ root: { maxWidth: 960 } }} className="mss-setup-panel">
       <div id="mss-announcer" aria-live="polite" role="status" style={{ position: "absolute", left: -10000, width: 1, height: 1, overflow: "hidden" }}>
-        {announcement}
+        {actions.announcement}
       </div>
 
       <Section title={t("Section_User")}>
@@ -212,7 +168,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
         </MessageBar>
       )}
       {view.error && <ErrorNotice error={view.error} t={t} />}
-      {actionError && <ErrorNotice error={actionError} t={t} onDismiss={() => setActionError(undefined)} />}
+      {actions.error && <ErrorNotice error={actions.error} t={t} onDismiss={actions.dismissError} />}
 
       {config && (
         <Section title={t("Section_Checklist")} action={<DefaultButton text={t("Button_Refresh")} onClick={view.reload} disabled={view.loading} />}>
@@ -241,7 +197,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
             publishedAt={formatTime(publishLog.lastPublishAt)}
             heldBy={heldBy}
             canPublish={!busyFix && !view.loading}
-            onPublish={() => void publish()}
+            onPublish={actions.publish}
           />
         </Section>
       )}
@@ -251,7 +207,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
           <ConnectionDetails
             t={t}
             copy={props.copy}
-            announce={setAnnouncement}
+            announce={announce}
             values={[
               { labelKey: "Connection_OrgUrl", value: (org?.webApplicationUrl ?? props.clientUrl).replace(/\/+$/, "") },
               { labelKey: "Connection_OrgServiceUrl", value: org?.organizationServiceUrl },
@@ -263,7 +219,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
         </Section>
       )}
 
-      <ConfirmRemoveDialog users={confirmUsers} roleName={roleName} t={t} onConfirm={() => closeConfirm(true)} onCancel={() => closeConfirm(false)} />
+      <ConfirmRemoveDialog users={actions.confirmUsers} roleName={roleName} t={t} onConfirm={() => closeConfirm(true)} onCancel={() => closeConfirm(false)} />
     </Stack>
   );
 };

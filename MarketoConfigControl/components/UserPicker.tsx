@@ -44,7 +44,13 @@ export const UserPicker: React.FC<UserPickerProps> = ({ service, t, roleName, va
   React.useEffect(() => {
     if (focusRef) focusRef.current = () => inputRef.current?.focus();
   }, [focusRef]);
-  React.useEffect(() => setActiveIndex(search.results.length ? 0 : -1), [search.results]);
+  // New results put the first one under the arrow keys (set while rendering, as React advises
+  // for state that follows other state, so no frame shows the old index).
+  const [resultsSeen, setResultsSeen] = React.useState(search.results);
+  if (resultsSeen !== search.results) {
+    setResultsSeen(search.results);
+    setActiveIndex(search.results.length ? 0 : -1);
+  }
 
   const pick = (u: UserSearchResult) => {
     onChange({ id: u.id, name: u.fullName });

@@ -18,21 +18,25 @@ export interface SetupView {
 export function useSetup(service: SetupService, input: SetupInput | null, refreshKey: number): SetupView & { reload: () => void } {
   const [view, setView] = React.useState<SetupView>({ loading: input !== null });
   const [tick, setTick] = React.useState(0);
-  const key = input ? JSON.stringify(input) : "";
+  // The input by content: a new object with the same content must not reload.
+  const key = input ? JSON.stringify(input) : null;
+
+  // A new load (or none) shows at once, while rendering: React's way for state that follows props.
+  const request = key === null ? null : JSON.stringify([key, refreshKey, tick]);
+  const [lastRequest, setLastRequest] = React.useState({ service, request });
+  if (lastRequest.service !== service || lastRequest.request !== request) {
+    setLastRequest({ service, request });
+    setView(request === null ? { loading: false } : (v) => ({ ...v, loading: true }));
+  }
 
   React.useEffect(() => {
-    if (!input) {
-      setView({ loading: false });
-      return undefined;
-    }
+    if (key === null) return undefined;
     const controller = new AbortController();
-    setView((v) => ({ ...v, loading: true }));
-    service.load(input, controller.signal).then(
+    service.load(JSON.parse(key) as SetupInput, controller.signal).then(
       (state) => !controller.signal.aborted && setView({ state, items: evaluate(state), loading: false }),
       (e) => !controller.signal.aborted && setView((v) => ({ ...v, loading: false, error: describeError(e, "load") })),
     );
     return () => controller.abort();
-    // `key` stands for `input`: a new object with the same content must not reload.
   }, [service, key, refreshKey, tick]);
 
   const reload = React.useCallback(() => setTick((t) => t + 1), []);

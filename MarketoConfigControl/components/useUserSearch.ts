@@ -21,13 +21,17 @@ export interface SearchView {
 export function useUserSearch(service: SetupService, text: string | null, roleName: string, includeAllUsers: boolean): SearchView {
   const [view, setView] = React.useState<SearchView>({ results: [], searching: false });
 
+  // A new search (or none) shows at once, while rendering: React's way for state that follows props.
+  const request = text === null ? null : JSON.stringify([text, roleName, includeAllUsers]);
+  const [lastRequest, setLastRequest] = React.useState<{ service: SetupService; request: string | null }>({ service, request: null });
+  if (lastRequest.service !== service || lastRequest.request !== request) {
+    setLastRequest({ service, request });
+    setView(request === null ? { results: [], searching: false } : (v) => ({ ...v, searching: true, error: undefined }));
+  }
+
   React.useEffect(() => {
-    if (text === null) {
-      setView({ results: [], searching: false });
-      return undefined;
-    }
+    if (text === null) return undefined;
     const controller = new AbortController();
-    setView((v) => ({ ...v, searching: true, error: undefined }));
     const timer = setTimeout(() => {
       service.searchUsers({ text, roleName, includeAllUsers, top: SEARCH_TOP }, controller.signal).then(
         (results) => !controller.signal.aborted && setView({ results, searching: false, searchedFor: text }),

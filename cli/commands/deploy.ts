@@ -10,8 +10,8 @@ import type { DataverseClient, ODataCollection } from "../../core/dataverse/clie
 import { anyOf, buildQuery, eq, recordPath } from "../../core/dataverse/odata";
 import { isDataverseError } from "../../core/dataverse/errors";
 import { compareVersions } from "../../core/setup/version";
-import { verifySolutionZip } from "../../pack/verify";
-import { attr, child, parseXml, xmlError } from "../../pack/xml";
+import { verifySolutionZip } from "../../formats/verify";
+import { attr, child, parseXml, xmlError } from "../../formats/xml";
 import { CliError, EXIT, type ExitCode } from "../errors";
 import { progress, writeJson } from "../output";
 import type { Session } from "../session";

@@ -9,3 +9,4 @@ export * from "./messages";
 export * from "./service";
 export * from "./privileges";
 export * from "./defaults";
+export * from "./fixes";

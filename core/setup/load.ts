@@ -1,9 +1,9 @@
 /**
- * Reads everything the checklist needs in two `$batch` round trips: the first asks every
- * question that needs only the input; the second asks those that need an answer from the
- * first (the config table's entity set, the solution's step ids). In a large organisation an
- * expanded collection (the role's holders) can be cut at 5,000 rows; its `<nav>@odata.nextLink`
- * is then followed, alongside the second round, so nobody who holds the role is missed.
+ * Reads everything the checklist needs in one `$batch` round trip, or two where a read depends on
+ * an answer of the first (see `Learned` below: the config table's entity set, the solution's step
+ * ids, the caller's id). In a large organisation an expanded collection (the role's holders) can
+ * be cut at 5,000 rows; its `<nav>@odata.nextLink` is then followed, alongside the second round,
+ * so nobody who holds the role is missed.
  */
 import type { BatchResult, DataverseClient } from "../dataverse/client";
 import { DataverseError, isDataverseError } from "../dataverse/errors";
@@ -159,72 +159,144 @@ export interface LoadOptions {
   signal?: AbortSignal;
 }
 
+/** Batch results by the name the request was given. */
+type Named = Partial<Record<string, BatchResult>>;
+
+async function namedBatch(client: DataverseClient, requests: Record<string, string>, signal?: AbortSignal): Promise<Named> {
+  const names = Object.keys(requests);
+  if (!names.length) return {};
+  const results = await client.batchGet(names.map((n) => requests[n]), { signal });
+  return Object.fromEntries(names.map((n, i) => [n, results[i]]));
+}
+
+/**
+ * Three reads depend on an answer of the same load, and the Web API offers no way to ask them
+ * without it: the Marketo Config record and its access check need the table's entity set name
+ * (EntityDefinitions); the plugin steps need the ids listed by the solution's components
+ * (`solutioncomponent.objectid` is a plain id, with no navigation property to the step); the
+ * admin's own privileges need the caller's id (WhoAmI). Those answers rarely change within a
+ * session, so each later load asks the dependent reads beside their proof in the one `$batch`,
+ * with what the client learnt before, and keeps them only where the proof agrees: one round trip
+ * then, and a second only for what changed (or on the first load of a client).
+ */
+interface Learned {
+  entitySets: Map<string, string>;
+  stepIds: Map<string, string[]>;
+  currentUserId?: string;
+}
+const learnedBy = new WeakMap<DataverseClient, Learned>();
+
+function learnedFor(client: DataverseClient): Learned {
+  let learned = learnedBy.get(client);
+  if (!learned) learnedBy.set(client, (learned = { entitySets: new Map(), stepIds: new Map() }));
+  return learned;
+}
+
+const sameIds = (a: string[] | undefined, b: string[]) =>
+  !!a && a.length === b.length && [...a].map((x) => x.toLowerCase()).sort().join() === [...b].map((x) => x.toLowerCase()).sort().join();
+
+const filterName = (table: string) => `syncFilter.${table}`;
+
 export async function loadSetupState(client: DataverseClient, input: SetupInput, options: LoadOptions = {}): Promise<SetupState> {
   const userId = input.chosenUserId ? guid(input.chosenUserId) : undefined;
   const configId = guid(input.config.id);
+  const learned = learnedFor(client);
+  const entityKey = input.config.entity.toLowerCase();
 
-  const first: string[] = [
-    entityDefinitionPath(input.config.entity),
-    rolesByNamePath(input.roleName),
-    solutionPath(input.solutionName),
-    client.functionPath("RetrieveCurrentOrganization", { AccessType: { raw: "Microsoft.Dynamics.CRM.EndpointAccessType'Default'" } }),
-    client.functionPath("WhoAmI"),
-    privilegesByNamePath(ALL_REQUIRED_PRIVILEGES),
-    lastPublishJobPath(),
-    ...SYNC_FILTER_TABLES.map((t) => attributeDefinitionPath(t, SYNC_FILTER_FIELD)),
-  ];
-  if (userId) first.push(userWithRolesPath(userId), userTeamsWithRolePath(userId, input.roleName));
-  const r1 = await client.batchGet(first, { signal: options.signal });
-  const [entityDef, rolesFirst, solutionFirst, organization, whoAmI, privilegeIds, lastPublishJob, ...rest] = r1;
-  const filterResults = rest.slice(0, SYNC_FILTER_TABLES.length);
-  const [userFirst, teamsResult] = rest.slice(SYNC_FILTER_TABLES.length);
+  // Reads that depend on another answer, given what they depend on.
+  const configReads = (entitySet: string): Record<string, string> => {
+    const reads: Record<string, string> = { config: configRecordPath(entitySet, configId, input.config.attribute) };
+    if (userId) reads.access = client.functionPath("RetrievePrincipalAccess", { Target: { record: `${entitySet}(${configId})` } }, `systemusers(${userId})`);
+    return reads;
+  };
+  const stepReads = (ids: string[]): Record<string, string> => (ids.length ? { steps: stepsPath(ids) } : {});
+  const privilegeReads = (callerId: string): Record<string, string> => ({
+    privileges: client.functionPath("RetrieveUserPrivileges", {}, `systemusers(${guid(callerId)})`),
+  });
+
+  const guessedEntitySet = learned.entitySets.get(entityKey);
+  const guessedStepIds = learned.stepIds.get(input.solutionName);
+  const guessedCaller = learned.currentUserId;
+  const first: Record<string, string> = {
+    entityDef: entityDefinitionPath(input.config.entity),
+    roles: rolesByNamePath(input.roleName),
+    solution: solutionPath(input.solutionName),
+    organization: client.functionPath("RetrieveCurrentOrganization", { AccessType: { raw: "Microsoft.Dynamics.CRM.EndpointAccessType'Default'" } }),
+    whoAmI: client.functionPath("WhoAmI"),
+    privilegeIds: privilegesByNamePath(ALL_REQUIRED_PRIVILEGES),
+    lastPublishJob: lastPublishJobPath(),
+    ...Object.fromEntries(SYNC_FILTER_TABLES.map((t) => [filterName(t), attributeDefinitionPath(t, SYNC_FILTER_FIELD)])),
+    ...(userId ? { user: userWithRolesPath(userId), teams: userTeamsWithRolePath(userId, input.roleName) } : {}),
+    ...(guessedEntitySet ? configReads(guessedEntitySet) : {}),
+    ...(guessedStepIds ? stepReads(guessedStepIds) : {}),
+    ...(guessedCaller ? privilegeReads(guessedCaller) : {}),
+  };
+  const r: Named = await namedBatch(client, first, options.signal);
+  const entityDef = r.entityDef!;
+  const whoAmI = r.whoAmI!;
+  const privilegeIds = r.privilegeIds!;
+  const lastPublishJob = r.lastPublishJob!;
 
   const configEntitySet = entityDef.ok ? str((entityDef.data as Row).EntitySetName) : undefined;
-  // The step ids decide the second round, so the solution's components are completed first.
-  const solutionDone = await completeResult(client, solutionFirst, "solution_solutioncomponent", options.signal);
+  // The step ids decide the steps read, so the solution's components are completed first.
+  const solutionDone = await completeResult(client, r.solution, "solution_solutioncomponent", options.signal);
   const solution = solutionDone.result;
   const solutionFact = fact(solution, readSolution);
   const stepIds = solutionFact.ok && solutionFact.value ? solutionFact.value.stepIds : [];
-
-  const second: string[] = [];
-  const slot: Record<string, number> = {};
-  if (configEntitySet) {
-    slot.config = second.push(configRecordPath(configEntitySet, configId, input.config.attribute)) - 1;
-    if (userId) {
-      const target = { record: `${configEntitySet}(${configId})` };
-      slot.access = second.push(client.functionPath("RetrievePrincipalAccess", { Target: target }, `systemusers(${userId})`)) - 1;
-    }
-  }
-  if (stepIds.length) slot.steps = second.push(stepsPath(stepIds)) - 1;
   const currentUserId = whoAmI.ok ? str((whoAmI.data as Row).UserId) : undefined;
-  if (currentUserId) slot.privileges = second.push(client.functionPath("RetrieveUserPrivileges", {}, `systemusers(${guid(currentUserId)})`)) - 1;
+
+  // The second round: only the dependent reads whose guess was missing or wrong.
+  const second: Record<string, string> = {};
+  const keep = (guessRight: boolean, reads: Record<string, string>) => {
+    for (const name of Object.keys(reads)) {
+      if (guessRight) continue;
+      delete r[name];
+      second[name] = reads[name];
+    }
+  };
+  if (configEntitySet) keep(configEntitySet === guessedEntitySet, configReads(configEntitySet));
+  else {
+    // No definition, no proof: the guessed reads are not kept.
+    delete r.config;
+    delete r.access;
+  }
+  keep(sameIds(guessedStepIds, stepIds), stepReads(stepIds));
+  if (!stepIds.length) delete r.steps;
+  if (currentUserId) keep(currentUserId.toLowerCase() === guessedCaller?.toLowerCase(), privilegeReads(currentUserId));
+  else delete r.privileges;
+
   const [r2, rolesDone, userDone] = await Promise.all([
-    second.length ? client.batchGet(second, { signal: options.signal }) : Promise.resolve([] as BatchResult[]),
-    completeResult(client, rolesFirst, "systemuserroles_association", options.signal),
-    completeResult(client, userFirst, "systemuserroles_association", options.signal),
+    namedBatch(client, second, options.signal),
+    completeResult(client, r.roles, "systemuserroles_association", options.signal),
+    completeResult(client, r.user, "systemuserroles_association", options.signal),
   ]);
+  Object.assign(r, r2);
   const roles = rolesDone.result;
   const userResult = userDone.result;
   const followUps = solutionDone.requests + rolesDone.requests + userDone.requests;
 
+  if (configEntitySet) learned.entitySets.set(entityKey, configEntitySet);
+  if (solutionFact.ok && solutionFact.value) learned.stepIds.set(input.solutionName, stepIds);
+  if (currentUserId) learned.currentUserId = currentUserId;
+
   const savedUserId: Fact<string | null> = configEntitySet
-    ? fact(r2[slot.config], (d) => str(d[`_${input.config.attribute}_value`]) ?? null)
+    ? fact(r.config, (d) => str(d[`_${input.config.attribute}_value`]) ?? null)
     : { ok: false, error: entityDef.error! };
 
   const chosenUser = userId
     ? (() => {
         const user = fact(userResult, (d) => ({
           ...toUser(d),
-          directRoleIds: ((d.systemuserroles_association as Row[]) ?? []).map((r) => String(r.roleid)),
+          directRoleIds: ((d.systemuserroles_association as Row[]) ?? []).map((x) => String(x.roleid)),
           roleTeams: [] as string[],
         }));
-        if (user.ok && teamsResult?.ok) user.value.roleTeams = rows(teamsResult.data as Row).map((t) => String(t.name));
+        if (user.ok && r.teams?.ok) user.value.roleTeams = rows(r.teams.data as Row).map((t) => String(t.name));
         return user;
       })()
     : undefined;
 
   const steps: Fact<PluginStep[]> = stepIds.length
-    ? fact(r2[slot.steps], (d) =>
+    ? fact(r.steps, (d) =>
         rows(d).map((s) => ({
           id: String(s.sdkmessageprocessingstepid),
           name: String(s.name ?? ""),
@@ -238,25 +310,24 @@ export async function loadSetupState(client: DataverseClient, input: SetupInput,
       : solutionFact;
 
   const syncFilter: Record<string, Fact<boolean>> = {};
-  SYNC_FILTER_TABLES.forEach((table, i) => (syncFilter[table] = fact(filterResults[i], () => true, false)));
+  for (const table of SYNC_FILTER_TABLES) syncFilter[table] = fact(r[filterName(table)], () => true, false);
 
   return {
     input,
     configEntitySet,
     savedUserId,
-    configModifiedOn: r2[slot.config]?.ok ? str((r2[slot.config].data as Row).modifiedon) : undefined,
+    configModifiedOn: r.config?.ok ? str((r.config.data as Row).modifiedon) : undefined,
     chosenUser,
     roles: fact(roles, readRoles),
     solution: solutionFact,
     steps,
-    configReadable:
-      slot.access !== undefined ? fact(r2[slot.access], (d) => /\bReadAccess\b/.test(String(d.AccessRights ?? ""))) : undefined,
-    organization: fact(organization, readOrganization),
+    configReadable: r.access ? fact(r.access, (d) => /\bReadAccess\b/.test(String(d.AccessRights ?? ""))) : undefined,
+    organization: fact(r.organization, readOrganization),
     syncFilter,
     currentUserId,
     lastPublishJobAt: lastPublishJob.ok ? str(rows(lastPublishJob.data as Row)[0]?.completedon) : undefined,
-    adminPrivileges: slot.privileges !== undefined ? fact(r2[slot.privileges], (d) => heldPrivilegeNames(d, privilegeIds)) : undefined,
+    adminPrivileges: r.privileges ? fact(r.privileges, (d) => heldPrivilegeNames(d, privilegeIds)) : undefined,
     // Follow-up pages run beside the second batch; each is a round trip of its own all the same.
-    roundTrips: (second.length ? 2 : 1) + followUps,
+    roundTrips: (Object.keys(second).length ? 2 : 1) + followUps,
   };
 }

@@ -19,7 +19,7 @@ import type { Row } from "../fixture";
 import { checkPrivilege } from "../security";
 import { checkSolutionLock } from "./solutionLock";
 import type { Entity, Org } from "../store";
-import { child, children, parseXml, textOf, xmlError } from "../../pack/xml";
+import { child, children, parseXml, textOf, xmlError } from "../../formats/xml";
 import { readCollection, readRecord } from "./query";
 import { updateRecord } from "./write";
 

@@ -3,7 +3,7 @@
  * an import, then the solution and its custom controls are registered (`solutions`,
  * `customcontrols`, `solutioncomponents` type 66), with progress and a log in `importjobs`.
  *
- * What Dataverse checks is not what the pac format checker (pack/verify.ts) checks. Accepted, as
+ * What Dataverse checks is not what the pac format checker (formats/verify.ts) checks. Accepted, as
  * the service accepts them: any entry order, deflated or stored entries, BOM or none, no XML
  * declaration, the layout Dataverse itself exports (customizations, [Content_Types], solution,
  * Controls; xml typed application/octet-stream, e.g. rwilson504/PCFControls'
@@ -29,8 +29,8 @@ import { ApiRequest, ApiResponse, ServerContext, json, noContent, parseJsonBody 
 import { HttpError, badQuery } from "../errors";
 import { checkPrivilege } from "../security";
 import { Org, newGuid } from "../store";
-import { child, children, parseXml, textOf, xmlError, type XmlElement } from "../../pack/xml";
-import { readZip, type ZipContents } from "../../pack/zipReader";
+import { child, children, parseXml, textOf, xmlError, type XmlElement } from "../../formats/xml";
+import { readZip, type ZipContents } from "../../formats/zipReader";
 import { ImportCodes, ImportFailure, fail, failXsd, positionOf } from "./importErrors";
 import { entryIndex, readControl, type ImportedControl } from "./importControl";
 

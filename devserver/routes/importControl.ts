@@ -15,8 +15,8 @@
  * - Every `of-type` is one the manifest schema knows (manifest-schema-reference/type.md lists the
  *   supported values and those "not supported currently"); anything else fails schema validation.
  */
-import { attr, child, children, parseXml, xmlError, type XmlElement } from "../../pack/xml";
-import type { ZipContents } from "../../pack/zipReader";
+import { attr, child, children, parseXml, xmlError, type XmlElement } from "../../formats/xml";
+import type { ZipContents } from "../../formats/zipReader";
 import { ImportCodes, fail, failXsd, positionOf } from "./importErrors";
 
 export interface ImportedControl {

@@ -39,6 +39,8 @@ describe("npm run build", () => {
     const { status, output } = build(dir);
     expect(output).toContain("Build OK");
     expect(status).toBe(0);
+    // The size budget (scripts/bundle-report.mjs) was checked and met.
+    expect(output).toMatch(/bundle\.js: \d+ B minified, \d+ B gzip \(within budget\)/);
     const out = join(dir, "out", "controls", "MarketoConfigControl");
     const manifest = readFileSync(join(out, "ControlManifest.xml"), "utf8");
     expect(manifest).toContain('<platform-library name="React" version="16.14.0"/>');

@@ -8,8 +8,8 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, wr
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { unzipSync } from "fflate";
-import { readZip } from "../../pack/zipReader";
-import { verifySolutionZip } from "../../pack/verify";
+import { readZip } from "../../formats/zipReader";
+import { verifySolutionZip } from "../../formats/verify";
 
 jest.setTimeout(240_000);
 

@@ -1,11 +1,15 @@
 /**
  * The e2e tests host the production bundle.js: build it when it is missing or older than the
  * control's sources (CI builds first anyway; this keeps `npm ci && npm test` on a fresh clone right).
+ * The browser is found here once too, so that a missing one fails the run at once, and the npm
+ * Chromium is unpacked before the test files start rather than by each of them.
  */
 const { spawnSync } = require("node:child_process");
 const { cpSync, existsSync, mkdtempSync, readdirSync, statSync } = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
+// A TypeScript module: Jest transforms what its globalSetup requires.
+const { chromiumLaunchOptions } = require("../../scripts/chromium");
 
 const root = path.resolve(__dirname, "..", "..");
 const bundle = path.join(root, "out", "controls", "MarketoConfigControl", "bundle.js");
@@ -21,6 +25,8 @@ function newest(dir) {
 }
 
 module.exports = async function globalSetup() {
+  const browser = await chromiumLaunchOptions();
+  process.stdout.write(`\ne2e: Chromium ${browser.description}\n`);
   const sources = Math.max(newest(path.join(root, "MarketoConfigControl")), newest(path.join(root, "core")));
   if (!existsSync(bundle) || statSync(bundle).mtimeMs < sources) {
     process.stdout.write("\ne2e: building the control (production) first…\n");

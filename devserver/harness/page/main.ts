@@ -7,7 +7,7 @@ import { chromeStrings } from "./chrome";
 import { h } from "./dom";
 import { FormHost, type FormState, type HostedControl } from "./form";
 import { installComponentFramework, loadPlatformLibraries, loadScript, parseManifest, registeredControl } from "./loader";
-import { parseResx } from "./resx";
+import { parseResx } from "../../../formats/resx";
 
 interface HarnessApi {
   /** The value the form holds now (what Save would store). */

@@ -1,18 +1,17 @@
 /**
- * End-to-end helpers: the `npm start` harness in-process, Debian's Chromium through playwright-core,
+ * End-to-end helpers: the `npm start` harness in-process, Chromium (see scripts/chromium.ts) through playwright-core,
  * axe on each state, and the server's own view of the data (assertions never trust the UI alone).
  * Any console error or uncaught error of a page fails the test that opened it (see useE2E), except
  * the failed Web API requests the test itself provoked with addFault.
  */
 import AxeBuilder from "@axe-core/playwright";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { reactVersion, type ReactVersion } from "../../../devserver/harness/react";
+import { chromiumLaunchOptions } from "../../../scripts/chromium";
 import { startHarness, ROOT, type Harness } from "../../../devserver/harness/server";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"];
 /**
  * Where screenshots go: an ignored folder, so that `npm test` leaves the tracked pictures alone;
  * `npm run screenshots` points MSS_SCREENSHOTS_DIR at docs/ to refresh the README's pictures.
@@ -34,12 +33,11 @@ export interface E2E {
 }
 
 export async function startE2E(options: { publishDurationMs?: number; react?: ReactVersion } = {}): Promise<E2E> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}. Install it: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH).`);
-  }
+  // Throws, saying what to install, when there is no Chromium; globalSetup.js has unpacked the npm one if that is the one.
+  const launch = await chromiumLaunchOptions();
   // globalSetup.js hands over a copy of the build (see there).
   const harness = await startHarness({ port: 0, publishDurationMs: options.publishDurationMs ?? 600, controlDir: process.env.MSS_E2E_CONTROL_DIR, react: options.react ?? SUITE_REACT });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const browser = await chromium.launch({ executablePath: launch.executablePath, env: launch.env, headless: true, args: launch.args });
   return {
     harness,
     browser,

@@ -210,8 +210,22 @@ describe("fix commands", () => {
   });
 
   it("publish waits for a publish already running", async () => {
-    server.org.publishDurationMs = 1500; // both sign in and start while the first still runs, even on a busy machine
-    const [a, b] = await Promise.all([cli(["publish", ...args]), cli(["publish", ...args])]);
+    // No wall clock: the first publish runs until the second has met it, then both end at once.
+    server.org.publishDurationMs = 60 * 60_000;
+    const endPublishes = () => {
+      server.org.publishDurationMs = 0;
+      for (const job of server.org.jobs) if (job.kind === "publish" && !job.done) job.startedAt = Date.now() - job.durationMs;
+    };
+    let firstRuns!: () => void;
+    const firstRunning = new Promise<void>((resolve) => (firstRuns = resolve));
+    // The first CLI polls its job only once the job exists.
+    const first = cli(["publish", ...args], { onFetch: (url) => void (url.includes("/asyncoperations(") && firstRuns()) });
+    await firstRunning;
+    let asks = 0;
+    // The second asks, meets the lock, waits, asks again: as it asks again, the first publish ends.
+    const second = cli(["publish", ...args], { onFetch: (url) => void (url.endsWith("/PublishAllXmlAsync") && ++asks === 2 && endPublishes()) });
+    const [a, b] = await Promise.all([first, second]);
+    expect(asks).toBe(2);
     expect([a.code, b.code]).toEqual([0, 0]);
     expect(a.stderr + b.stderr).toContain("Another import or publish is running in Dynamics; waiting for it to finish… [PublishAll]");
     expect(server.org.publishCount).toBe(2);

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { zipSync, type Zippable } from "fflate";
-import { readZip } from "../../../pack/zipReader";
+import { readZip } from "../../../formats/zipReader";
 
 export const CONTROL = "mss_MarketoSync.MarketoConfigControl";
 export const MANIFEST_ENTRY = `Controls/${CONTROL}/ControlManifest.xml`;

@@ -1,7 +1,9 @@
 /**
  * Every action under every fault: the admin gets a plain message or the action recovers; the
  * Marketo User stored on the record never changes; no role is removed or doubled by a retry;
- * and the checklist after recovery is right.
+ * and the checklist after recovery is right. Every scenario asserts that its fault was met (a
+ * fault aimed at a request nobody sends would otherwise leave "recovers" green), and no scenario
+ * depends on how fast the machine is: a timeout is a request held until the test drops it.
  */
 import { DataverseClient } from "../../../core/dataverse/client";
 import { assignSyncRole, enablePluginSteps, publishAll, removeSyncRoleFrom } from "../../../core/setup/actions";
@@ -11,7 +13,7 @@ import { describeError } from "../../../core/setup/messages";
 import { searchUsers } from "../../../core/setup/search";
 import type { SetupInput, SetupState } from "../../../core/setup/types";
 import { startDevServer, type DevServer } from "../../../devserver/server";
-import type { FaultResponse } from "../../../devserver/faults";
+import type { FaultResponse, Held } from "../../../devserver/faults";
 import { CONFIG, ROLE, ROLE_NAME, SECRET, SOLUTION, STEP, USER } from "../../../devserver/fixtures/ids";
 import { readResx } from "../../helpers/resx";
 import { cli, connectionArgs } from "../cli/helpers";
@@ -40,9 +42,15 @@ const input = (): SetupInput => ({
   solutionName: SOLUTION.friendlyName,
 });
 
-function client() {
-  return new DataverseClient({ orgUrl: server.url, timeoutMs: 300, maxRetries: 2, baseRetryDelayMs: 5, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))) });
+/**
+ * Retries pause for a macrotask, not for the delay asked. The timeout is the client's default
+ * (30 s) except in the "timeout" scenarios, where the held request can never be answered in time:
+ * there one second is the wait under test, and the retry that follows is not held.
+ */
+function client(timeoutMs?: number) {
+  return new DataverseClient({ orgUrl: server.url, timeoutMs, maxRetries: 2, baseRetryDelayMs: 5, sleep: () => new Promise((r) => setImmediate(r)) });
 }
+const TIMEOUT_UNDER_TEST_MS = 1000;
 
 /** Where each action's requests go: the fault hits that request. */
 const TARGET: Record<Exclude<Action, "CLI deploy">, { method: string; path: string | RegExp }> = {
@@ -56,7 +64,8 @@ const TARGET: Record<Exclude<Action, "CLI deploy">, { method: string; path: stri
 
 const busy = { status: 400, body: { error: { code: "0x8004F063", message: "Cannot start another [PublishAll] because there is a previous [PublishAll] running at this moment." } } };
 
-function faultFor(fault: FaultName): { respond: FaultResponse; times: number; target?: { method: string; path: string | RegExp } } {
+/** `respond: "held"`: the request waits for the test (faults.hold), never for a clock. */
+function faultFor(fault: FaultName): { respond: FaultResponse | "held"; times: number; target?: { method: string; path: string | RegExp } } {
   switch (fault) {
     case "429 with Retry-After":
       return { respond: server.faults.presets.throttle(0), times: 1 };
@@ -67,7 +76,8 @@ function faultFor(fault: FaultName): { respond: FaultResponse; times: number; ta
     case "503":
       return { respond: server.faults.presets.unavailable(), times: 1 };
     case "timeout":
-      return { respond: { delayMs: 1000 }, times: 1 };
+    case "slow answer":
+      return { respond: "held", times: 1 };
     case "dropped connection":
       return { respond: "drop", times: 1 };
     case "401 session expired":
@@ -92,6 +102,23 @@ async function prepared(): Promise<SetupState> {
   return loadSetupState(c, input());
 }
 
+/**
+ * Adds the scenario's fault where the action's request goes. A held request is dropped at the end
+ * of a timeout scenario (its client gave up) and let through as soon as it arrives for a slow answer.
+ */
+function inject(on: DevServer, fault: FaultName, match: { method: string; path: string | RegExp }, respond: FaultResponse | "held", times: number): { id: number; end: () => void } {
+  if (respond !== "held") return { id: on.faults.add({ match, times, respond }), end: () => undefined };
+  const held: Held = on.faults.hold({ match, times });
+  if (fault === "slow answer") void held.arrived().then(held.release);
+  return { id: held.id, end: held.drop };
+}
+
+/** A scenario that recovers has met every use of its fault; one that is explained, at least one. */
+function expectFaultMet(on: DevServer, id: number, outcome: string, times: number): void {
+  if (outcome === "recovers") expect({ fired: on.faults.fired(id) }).toEqual({ fired: times });
+  else expect(on.faults.fired(id)).toBeGreaterThanOrEqual(1);
+}
+
 async function run(action: Exclude<Action, "CLI deploy">, c: DataverseClient, state: SetupState): Promise<unknown> {
   switch (action) {
     case "load":
@@ -106,7 +133,7 @@ async function run(action: Exclude<Action, "CLI deploy">, c: DataverseClient, st
     case "enableSteps":
       return enablePluginSteps(c, state);
     case "publish":
-      return publishAll(c, { pollIntervalMs: 5, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+      return publishAll(c, { pollIntervalMs: 5, sleep: () => new Promise((r) => setImmediate(r)) });
   }
 }
 
@@ -122,13 +149,15 @@ describe.each(CONTROL_SCENARIOS.map((s) => [s.action, s.fault, s.outcome] as con
     const rolesBefore = roleHolders();
     const spec = faultFor(fault);
     const target = spec.target ?? TARGET[action];
-    server.faults.add({ match: { method: target.method, path: target.path }, times: spec.times, respond: spec.respond });
+    const injected = inject(server, fault, { method: target.method, path: target.path }, spec.respond, spec.times);
 
-    const c = client();
+    const c = client(fault === "timeout" ? TIMEOUT_UNDER_TEST_MS : undefined);
     const result = await run(action, c, state).then(
       (value) => ({ ok: true as const, value }),
       (error) => ({ ok: false as const, error }),
     );
+    injected.end();
+    expectFaultMet(server, injected.id, outcome, spec.times);
 
     if (outcome === "recovers") {
       expect(result).toMatchObject({ ok: true });
@@ -189,9 +218,12 @@ describe("CLI deploy", () => {
   it.each(deployScenarios.map((s) => [s.fault, s.outcome] as const))("under %s: %s", async (fault, outcome) => {
     tokenServer.reset();
     const spec = faultFor(fault);
-    tokenServer.faults.add({ match: { method: "POST", path: "ImportSolutionAsync" }, times: spec.times, respond: spec.respond === "privilegeDenied" ? { privilegeDenied: "prvImportCustomization" } : spec.respond });
+    const respond = spec.respond === "privilegeDenied" ? { privilegeDenied: "prvImportCustomization" } : spec.respond;
+    const injected = inject(tokenServer, fault, { method: "POST", path: "ImportSolutionAsync" }, respond, spec.times);
     const result = await cli(["deploy", zip, "--no-publish", ...connectionArgs(tokenServer)]);
+    injected.end();
     const output = result.stdout + result.stderr;
+    expectFaultMet(tokenServer, injected.id, outcome, spec.times);
     if (outcome === "recovers") {
       expect({ code: result.code, output }).toMatchObject({ code: 0 });
       expect(tokenServer.org.imports).toHaveLength(1);
@@ -201,5 +233,37 @@ describe("CLI deploy", () => {
       expect(tokenServer.org.imports).toHaveLength(0);
     }
     expect(output).not.toContain(SECRET.marketoSync);
+  });
+});
+
+/** The hold the scenarios rely on: a request waits for the test, then is answered or dropped. */
+describe("a held request", () => {
+  const whoAmI = () => fetch(`${server.url}/api/data/v9.2/WhoAmI`, { headers: { Accept: "application/json" } });
+
+  it("is answered only once released, and counted as it arrives", async () => {
+    server.reset();
+    const held = server.faults.hold({ match: { path: "WhoAmI" } });
+    let answered = false;
+    const first = whoAmI().then((r) => {
+      answered = true;
+      return r.status;
+    });
+    await held.arrived();
+    expect(server.faults.fired(held.id)).toBe(1);
+    // A whole round trip later the held one still waits: the hold is used up, this one is not held.
+    expect((await whoAmI()).status).toBe(200);
+    expect(answered).toBe(false);
+    held.release();
+    expect(await first).toBe(200);
+  });
+
+  it("is dropped when the test says so", async () => {
+    server.reset();
+    const held = server.faults.hold({ match: { path: "WhoAmI" } });
+    const first = whoAmI();
+    await held.arrived();
+    held.drop();
+    await expect(first).rejects.toThrow();
+    await expect(server.faults.whenFired(held.id, 1)).resolves.toBeUndefined();
   });
 });

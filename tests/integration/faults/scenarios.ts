@@ -10,6 +10,7 @@ export type FaultName =
   | "429 storm"
   | "503"
   | "timeout"
+  | "slow answer"
   | "dropped connection"
   | "401 session expired"
   | "403 privilege"
@@ -48,11 +49,12 @@ export const SCENARIOS: Scenario[] = [
   { action: "load", fault: "server error mid-batch", outcome: "Check_Unknown" },
   // The CLI signs in with a token: a 401 renews it once and goes on. A dropped upload is not
   // re-sent (an import is not safe to repeat blindly): it is explained, and nothing was imported.
+  // The upload may take minutes (deploy gives it 10 minutes, not --timeout): a slow answer is waited for.
   ...([
     ["429 with Retry-After", "recovers"],
     ["429 without Retry-After", "recovers"],
     ["503", "recovers"],
-    ["timeout", "recovers"],
+    ["slow answer", "recovers"],
     ["dropped connection", "Error_network"],
     ["429 storm", "Error_throttled"],
     ["401 session expired", "recovers"],

@@ -1,5 +1,5 @@
 import { bindControl, ForeignControlError, FormXmlError, parseFormXml, type BindOptions } from "../../../cli/formXml";
-import { parseResx } from "../../../cli/strings";
+import { parseResx } from "../../../formats/resx";
 
 const CONTROL = "mss_MarketoSync.MarketoConfigControl";
 const opts: BindOptions = { field: "x_user", controlName: CONTROL, property: "marketoUser" };

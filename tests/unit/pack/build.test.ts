@@ -8,7 +8,7 @@ import { unzipSync } from "fflate";
 import { composeSolution, packSolution } from "../../../pack/build";
 import { stampControlVersion } from "../../../pack/controlOutput";
 import { versionsFrom } from "../../../pack/solutionSource";
-import { readZip } from "../../../pack/zipReader";
+import { readZip } from "../../../formats/zipReader";
 import { fixtureRoot, MANIFEST } from "./fixture";
 
 const roots: string[] = [];

@@ -34,7 +34,7 @@ const input = {
 };
 
 describe("loadSetupState", () => {
-  it("reads a complete state in two $batch round trips", async () => {
+  it("on a client's first load, reads a complete state in two $batch round trips", async () => {
     const f = fakeFetch(batchResponder(answer));
     const state = await loadSetupState(new DataverseClient({ orgUrl: ORG, fetch: f.fetch, maxRetries: 0 }), input);
     expect(f.calls).toHaveLength(2);
@@ -57,6 +57,39 @@ describe("loadSetupState", () => {
     await loadSetupState(new DataverseClient({ orgUrl: ORG, fetch: f.fetch, maxRetries: 0 }), input);
     const second = [...f.calls[1].body!.matchAll(/^GET \S+\/v9\.2\/([^?( ]+)/gm)].map((m) => m[1]);
     expect(second).toEqual(["x_configs", "systemusers", "sdkmessageprocessingsteps", "systemusers"]);
+  });
+
+  it("on a later load of the same client, reads the whole checklist in one $batch round trip", async () => {
+    const f = fakeFetch(batchResponder(answer));
+    const client = new DataverseClient({ orgUrl: ORG, fetch: f.fetch, maxRetries: 0 });
+    const cold = await loadSetupState(client, input);
+    f.calls.length = 0;
+    const warm = await loadSetupState(client, input);
+    expect(f.calls).toHaveLength(1);
+    expect(warm.roundTrips).toBe(1);
+    const { roundTrips: _c, ...coldFacts } = cold;
+    const { roundTrips: _w, ...warmFacts } = warm;
+    expect(warmFacts).toEqual(coldFacts);
+  });
+
+  it("a later load whose guess proves wrong asks the changed reads in a second round trip", async () => {
+    let stepId = IDS.step1;
+    const changing = (p: string): [number, unknown] => {
+      if (p.startsWith("solutions?"))
+        return [200, { value: [{ solutionid: "s", uniquename: "M", friendlyname: "Marketo Lead Management", version: "5.0.2.2", ismanaged: true, solution_solutioncomponent: [{ objectid: stepId, componenttype: 92 }] }] }];
+      if (p.startsWith("sdkmessageprocessingsteps?")) return [200, { value: [{ sdkmessageprocessingstepid: p.includes(IDS.step2) ? IDS.step2 : IDS.step1, name: "Update", statecode: 0 }] }];
+      return answer(p);
+    };
+    const f = fakeFetch(batchResponder(changing));
+    const client = new DataverseClient({ orgUrl: ORG, fetch: f.fetch, maxRetries: 0 });
+    await loadSetupState(client, input);
+    stepId = IDS.step2;
+    f.calls.length = 0;
+    const state = await loadSetupState(client, input);
+    expect(state.roundTrips).toBe(2);
+    const second = [...f.calls[1].body!.matchAll(/^GET \S+\/v9\.2\/([^?( ]+)/gm)].map((m) => m[1]);
+    expect(second).toEqual(["sdkmessageprocessingsteps"]);
+    expect(state.steps).toEqual({ ok: true, value: [{ id: IDS.step2, name: "Update", enabled: true }] });
   });
 
   it("keeps a failed read as an unknown fact instead of failing the whole load", async () => {

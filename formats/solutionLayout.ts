@@ -1,7 +1,7 @@
 /**
  * The solution .zip format as pac / SolutionPackager write it (as seen in pac-built zips in public
  * repos: bthompson-365/PCF-Metadata, microsoft/PowerApps-Samples
- * component-framework/CodeInterpreterControl/solutions/). The packer (build.ts)
+ * component-framework/CodeInterpreterControl/solutions/). The packer (pack/build.ts)
  * and the checker (verify.ts) both take their rules from here, so they cannot drift apart.
  */
 

@@ -1,7 +1,7 @@
 /**
  * Checks a solution zip and sorts what it finds into two lists:
  * - errors: Dataverse would refuse the import, or the control in it would not load;
- * - notes: the zip differs from what `npm run pack` writes (format.ts), in ways Dataverse accepts.
+ * - notes: the zip differs from what `npm run pack` writes (solutionLayout.ts), in ways Dataverse accepts.
  * Only errors refuse a zip (`npm run pack -- --verify`, the CLI's deploy).
  *
  * What Dataverse accepts is taken from real zips in public repos, not only from pac's output:
@@ -32,7 +32,7 @@ import {
   controlManifestPath,
   extensionOf,
   managedFromFileName,
-} from "./format";
+} from "./solutionLayout";
 import { attr, child, children, parseXml, textOf, xmlError, type XmlElement } from "./xml";
 import { readZip, type ZipContents } from "./zipReader";
 

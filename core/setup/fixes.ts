@@ -1,0 +1,54 @@
+/**
+ * Every fix the checklist offers, in one table: the button's label, the operation that names its
+ * errors and its "needs privilege" text (`Privilege_<operation>`), the security role privileges it
+ * needs (as Dataverse spells them), the string said once it is done, and the CLI command that does
+ * the same from a terminal. The control and the CLI both read it.
+ */
+import type { Operation } from "./messages";
+import type { FixId } from "./types";
+
+export interface FixSpec {
+  /** The button's text on the checklist line. */
+  labelKey: string;
+  /** What the error of a failed run is about; also its `Privilege_<operation>` hint. */
+  operation?: Operation;
+  /** Privileges the admin needs, said before the click instead of after a 403. */
+  privileges: readonly string[];
+  /** Said (aria-live) once it succeeded. */
+  doneKey?: string;
+  /** `marketo-dynamics <command>` does the same. */
+  command: string;
+}
+
+export const FIXES: Readonly<Record<FixId, FixSpec>> = {
+  pickUser: { labelKey: "Fix_pickUser", privileges: [], command: "set-user <user>" },
+  assignRole: {
+    labelKey: "Fix_assignRole",
+    operation: "assignRole",
+    privileges: ["prvReadRole", "prvAssignRole"],
+    doneKey: "Done_assignRole",
+    command: "assign-role",
+  },
+  removeRoleFromOthers: {
+    labelKey: "Fix_removeRoleFromOthers",
+    operation: "removeRole",
+    privileges: ["prvReadRole", "prvAssignRole"],
+    doneKey: "Done_removeRole",
+    command: "remove-role --others",
+  },
+  enableSteps: {
+    labelKey: "Fix_enableSteps",
+    operation: "enableSteps",
+    privileges: ["prvWriteSdkMessageProcessingStep"],
+    doneKey: "Done_enableSteps",
+    command: "enable-steps",
+  },
+  publish: { labelKey: "Fix_publish", operation: "publish", privileges: ["prvPublishCustomization"], doneKey: "Publish_Done", command: "publish" },
+};
+
+export const FIX_IDS = Object.keys(FIXES) as FixId[];
+
+/** The command line that fixes a checklist line. */
+export function fixCommand(fix: FixId): string {
+  return `marketo-dynamics ${FIXES[fix].command}`;
+}
