@@ -67,7 +67,9 @@ export function latencyChartSvg(source: string, points: LatencyPoint[]): string 
     SERIES.forEach((s, i) => {
       const v = p[s.key].medianMs;
       const x = x0 + i * barW;
-      out.push(`<rect x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(top + plotH - y(v)).toFixed(1)}" fill="${s.color}"><title>${esc(s.label)}: ${v} ms</title></rect>`);
+      out.push(
+        `<rect x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(top + plotH - y(v)).toFixed(1)}" fill="${s.color}"><title>${esc(s.label)}: ${v} ms</title></rect>`,
+      );
       out.push(`<text x="${(x + barW / 2 - 1).toFixed(1)}" y="${(y(v) - 3).toFixed(1)}" text-anchor="middle" font-size="10" fill="#222">${Math.round(v)}</text>`);
     });
     out.push(`<text x="${(left + g * groupW + groupW / 2).toFixed(1)}" y="${top + plotH + 18}" text-anchor="middle">${p.latencyMs} ms latency</text>`);

@@ -59,7 +59,8 @@ const CASES: Array<{ name: string; label: string; run: (r: Results) => Promise<v
 export function tableRows(results: Results): Row[] {
   const rows: Row[] = [];
   const { bundle, roundTrips: trips, nodeLoadTime, search, roleHolders, browser, pack } = results;
-  if (bundle) rows.push(["bundle.js bytes", `${kb(bundle.ours.bytes)} (gzip ${kb(bundle.ours.gzipBytes)})`, `${kb(bundle.baseline.bytes)} (gzip ${kb(bundle.baseline.gzipBytes)}) React+Fluent bundled`]);
+  if (bundle)
+    rows.push(["bundle.js bytes", `${kb(bundle.ours.bytes)} (gzip ${kb(bundle.ours.gzipBytes)})`, `${kb(bundle.baseline.bytes)} (gzip ${kb(bundle.baseline.gzipBytes)}) React+Fluent bundled`]);
   if (trips?.parallel) {
     const { ours, parallel, sequential } = trips;
     const both = (f: (w: WireCount) => string) => (c: typeof ours) => `${f(c.first)}, later ${f(c.later)}`;
@@ -80,7 +81,11 @@ export function tableRows(results: Results): Row[] {
     ]);
   }
   for (const s of search ?? [])
-    rows.push([`search on ${s.org} org (${s.users} users) p50 / p95`, `${s.p50Ms} / ${s.p95Ms} ms, ${s.requestsPerSearch} request, ${kb(s.bytesPerSearch)}`, "server's own scan (no client-side growth)"]);
+    rows.push([
+      `search on ${s.org} org (${s.users} users) p50 / p95`,
+      `${s.p50Ms} / ${s.p95Ms} ms, ${s.requestsPerSearch} request, ${kb(s.bytesPerSearch)}`,
+      "server's own scan (no client-side growth)",
+    ]);
   if (roleHolders) {
     const { ours, baseline } = roleHolders;
     rows.push([
@@ -89,7 +94,11 @@ export function tableRows(results: Results): Row[] {
       `${baseline.requests} without following the nextLink: ${count(baseline.holdersSeen)} holders seen`,
     ]);
     for (const t of ours.loadTimes)
-      rows.push([`state load in Node, ${count(roleHolders.holders)} role holders, ${t.latencyMs} ms latency (median / p95 of ${t.runs})`, `${t.medianMs} / ${t.p95Ms} ms, ${kb(ours.bytesReceived)} received`, "(the baseline misses holders: no time to compare)"]);
+      rows.push([
+        `state load in Node, ${count(roleHolders.holders)} role holders, ${t.latencyMs} ms latency (median / p95 of ${t.runs})`,
+        `${t.medianMs} / ${t.p95Ms} ms, ${kb(ours.bytesReceived)} received`,
+        "(the baseline misses holders: no time to compare)",
+      ]);
   }
   if (browser?.skipped) rows.push(["browser figures", `skipped: ${browser.skipped}`, ""]);
   for (const c of browser?.controlInitToChecklist ?? [])
@@ -104,7 +113,11 @@ export function tableRows(results: Results): Row[] {
     ]);
   }
   if (browser?.typing)
-    rows.push([`search requests while typing "${browser.typing.text}" in Chromium (${browser.typing.delayMs} ms/key)`, String(browser.typing.ours), `${browser.typing.baseline} (picker searching on every keystroke, measured)`]);
+    rows.push([
+      `search requests while typing "${browser.typing.text}" in Chromium (${browser.typing.delayMs} ms/key)`,
+      String(browser.typing.ours),
+      `${browser.typing.baseline} (picker searching on every keystroke, measured)`,
+    ]);
   if (pack?.packSeconds !== undefined) {
     rows.push(["production build (scripts/build.mjs --force)", `${pack.buildSeconds} s`, "(no baseline: pac is not available here)"]);
     rows.push(["npm run pack after that build", `${pack.packSeconds} s`, pack.reusedBuild ? "(the build reused: inputs unchanged)" : "(rebuilt: the inputs changed during the run)"]);

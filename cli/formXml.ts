@@ -94,8 +94,7 @@ const parser = new XMLParser({
 
 const escapeText = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\r/g, "&#13;");
 // Line breaks and tabs in attribute values must stay references, or a reader normalises them to spaces.
-const escapeAttr = (s: string) =>
-  escapeText(s).replace(/"/g, "&quot;").replace(/\n/g, "&#10;").replace(/\t/g, "&#9;");
+const escapeAttr = (s: string) => escapeText(s).replace(/"/g, "&quot;").replace(/\n/g, "&#10;").replace(/\t/g, "&#9;");
 
 const builder = new XMLBuilder({
   ...COMMON,
@@ -112,7 +111,10 @@ const isElement = (n: XNode) => !/^[#?]/.test(nameOf(n));
 const kids = (n: XNode): XNode[] => n[nameOf(n)] as XNode[];
 const attr = (n: XNode, name: string): string | undefined => (n[ATTRS] as Attrs | undefined)?.[A + name];
 const elements = (n: XNode, name?: string) => kids(n).filter((c) => isElement(c) && (name === undefined || nameOf(c) === name));
-const textOf = (n: XNode): string => kids(n).map((c) => (typeof c["#text"] === "string" ? c["#text"] : isElement(c) ? textOf(c) : "")).join("");
+const textOf = (n: XNode): string =>
+  kids(n)
+    .map((c) => (typeof c["#text"] === "string" ? c["#text"] : isElement(c) ? textOf(c) : ""))
+    .join("");
 const sameText = (a: string | undefined, b: string) => a !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
 
 function setAttr(n: XNode, name: string, value: string): void {
@@ -198,7 +200,13 @@ function parametersOf(cc: XNode): XNode {
 
 /** Other controls named in a description (for the refusal), without duplicates. */
 function foreignNames(description: XNode, o: BindOptions): string[] {
-  return [...new Set(elements(description, "customControl").filter((cc) => isForeign(cc, o)).map((cc) => attr(cc, "name")!))];
+  return [
+    ...new Set(
+      elements(description, "customControl")
+        .filter((cc) => isForeign(cc, o))
+        .map((cc) => attr(cc, "name")!),
+    ),
+  ];
 }
 
 /**
@@ -256,7 +264,14 @@ export function bindControl(formXml: string, o: BindOptions): BindResult {
     uniqueId === undefined || !descriptions ? undefined : elements(descriptions, "controlDescription").find((d) => sameId(attr(d, "forControl"), uniqueId));
 
   // Refuse before changing anything when another control is there.
-  const foreign = [...new Set(targets.flatMap((t) => { const d = descriptionOf(attr(t.node, "uniqueid")); return d ? foreignNames(d, o) : []; }))];
+  const foreign = [
+    ...new Set(
+      targets.flatMap((t) => {
+        const d = descriptionOf(attr(t.node, "uniqueid"));
+        return d ? foreignNames(d, o) : [];
+      }),
+    ),
+  ];
   if (foreign.length && !o.replace) throw new ForeignControlError(foreign);
 
   let changed = false;

@@ -25,7 +25,9 @@ type Handler = (session: Session, ...args: never[]) => Promise<ExitCode>;
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command("marketo-dynamics");
   program
-    .description("Check and fix the Marketo sync setup of a Dynamics 365 organization, server-to-server.\nThe client secret is read from MARKETO_DYNAMICS_CLIENT_SECRET or, with --client-secret-stdin, from standard input.")
+    .description(
+      "Check and fix the Marketo sync setup of a Dynamics 365 organization, server-to-server.\nThe client secret is read from MARKETO_DYNAMICS_CLIENT_SECRET or, with --client-secret-stdin, from standard input.",
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .configureHelp({ showGlobalOptions: true })
@@ -44,10 +46,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--no-color", "no colours (also when NO_COLOR is set or stdout is not a terminal)")
     .option("--timeout <seconds>", "per-request timeout", "60")
     .option("--no-marketo-credentials", "the app registration signing in is not the one Marketo uses: skip the check that it is the Marketo User")
-    .addHelpText(
-      "after",
-      "\nExit codes: 0 success (verify: no check fails), 1 a check failed or the operation was refused, 2 usage, sign-in or connection error.",
-    );
+    .addHelpText("after", "\nExit codes: 0 success (verify: no check fails), 1 a check failed or the operation was refused, 2 usage, sign-in or connection error.");
 
   const action =
     (operation: Operation, handler: Handler) =>
@@ -140,7 +139,5 @@ export async function run(argv: string[], base: IoBase): Promise<number> {
 }
 
 if (require.main === module) {
-  run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then(
-    (code) => (process.exitCode = code),
-  );
+  run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then((code) => (process.exitCode = code));
 }

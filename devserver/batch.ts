@@ -151,12 +151,7 @@ function httpPart(r: Result): string {
   return out;
 }
 
-export async function runBatch(
-  ctx: ServerContext,
-  outer: ApiRequest,
-  dispatch: Dispatch,
-  parseQuery: QueryParser,
-): Promise<ApiResponse> {
+export async function runBatch(ctx: ServerContext, outer: ApiRequest, dispatch: Dispatch, parseQuery: QueryParser): Promise<ApiResponse> {
   const items = parseBatch(outer.headers["content-type"], outer.body);
   if (items.reduce((n, i) => n + (i.kind === "changeset" ? i.ops.length : 1), 0) > 1000) {
     throw badQuery("The number of requests in a batch is limited to 1000.");

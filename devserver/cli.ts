@@ -20,7 +20,9 @@ async function main(): Promise<void> {
     "generate-roles": { type: "string" },
   });
   if (args.help) {
-    console.log("Usage: npm run devserver -- [--port N] [--fixture NAME|FILE] [--latency MS] [--auth session|token] [--solution-version V] [--all-correct] [--publish-ms MS] [--generate-users N] [--generate-roles N]");
+    console.log(
+      "Usage: npm run devserver -- [--port N] [--fixture NAME|FILE] [--latency MS] [--auth session|token] [--solution-version V] [--all-correct] [--publish-ms MS] [--generate-users N] [--generate-roles N]",
+    );
     return;
   }
   const options: DevServerOptions = {

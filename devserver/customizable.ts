@@ -21,9 +21,5 @@ function isCustomizable(row: Row): boolean {
 /** Throws when `row` is a managed component that may not be changed. */
 export function refuseNonCustomizable(entity: Entity, row: Row): void {
   if (row.ismanaged !== true || isCustomizable(row)) return;
-  throw new HttpError(
-    400,
-    Codes.readOnlyComponent,
-    `The ${entity.logicalName} with Id = ${String(row[entity.primaryIdAttribute])} is managed and not customizable: it cannot be updated.`,
-  );
+  throw new HttpError(400, Codes.readOnlyComponent, `The ${entity.logicalName} with Id = ${String(row[entity.primaryIdAttribute])} is managed and not customizable: it cannot be updated.`);
 }

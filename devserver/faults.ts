@@ -127,7 +127,11 @@ export class Faults {
   addFromJson(input: Record<string, unknown>): number {
     const match = (input.match ?? {}) as Record<string, unknown>;
     const path = typeof match.pathRegex === "string" ? new RegExp(match.pathRegex) : typeof match.path === "string" ? match.path : undefined;
-    return this.add({ match: { method: typeof match.method === "string" ? match.method : undefined, path }, times: typeof input.times === "number" ? input.times : 1, respond: input.respond as FaultResponse });
+    return this.add({
+      match: { method: typeof match.method === "string" ? match.method : undefined, path },
+      times: typeof input.times === "number" ? input.times : 1,
+      respond: input.respond as FaultResponse,
+    });
   }
 
   remove(id: number): void {

@@ -16,7 +16,11 @@ export interface GenerateOptions {
 }
 
 // 8-4-4-4-12: a well-formed GUID, so ids read back from the stand-in can be sent to it again.
-const hex = (prefix: string, n: number) => `${prefix}-0000-0000-${n.toString(16).padStart(16, "0").replace(/^(.{4})(.{12})$/, "$1-$2")}`;
+const hex = (prefix: string, n: number) =>
+  `${prefix}-0000-0000-${n
+    .toString(16)
+    .padStart(16, "0")
+    .replace(/^(.{4})(.{12})$/, "$1-$2")}`;
 
 const FIRST = ["Ada", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Hal", "Ida", "Jon", "Kai", "Lea", "Max", "Nia", "Oz", "Pia"];
 const LAST = ["Archer", "Baker", "Carter", "Dalton", "Ellis", "Foster", "Grant", "Hayes", "Irwin", "Jensen", "Keller", "Lopez"];

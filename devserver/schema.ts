@@ -98,12 +98,7 @@ export const STANDARD_ENTITIES: EntityDef[] = [
     primaryNameAttribute: "name",
     displayName: "Business Unit",
     objectTypeCode: 10,
-    attributes: [
-      { logicalName: "businessunitid", type: "Uniqueidentifier" },
-      { logicalName: "name", type: "String" },
-      lookup("parentbusinessunitid", "businessunit"),
-      ...common(),
-    ],
+    attributes: [{ logicalName: "businessunitid", type: "Uniqueidentifier" }, { logicalName: "name", type: "String" }, lookup("parentbusinessunitid", "businessunit"), ...common()],
   },
   {
     logicalName: "systemuser",
@@ -199,7 +194,11 @@ export const STANDARD_ENTITIES: EntityDef[] = [
     attributes: [
       { logicalName: "solutioncomponentid", type: "Uniqueidentifier" },
       { logicalName: "objectid", type: "Uniqueidentifier" },
-      { logicalName: "componenttype", type: "Picklist", options: { "1": "Entity", "2": "Attribute", "20": "Role", "66": "Custom Control", "91": "Plugin Assembly", "92": "SDK Message Processing Step" } },
+      {
+        logicalName: "componenttype",
+        type: "Picklist",
+        options: { "1": "Entity", "2": "Attribute", "20": "Role", "66": "Custom Control", "91": "Plugin Assembly", "92": "SDK Message Processing Step" },
+      },
       { logicalName: "rootcomponentbehavior", type: "Picklist", options: { "0": "Include Subcomponents", "1": "Do not include subcomponents", "2": "Include As Shell Only" } },
       lookup("solutionid", "solution"),
       ...common(),
@@ -332,18 +331,16 @@ export const STANDARD_ENTITIES: EntityDef[] = [
       ...common(),
     ],
   },
-  ...(["lead", "contact", "account"] as const).map(
-    (name): EntityDef => ({
-      logicalName: name,
-      schemaName: name[0].toUpperCase() + name.slice(1),
-      entitySetName: name + "s",
-      primaryIdAttribute: name + "id",
-      primaryNameAttribute: name === "account" ? "name" : "fullname",
-      displayName: name[0].toUpperCase() + name.slice(1),
-      objectTypeCode: { lead: 4, contact: 2, account: 1 }[name],
-      attributes: [{ logicalName: name + "id", type: "Uniqueidentifier" }, { logicalName: name === "account" ? "name" : "fullname", type: "String" }, ...common()],
-    }),
-  ),
+  ...(["lead", "contact", "account"] as const).map((name): EntityDef => ({
+    logicalName: name,
+    schemaName: name[0].toUpperCase() + name.slice(1),
+    entitySetName: name + "s",
+    primaryIdAttribute: name + "id",
+    primaryNameAttribute: name === "account" ? "name" : "fullname",
+    displayName: name[0].toUpperCase() + name.slice(1),
+    objectTypeCode: { lead: 4, contact: 2, account: 1 }[name],
+    attributes: [{ logicalName: name + "id", type: "Uniqueidentifier" }, { logicalName: name === "account" ? "name" : "fullname", type: "String" }, ...common()],
+  })),
 ];
 
 export const STANDARD_ONE_TO_MANY: OneToManyDef[] = [

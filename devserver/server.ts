@@ -232,7 +232,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     }
     if (what === "org" && req.method === "GET") {
       org.tick();
-      return send(res, json(200, { lastPublishedOn: org.lastPublishedOn, publishCount: org.publishCount, imports: org.imports, currentUserId: org.currentUserId, publishRunning: org.publishRunning() }));
+      return send(
+        res,
+        json(200, { lastPublishedOn: org.lastPublishedOn, publishCount: org.publishCount, imports: org.imports, currentUserId: org.currentUserId, publishRunning: org.publishRunning() }),
+      );
     }
     send(res, json(404, { error: { code: Codes.badRequest, message: `Unknown devserver admin route '${req.method} ${url.pathname}'.` } }));
   };
@@ -255,7 +258,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         return send(res, { status: r.status, headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" }, body: JSON.stringify(r.body) });
       }
       const oidc = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
-      if (oidc && req.method === "GET") return send(res, { status: 200, headers: { "Content-Type": "application/json; charset=utf-8" }, body: JSON.stringify(auth.openIdConfiguration(oidc[1], origin)) });
+      if (oidc && req.method === "GET")
+        return send(res, { status: 200, headers: { "Content-Type": "application/json; charset=utf-8" }, body: JSON.stringify(auth.openIdConfiguration(oidc[1], origin)) });
       if (options.extraRoutes && (await options.extraRoutes(req, res, url))) return;
       send(res, { status: 404, headers: { "Content-Type": "text/plain" }, body: "Not found (the Web API is under /api/data/v9.2/)" });
     };

@@ -5,16 +5,7 @@
 import { knownPrivileges, privilegeId } from "./security";
 import { randomUUID } from "node:crypto";
 import type { Fixture, OrganizationInfo, Row } from "./fixture";
-import {
-  AttributeDef,
-  EntityDef,
-  ManyToManyDef,
-  OneToManyDef,
-  STANDARD_ENTITIES,
-  STANDARD_MANY_TO_MANY,
-  STANDARD_ONE_TO_MANY,
-  propertyName,
-} from "./schema";
+import { AttributeDef, EntityDef, ManyToManyDef, OneToManyDef, STANDARD_ENTITIES, STANDARD_MANY_TO_MANY, STANDARD_ONE_TO_MANY, propertyName } from "./schema";
 
 export interface Entity extends EntityDef {
   attributeMap: Map<string, AttributeDef>;

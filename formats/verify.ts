@@ -108,7 +108,9 @@ export function verifySolutionZip(bytes: Uint8Array, options: VerifyOptions = {}
   if (solutionXml && options.fileName !== undefined) {
     const named = managedFromFileName(options.fileName);
     if (named !== solution.managed)
-      f.note(`the file name ${options.fileName} says ${named ? "managed" : "unmanaged"}, but solution.xml says ${solution.managed ? "managed" : "unmanaged"} (<Managed>${solution.managed ? 1 : 0}</Managed>); Dataverse goes by solution.xml`);
+      f.note(
+        `the file name ${options.fileName} says ${named ? "managed" : "unmanaged"}, but solution.xml says ${solution.managed ? "managed" : "unmanaged"} (<Managed>${solution.managed ? 1 : 0}</Managed>); Dataverse goes by solution.xml`,
+      );
   }
   const customizations = docs.get(CUSTOMIZATIONS);
   const customControls = customizations ? checkCustomizations(customizations, f) : new Map<string, string>();
@@ -145,8 +147,7 @@ function checkEntries(zip: ZipContents, f: Findings): void {
     if (order[order.length - 1] !== group) order.push(group);
   }
   const found = order.filter((g) => expected.includes(g));
-  if (found.join() !== expected.filter((g) => found.includes(g)).join())
-    f.note(`the entries come in the order ${found.join(", ")}; npm run pack writes ${expected.join(", ")}`);
+  if (found.join() !== expected.filter((g) => found.includes(g)).join()) f.note(`the entries come in the order ${found.join(", ")}; npm run pack writes ${expected.join(", ")}`);
 
   const others = names.filter((n) => !(ROOT_XML as readonly string[]).includes(n) && !n.startsWith(CONTROLS_DIR));
   if (others.length) f.note(`the zip also holds ${others.length} file(s) outside Controls/ (${list(others)}); npm run pack writes none, and this check does not look into them`);
@@ -223,8 +224,9 @@ function checkSolutionXml(root: XmlElement, summary: SolutionSummary, f: Finding
     if (rc.attrs.type === CUSTOM_CONTROL_TYPE && rc.attrs.schemaName) summary.controls.push(rc.attrs.schemaName);
     else otherTypes.add(rc.attrs.type ?? "?");
   }
-  if (otherTypes.size) note(`besides custom controls, the solution holds components of type ${[...otherTypes].join(", ")}; npm run pack writes controls only, and this check leaves the others to Dataverse`);
-  if (summary.controls.length === 0) note("the solution lists no custom control (<RootComponent type=\"66\">), so there is no control to check");
+  if (otherTypes.size)
+    note(`besides custom controls, the solution holds components of type ${[...otherTypes].join(", ")}; npm run pack writes controls only, and this check leaves the others to Dataverse`);
+  if (summary.controls.length === 0) note('the solution lists no custom control (<RootComponent type="66">), so there is no control to check');
   if (!child(manifest, "MissingDependencies")) note("there is no <MissingDependencies>; npm run pack writes an empty one");
   return prefix;
 }
@@ -283,8 +285,7 @@ function checkControls(zip: ZipContents, docs: Map<string, XmlElement>, prefix: 
       if (version) solution.controlVersions[name] = version;
     }
   }
-  for (const name of customControls.keys())
-    if (!controls.includes(name)) f.note(`customizations.xml lists the control ${name}, which is not a root component in solution.xml`);
+  for (const name of customControls.keys()) if (!controls.includes(name)) f.note(`customizations.xml lists the control ${name}, which is not a root component in solution.xml`);
   const folders = new Set(names.filter((n) => n.startsWith(CONTROLS_DIR)).map((n) => n.split("/")[1]));
   for (const folder of folders) if (!controls.includes(folder)) f.note(`${CONTROLS_DIR}${folder}/ belongs to no control listed in solution.xml`);
 }

@@ -58,12 +58,7 @@ export function composeSolution(options: PackOptions): { uniqueName: string; ver
     uniqueName: source.uniqueName,
     version: versions.solution,
     controls,
-    entries: (managed) => [
-      [CUSTOMIZATIONS, customizations],
-      [SOLUTION, withBom(renderSolutionXml(source, versions.solution, managed, controls))],
-      ...controlEntries,
-      [CONTENT_TYPES, contentTypes],
-    ],
+    entries: (managed) => [[CUSTOMIZATIONS, customizations], [SOLUTION, withBom(renderSolutionXml(source, versions.solution, managed, controls))], ...controlEntries, [CONTENT_TYPES, contentTypes]],
   };
 }
 

@@ -31,8 +31,7 @@ export function readSolutionSource(root: string): SolutionSource {
   const relationships = parseXml(read("Relationships.xml"));
   // SolutionPackager merges Relationships.xml into customizations.xml; this packer does not, so it
   // refuses rather than silently dropping relationships someone added.
-  if (relationships.children.length > 0)
-    throw new Error("Solution/src/Other/Relationships.xml declares relationships; npm run pack does not pack them");
+  if (relationships.children.length > 0) throw new Error("Solution/src/Other/Relationships.xml declares relationships; npm run pack does not pack them");
 
   const manifest = child(parseXml(solutionXml), "SolutionManifest");
   const publisher = child(manifest, "Publisher");
@@ -52,8 +51,7 @@ export function readSolutionSource(root: string): SolutionSource {
 
 /** package.json's version as the control's three parts and the solution's four. */
 export function versionsFrom(packageVersion: string): { control: string; solution: string } {
-  if (!CONTROL_VERSION.test(packageVersion))
-    throw new Error(`package.json version "${packageVersion}" must be major.minor.patch (no pre-release tag): Dataverse versions are numbers only`);
+  if (!CONTROL_VERSION.test(packageVersion)) throw new Error(`package.json version "${packageVersion}" must be major.minor.patch (no pre-release tag): Dataverse versions are numbers only`);
   const solution = `${packageVersion}.0`;
   if (!SOLUTION_VERSION.test(solution)) throw new Error(`solution version ${solution} is not valid`);
   return { control: packageVersion, solution };
@@ -72,9 +70,7 @@ export function renderSolutionXml(source: SolutionSource, version: string, manag
 export function renderCustomizationsXml(source: SolutionSource, controls: readonly string[]): string {
   const xml = withoutComments(source.customizationsXml);
   const i = indentOf(xml, "CustomControls");
-  const items = controls.map(
-    (c) => `${i}  <CustomControl>\n${i}    <Name>${c}</Name>\n${i}    <FileName>/${controlManifestPath(c)}</FileName>\n${i}  </CustomControl>`,
-  );
+  const items = controls.map((c) => `${i}  <CustomControl>\n${i}    <Name>${c}</Name>\n${i}    <FileName>/${controlManifestPath(c)}</FileName>\n${i}  </CustomControl>`);
   return replaceOnce(xml, /<CustomControls\s*\/>|<CustomControls>\s*<\/CustomControls>/, `<CustomControls>\n${items.join("\n")}\n${i}</CustomControls>`, "Customizations.xml empty <CustomControls />");
 }
 

@@ -115,8 +115,7 @@ const missing = expected.filter((f) => !existsSync(join(outDir, f)));
 if (missing.length) fail(`missing from ${outDir}: ${missing.join(", ")}`);
 
 const manifest = readFileSync(join(outDir, "ControlManifest.xml"), "utf8");
-for (const lib of ['name="React"', 'name="Fluent"'])
-  if (!manifest.includes(lib)) fail(`ControlManifest.xml does not declare the platform library ${lib}`);
+for (const lib of ['name="React"', 'name="Fluent"']) if (!manifest.includes(lib)) fail(`ControlManifest.xml does not declare the platform library ${lib}`);
 
 // React and Fluent come from the platform: their code in bundle.js would double the download.
 const bundle = readFileSync(join(outDir, "bundle.js"), "utf8");

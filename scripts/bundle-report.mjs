@@ -61,7 +61,10 @@ export async function budgetFailure(code, { budget = BUDGET, analyze = analyzeBu
   let biggest;
   try {
     const { modules } = await analyze();
-    biggest = modules.slice(0, top).map((m) => `${m.name} (${kib(m.bytes)})`).join(", ");
+    biggest = modules
+      .slice(0, top)
+      .map((m) => `${m.name} (${kib(m.bytes)})`)
+      .join(", ");
   } catch (error) {
     biggest = `unknown (the module analysis failed: ${error.message})`;
   }
@@ -102,10 +105,20 @@ export async function analyzeBundle(root = process.cwd()) {
     const sizes = bundleSizes(code + stub);
     const bytes = new Map();
     for (const { name, text } of pieces) bytes.set(name, (bytes.get(name) ?? 0) + Buffer.byteLength(text));
-    const modules = [...bytes].filter(([, n]) => n > 0).map(([name, n]) => ({ name, bytes: n })).sort((a, b) => b.bytes - a.bytes);
+    const modules = [...bytes]
+      .filter(([, n]) => n > 0)
+      .map(([name, n]) => ({ name, bytes: n }))
+      .sort((a, b) => b.bytes - a.bytes);
     // What removing a module would save once compressed: gzip of the whole minus gzip without it.
     for (const m of modules.slice(0, GZIP_SAVING_FOR))
-      m.gzipSaving = sizes.gzip - bundleSizes(pieces.filter((p) => p.name !== m.name).map((p) => p.text).join("")).gzip;
+      m.gzipSaving =
+        sizes.gzip -
+        bundleSizes(
+          pieces
+            .filter((p) => p.name !== m.name)
+            .map((p) => p.text)
+            .join(""),
+        ).gzip;
     return { modules, sizes };
   } finally {
     process.chdir(previousCwd);
@@ -180,8 +193,7 @@ async function main() {
   const built = join(process.cwd(), "out", "controls", CONTROL, "bundle.js");
   if (existsSync(built)) {
     const shipped = bundleSizes(readFileSync(built));
-    if (shipped.minified !== report.sizes.minified)
-      process.stdout.write(`note: ${relative(process.cwd(), built)} is ${shipped.minified} B: it is older than the sources (run npm run build)\n`);
+    if (shipped.minified !== report.sizes.minified) process.stdout.write(`note: ${relative(process.cwd(), built)} is ${shipped.minified} B: it is older than the sources (run npm run build)\n`);
   }
   if (budgetProblems(report.sizes).length) process.exitCode = 1;
 }

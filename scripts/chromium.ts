@@ -25,9 +25,7 @@ export const CACHE_ROOT = path.join(ROOT, "node_modules", ".cache", "mss-chromiu
 /** Flags of every launch, whichever browser it is. */
 export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"];
 
-export type ChromiumSource =
-  | { kind: "CHROMIUM_PATH" | "system"; executablePath: string }
-  | { kind: "npm"; packageDir: string; version: string };
+export type ChromiumSource = { kind: "CHROMIUM_PATH" | "system"; executablePath: string } | { kind: "npm"; packageDir: string; version: string };
 
 /** What findChromium looks at, injectable so that the order can be tested without a browser. */
 export interface ChromiumLookup {
@@ -44,20 +42,26 @@ const INSTALL_HINT = "Install one: on Debian or Ubuntu `apt-get update && apt-ge
 export function findChromium(lookup: ChromiumLookup): ChromiumSource {
   const { env } = lookup;
   if (env.CHROMIUM_PATH) {
-    if (!lookup.exists(env.CHROMIUM_PATH)) throw new Error(`CHROMIUM_PATH is ${env.CHROMIUM_PATH}, which does not exist. Point it at a Chromium executable, or unset it to use the system's or the npm one.`);
+    if (!lookup.exists(env.CHROMIUM_PATH))
+      throw new Error(`CHROMIUM_PATH is ${env.CHROMIUM_PATH}, which does not exist. Point it at a Chromium executable, or unset it to use the system's or the npm one.`);
     return { kind: "CHROMIUM_PATH", executablePath: env.CHROMIUM_PATH };
   }
   const mode = env.MSS_CHROMIUM ?? "";
   if (mode !== "" && mode !== "npm") throw new Error(`MSS_CHROMIUM is "${mode}": the only value it takes is "npm" (use the Chromium of ${PACKAGE} even when the system has one). Unset it otherwise.`);
   if (mode !== "npm") {
-    const onPath = (env.PATH ?? "").split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, "chromium"));
+    const onPath = (env.PATH ?? "")
+      .split(path.delimiter)
+      .filter(Boolean)
+      .map((dir) => path.join(dir, "chromium"));
     const system = ["/usr/bin/chromium", ...onPath].find((file) => lookup.exists(file));
     if (system) return { kind: "system", executablePath: system };
   }
   const lookedAt = mode === "npm" ? "MSS_CHROMIUM=npm skips the system's" : "no /usr/bin/chromium nor `chromium` on PATH";
   // The package ships an x64 Linux build only (its bin/ holds chromium.br for x64; arm64 is a separate download).
   if (lookup.platform !== "linux" || lookup.arch !== "x64") {
-    throw new Error(`No Chromium for the end-to-end tests: CHROMIUM_PATH is not set, ${lookedAt}, and the Chromium that ${PACKAGE} ships runs on Linux x64 only (this is ${lookup.platform} ${lookup.arch}). ${INSTALL_HINT}`);
+    throw new Error(
+      `No Chromium for the end-to-end tests: CHROMIUM_PATH is not set, ${lookedAt}, and the Chromium that ${PACKAGE} ships runs on Linux x64 only (this is ${lookup.platform} ${lookup.arch}). ${INSTALL_HINT}`,
+    );
   }
   const npm = lookup.npmPackage();
   if (!npm) throw new Error(`No Chromium for the end-to-end tests: CHROMIUM_PATH is not set, ${lookedAt}, and ${PACKAGE} is not installed. Run \`npm ci\` (it is a devDependency). ${INSTALL_HINT}`);
@@ -81,10 +85,14 @@ export const systemLookup = (): ChromiumLookup => ({ env: process.env, platform:
  * and folders only; anything else (links, long-name extensions) is refused rather than guessed at.
  */
 export function extractTar(tar: Buffer, into: string): void {
-  for (let offset = 0; offset + 512 <= tar.length; ) {
+  for (let offset = 0; offset + 512 <= tar.length;) {
     const header = tar.subarray(offset, offset + 512);
     if (header.every((b) => b === 0)) break;
-    const field = (start: number, length: number) => header.subarray(start, start + length).toString("utf8").replace(/\0.*$/s, "");
+    const field = (start: number, length: number) =>
+      header
+        .subarray(start, start + length)
+        .toString("utf8")
+        .replace(/\0.*$/s, "");
     const name = [field(345, 155), field(0, 100)].filter(Boolean).join("/");
     const size = parseInt(field(124, 12).trim() || "0", 8);
     const mode = parseInt(field(100, 8).trim() || "644", 8) & 0o777;

@@ -58,12 +58,7 @@ const Line: React.FC<Omit<ChecklistProps, "items"> & { item: CheckItem }> = ({ i
           {blockedReason && canFix && <Text variant="small">{blockedReason}</Text>}
         </Stack>
         {fix && canFix && (
-          <DefaultButton
-            text={busyFix === fix ? t("Fix_Working") : t(FIXES[fix].labelKey)}
-            disabled={busyFix !== undefined || !!blockedReason || loading}
-            onClick={() => onFix(item)}
-            data-fix={fix}
-          />
+          <DefaultButton text={busyFix === fix ? t("Fix_Working") : t(FIXES[fix].labelKey)} disabled={busyFix !== undefined || !!blockedReason || loading} onClick={() => onFix(item)} data-fix={fix} />
         )}
       </Stack>
     </li>

@@ -11,12 +11,7 @@ export const ErrorNotice: React.FC<{ error: ErrorMessage; t: Translate; onDismis
   const [open, setOpen] = React.useState(false);
   const [id] = React.useState(() => `mss-error-${++noticeCount}`);
   return (
-    <MessageBar
-      messageBarType={error.key === "Error_publishBusy" ? MessageBarType.warning : MessageBarType.error}
-      isMultiline
-      onDismiss={onDismiss}
-      dismissButtonAriaLabel={t("Button_Dismiss")}
-    >
+    <MessageBar messageBarType={error.key === "Error_publishBusy" ? MessageBarType.warning : MessageBarType.error} isMultiline onDismiss={onDismiss} dismissButtonAriaLabel={t("Button_Dismiss")}>
       <Text block>{errorText(t, error)}</Text>
       <Link onClick={() => setOpen(!open)} aria-expanded={open} aria-controls={id}>
         {open ? t("Button_HideDetails") : t("Button_ShowDetails")}

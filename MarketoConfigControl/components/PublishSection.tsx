@@ -31,9 +31,7 @@ export const PublishSection: React.FC<PublishSectionProps> = ({ t, phase, publis
           ariaValueText={t("Publish_Running")}
         />
       )}
-      {!running && publishedAt && (
-        <MessageBar messageBarType={MessageBarType.success}>{t("Publish_Done", { time: publishedAt })}</MessageBar>
-      )}
+      {!running && publishedAt && <MessageBar messageBarType={MessageBarType.success}>{t("Publish_Done", { time: publishedAt })}</MessageBar>}
     </Stack>
   );
 };

@@ -59,18 +59,14 @@ const Section: React.FC<{ title: string; action?: React.ReactNode }> = ({ title,
   );
 };
 
-const summaryText = (items: CheckItem[], t: Translate) =>
-  overallStatus(items) === "pass" ? t("Summary_AllPass") : t("Summary_Attention", { count: attentionCount(items) });
+const summaryText = (items: CheckItem[], t: Translate) => (overallStatus(items) === "pass" ? t("Summary_AllPass") : t("Summary_Attention", { count: attentionCount(items) }));
 
 export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
   const { service, t, config, user, readOnly, roleName, solutionName } = props;
   const focusPicker = React.useRef<() => void>();
   const removeButtonFocus = React.useRef<HTMLElement | null>(null);
 
-  const formatTime = React.useCallback(
-    (iso?: string) => (iso ? new Intl.DateTimeFormat(props.locale, { dateStyle: "short", timeStyle: "medium" }).format(new Date(iso)) : undefined),
-    [props.locale],
-  );
+  const formatTime = React.useCallback((iso?: string) => (iso ? new Intl.DateTimeFormat(props.locale, { dateStyle: "short", timeStyle: "medium" }).format(new Date(iso)) : undefined), [props.locale]);
   const actions = useSetupActions({ service, t, formatTime: (iso) => formatTime(iso) ?? "" });
   const { publishLog, busyFix, phase, announce, reloadRequests } = actions;
 
@@ -85,10 +81,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
     if (reloadRequests) reload();
   }, [reloadRequests, reload]);
   const state = view.state;
-  const items = React.useMemo(
-    () => view.items?.map((i) => (i.params.time ? { ...i, params: { ...i.params, time: formatTime(String(i.params.time)) ?? "" } } : i)),
-    [view.items, formatTime],
-  );
+  const items = React.useMemo(() => view.items?.map((i) => (i.params.time ? { ...i, params: { ...i.params, time: formatTime(String(i.params.time)) ?? "" } } : i)), [view.items, formatTime]);
 
   const saved = state?.savedUserId.ok ? (state.savedUserId.value ?? null) : undefined;
   const dirty = saved !== undefined && (saved?.toLowerCase() ?? null) !== (user?.id.toLowerCase() ?? null);
@@ -148,16 +141,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
       </div>
 
       <Section title={t("Section_User")}>
-        <UserPicker
-          service={service}
-          t={t}
-          roleName={roleName}
-          value={user}
-          readOnly={readOnly}
-          onChange={props.onUserChange}
-          onBrowse={() => void browse()}
-          focusRef={focusPicker}
-        />
+        <UserPicker service={service} t={t} roleName={roleName} value={user} readOnly={readOnly} onChange={props.onUserChange} onBrowse={() => void browse()} focusRef={focusPicker} />
         {readOnly && <Text variant="small">{t("State_ReadOnly")}</Text>}
       </Section>
 
@@ -191,14 +175,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
 
       {config && !readOnly && (
         <Section title={t("Section_Publish")}>
-          <PublishSection
-            t={t}
-            phase={phase}
-            publishedAt={formatTime(publishLog.lastPublishAt)}
-            heldBy={heldBy}
-            canPublish={!busyFix && !view.loading}
-            onPublish={actions.publish}
-          />
+          <PublishSection t={t} phase={phase} publishedAt={formatTime(publishLog.lastPublishAt)} heldBy={heldBy} canPublish={!busyFix && !view.loading} onPublish={actions.publish} />
         </Section>
       )}
 

@@ -110,9 +110,7 @@ export const UserPicker: React.FC<UserPickerProps> = ({ service, t, roleName, va
       <Toggle label={t("Picker_IncludeAll")} inlineLabel checked={includeAll} onChange={(_e, v) => setIncludeAll(!!v)} />
       {open && search.searching && <Spinner size={SpinnerSize.small} label={t("Picker_Searching")} />}
       {open && search.error && <ErrorNotice error={search.error} t={t} />}
-      {open && !search.searching && search.searchedFor !== undefined && search.results.length === 0 && !search.error && (
-        <Text>{t("Picker_NoResults")}</Text>
-      )}
+      {open && !search.searching && search.searchedFor !== undefined && search.results.length === 0 && !search.error && <Text>{t("Picker_NoResults")}</Text>}
       {open && search.results.length > 0 && (
         <ul id={listId} role="listbox" aria-label={t("Picker_Results")} className={list}>
           {search.results.map((u, i) => (
@@ -130,9 +128,7 @@ export const UserPicker: React.FC<UserPickerProps> = ({ service, t, roleName, va
                 {u.hasRole ? ` · ${t("Picker_HasRole", { role: roleName })}` : ""}
               </Text>
               <Text block className={meta}>
-                {[u.email, u.applicationId ? t("Picker_ClientId", { clientId: u.applicationId }) : t("Picker_NotApplication"), u.businessUnitName]
-                  .filter(Boolean)
-                  .join(" · ")}
+                {[u.email, u.applicationId ? t("Picker_ClientId", { clientId: u.applicationId }) : t("Picker_NotApplication"), u.businessUnitName].filter(Boolean).join(" · ")}
               </Text>
             </li>
           ))}

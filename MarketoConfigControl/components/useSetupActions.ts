@@ -59,10 +59,7 @@ export function useSetupActions(options: SetupActionsOptions): SetupActions {
     }
   }, []);
 
-  const runFix = React.useCallback(
-    (fix: DirectFix, setup: SetupState) => void run(fix, (service) => (fix === "assignRole" ? service.assignRole(setup) : service.enableSteps(setup))),
-    [run],
-  );
+  const runFix = React.useCallback((fix: DirectFix, setup: SetupState) => void run(fix, (service) => (fix === "assignRole" ? service.assignRole(setup) : service.enableSteps(setup))), [run]);
 
   const requestRemoval = React.useCallback((users: UserInfo[]) => dispatch({ type: "removalRequested", users }), []);
 

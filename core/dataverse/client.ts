@@ -109,15 +109,19 @@ function attemptSignal(caller: AbortSignal | undefined, timeoutMs: number) {
  */
 async function isLockAnswer(response: Response): Promise<boolean> {
   if (response.status !== 429) return false;
-  const { code, message } = parseErrorBody(await response.clone().text().catch(() => ""));
+  const { code, message } = parseErrorBody(
+    await response
+      .clone()
+      .text()
+      .catch(() => ""),
+  );
   return isSolutionLock(code, message);
 }
 
 export class DataverseClient {
   readonly orgUrl: string;
   readonly serviceRoot: string;
-  private readonly options: Required<Omit<ClientOptions, "tokenProvider" | "onRequest" | "fetch">> &
-    Pick<ClientOptions, "tokenProvider" | "onRequest">;
+  private readonly options: Required<Omit<ClientOptions, "tokenProvider" | "onRequest" | "fetch">> & Pick<ClientOptions, "tokenProvider" | "onRequest">;
   private readonly fetchImpl: FetchLike;
   private token?: string;
 

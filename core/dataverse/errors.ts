@@ -130,8 +130,7 @@ export function classify(status: number, code: string | undefined, message: stri
   if (isSolutionLock(code, message)) return "publishBusy";
   if (c === ErrorCodes.wrongBusinessUnit) return "wrongBusinessUnit";
   if (c === ErrorCodes.duplicateKey || m.includes("cannot insert duplicate key")) return "duplicate";
-  if (status === 429 || c === ErrorCodes.throttledRequests || c === ErrorCodes.throttledTime || c === ErrorCodes.throttledConcurrency)
-    return "throttled";
+  if (status === 429 || c === ErrorCodes.throttledRequests || c === ErrorCodes.throttledTime || c === ErrorCodes.throttledConcurrency) return "throttled";
   if (status === 401) return "sessionExpired";
   if (c === ErrorCodes.privilegeDenied || status === 403) return "privilege";
   if (c === ErrorCodes.notFound || status === 404) return "notFound";
@@ -167,11 +166,7 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
 }
 
-export function errorFromResponse(
-  status: number,
-  bodyText: string,
-  request: { method?: string; url?: string; retryAfter?: string | null },
-): DataverseError {
+export function errorFromResponse(status: number, bodyText: string, request: { method?: string; url?: string; retryAfter?: string | null }): DataverseError {
   const { code, message } = parseErrorBody(bodyText);
   const text = message || `HTTP ${status}`;
   return new DataverseError(classify(status, code, text), {

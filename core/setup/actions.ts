@@ -8,14 +8,7 @@ import { buildQuery, recordPath } from "../dataverse/odata";
 import { disabledSteps } from "./steps";
 import type { SetupState, UserInfo } from "./types";
 
-export type ActionErrorKey =
-  | "noUser"
-  | "noRoleCopy"
-  | "refuseSyncUser"
-  | "publishFailed"
-  | "publishTimeout"
-  | "publishLocked"
-  | "stateUnknown";
+export type ActionErrorKey = "noUser" | "noRoleCopy" | "refuseSyncUser" | "publishFailed" | "publishTimeout" | "publishLocked" | "stateUnknown";
 
 /** A precondition the action checks itself (no request was sent, nothing changed). */
 export class SetupActionError extends Error {
@@ -81,15 +74,8 @@ export class PartialRemovalError extends Error {
  * Removes every copy of the role from the given users, one user at a time so a failure says
  * exactly who still has it. Never touches the sync user (chosen or saved).
  */
-export async function removeSyncRoleFrom(
-  client: DataverseClient,
-  state: SetupState,
-  users: UserInfo[],
-  options: { signal?: AbortSignal } = {},
-): Promise<{ removed: UserInfo[] }> {
-  const protectedIds = new Set(
-    [state.input.chosenUserId, state.savedUserId.ok ? state.savedUserId.value : undefined].filter((x): x is string => !!x).map((x) => x.toLowerCase()),
-  );
+export async function removeSyncRoleFrom(client: DataverseClient, state: SetupState, users: UserInfo[], options: { signal?: AbortSignal } = {}): Promise<{ removed: UserInfo[] }> {
+  const protectedIds = new Set([state.input.chosenUserId, state.savedUserId.ok ? state.savedUserId.value : undefined].filter((x): x is string => !!x).map((x) => x.toLowerCase()));
   const refused = users.find((u) => protectedIds.has(u.id.toLowerCase()));
   if (refused) throw new SetupActionError("refuseSyncUser", `${refused.fullName} is the sync user: its role is not removed`, { name: refused.fullName });
   const roles = rolesOf(state);
@@ -117,11 +103,7 @@ export async function removeSyncRoleFrom(
  * Enables the solution's disabled plugin steps (statecode 0 / statuscode 1 = Enabled). Steps that
  * are managed and not customizable are skipped, not tried: Dataverse refuses to update them.
  */
-export async function enablePluginSteps(
-  client: DataverseClient,
-  state: SetupState,
-  options: { signal?: AbortSignal } = {},
-): Promise<{ enabled: string[]; skipped: string[] }> {
+export async function enablePluginSteps(client: DataverseClient, state: SetupState, options: { signal?: AbortSignal } = {}): Promise<{ enabled: string[]; skipped: string[] }> {
   if (!state.steps.ok) throw new SetupActionError("stateUnknown", "The plugin steps could not be read", {}, state.steps.error);
   const { fixable, locked } = disabledSteps(state.steps.value);
   const enabled: string[] = [];
@@ -321,12 +303,7 @@ async function followOperation(
   }
 }
 
-async function publishSynchronously(
-  client: DataverseClient,
-  options: PublishOptions,
-  now: () => number,
-  waitForLock: (lock: Locked) => Promise<void>,
-): Promise<PublishResult> {
+async function publishSynchronously(client: DataverseClient, options: PublishOptions, now: () => number, waitForLock: (lock: Locked) => Promise<void>): Promise<PublishResult> {
   for (;;) {
     options.onProgress?.("running");
     try {

@@ -67,8 +67,7 @@ function userCredentials(s: SetupState): CheckItem | undefined {
   const saved = s.savedUserId.value;
   if (!saved) return noUser(id);
   if (!s.currentUserId) return { id, status: "unknown", messageKey: "Check_Unknown", params: {} };
-  if (saved.toLowerCase() === s.currentUserId.toLowerCase())
-    return { id, status: "pass", messageKey: "Check_CredentialsMatch", params: {} };
+  if (saved.toLowerCase() === s.currentUserId.toLowerCase()) return { id, status: "pass", messageKey: "Check_CredentialsMatch", params: {} };
   const name = s.chosenUser?.ok ? s.chosenUser.value.fullName : saved;
   return {
     id,
@@ -122,8 +121,7 @@ export function otherRoleHolders(s: SetupState): UserInfo[] {
   if (!s.roles.ok) return [];
   const sync = new Set([s.input.chosenUserId, s.savedUserId.ok ? s.savedUserId.value : undefined].filter((x): x is string => !!x).map((x) => x.toLowerCase()));
   const seen = new Map<string, UserInfo>();
-  for (const copy of s.roles.value)
-    for (const h of copy.holders) if (!h.isDisabled && !sync.has(h.id.toLowerCase())) seen.set(h.id.toLowerCase(), h);
+  for (const copy of s.roles.value) for (const h of copy.holders) if (!h.isDisabled && !sync.has(h.id.toLowerCase())) seen.set(h.id.toLowerCase(), h);
   return [...seen.values()].sort((a, b) => a.fullName.localeCompare(b.fullName));
 }
 
@@ -161,7 +159,10 @@ function configRead(s: SetupState): CheckItem {
 }
 
 const latest = (...times: Array<string | undefined>) =>
-  times.filter((t): t is string => !!t && !Number.isNaN(Date.parse(t))).sort((a, b) => Date.parse(a) - Date.parse(b)).pop();
+  times
+    .filter((t): t is string => !!t && !Number.isNaN(Date.parse(t)))
+    .sort((a, b) => Date.parse(a) - Date.parse(b))
+    .pop();
 
 const after = (a: string | undefined, b: string | undefined) => !!a && !!b && Date.parse(a) >= Date.parse(b);
 

@@ -165,7 +165,10 @@ type Named = Partial<Record<string, BatchResult>>;
 async function namedBatch(client: DataverseClient, requests: Record<string, string>, signal?: AbortSignal): Promise<Named> {
   const names = Object.keys(requests);
   if (!names.length) return {};
-  const results = await client.batchGet(names.map((n) => requests[n]), { signal });
+  const results = await client.batchGet(
+    names.map((n) => requests[n]),
+    { signal },
+  );
   return Object.fromEntries(names.map((n, i) => [n, results[i]]));
 }
 
@@ -193,7 +196,16 @@ function learnedFor(client: DataverseClient): Learned {
 }
 
 const sameIds = (a: string[] | undefined, b: string[]) =>
-  !!a && a.length === b.length && [...a].map((x) => x.toLowerCase()).sort().join() === [...b].map((x) => x.toLowerCase()).sort().join();
+  !!a &&
+  a.length === b.length &&
+  [...a]
+    .map((x) => x.toLowerCase())
+    .sort()
+    .join() ===
+    [...b]
+      .map((x) => x.toLowerCase())
+      .sort()
+      .join();
 
 const filterName = (table: string) => `syncFilter.${table}`;
 
@@ -279,9 +291,7 @@ export async function loadSetupState(client: DataverseClient, input: SetupInput,
   if (solutionFact.ok && solutionFact.value) learned.stepIds.set(input.solutionName, stepIds);
   if (currentUserId) learned.currentUserId = currentUserId;
 
-  const savedUserId: Fact<string | null> = configEntitySet
-    ? fact(r.config, (d) => str(d[`_${input.config.attribute}_value`]) ?? null)
-    : { ok: false, error: entityDef.error! };
+  const savedUserId: Fact<string | null> = configEntitySet ? fact(r.config, (d) => str(d[`_${input.config.attribute}_value`]) ?? null) : { ok: false, error: entityDef.error! };
 
   const chosenUser = userId
     ? (() => {

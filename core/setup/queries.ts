@@ -4,15 +4,7 @@
  */
 import { allOf, anyOf, buildQuery, eq, guid, isGuid, literal, pattern, recordPath } from "../dataverse/odata";
 
-export const USER_FIELDS = [
-  "systemuserid",
-  "fullname",
-  "domainname",
-  "internalemailaddress",
-  "applicationid",
-  "isdisabled",
-  "_businessunitid_value",
-];
+export const USER_FIELDS = ["systemuserid", "fullname", "domainname", "internalemailaddress", "applicationid", "isdisabled", "_businessunitid_value"];
 
 /** Tables Marketo syncs by default, where the optional `new_synctomkto` filter field may live. */
 export const SYNC_FILTER_TABLES = ["lead", "contact", "account"];
@@ -45,10 +37,7 @@ export function userTeamsWithRolePath(userId: string, roleName: string): string 
     "teams" +
     buildQuery({
       select: ["teamid", "name"],
-      filter: allOf([
-        `teammembership_association/any(u:u/systemuserid eq ${guid(userId)})`,
-        `teamroles_association/any(r:r/name eq ${literal(roleName)})`,
-      ]),
+      filter: allOf([`teammembership_association/any(u:u/systemuserid eq ${guid(userId)})`, `teamroles_association/any(r:r/name eq ${literal(roleName)})`]),
     })
   );
 }

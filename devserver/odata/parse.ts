@@ -46,10 +46,7 @@ export type CmpOp = "eq" | "ne" | "gt" | "ge" | "lt" | "le";
 const CMP_OPS = new Set(["eq", "ne", "gt", "ge", "lt", "le"]);
 
 type Token =
-  | { t: "punct"; v: string; pos: number }
-  | { t: "ident"; v: string; pos: number }
-  | { t: "literal"; type: LiteralType; v: string | number | boolean | null; pos: number }
-  | { t: "eof"; pos: number };
+  { t: "punct"; v: string; pos: number } | { t: "ident"; v: string; pos: number } | { t: "literal"; type: LiteralType; v: string | number | boolean | null; pos: number } | { t: "eof"; pos: number };
 
 const GUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-])/;
 const DATETIME_RE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?(?![\w:])/;
@@ -286,7 +283,8 @@ export function splitTopLevel(text: string, sep: string): string[] {
   let start = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === "'") quoted = !quoted; // a doubled quote toggles twice: still correct
+    if (c === "'")
+      quoted = !quoted; // a doubled quote toggles twice: still correct
     else if (!quoted && c === "(") depth++;
     else if (!quoted && c === ")") depth--;
     else if (!quoted && depth === 0 && c === sep) {
@@ -379,8 +377,7 @@ export function parseExpand(text: string): ExpandItem[] {
  *   error text below).
  */
 export const MAX_EXPANDS = 15;
-export const NESTED_EXPAND_OPTIONS_MESSAGE =
-  "Only $select and $filter clause can be provided while doing $expand on many-to-one relationship or nested one-to-many relationship.";
+export const NESTED_EXPAND_OPTIONS_MESSAGE = "Only $select and $filter clause can be provided while doing $expand on many-to-one relationship or nested one-to-many relationship.";
 
 function allExpands(items: ExpandItem[]): ExpandItem[] {
   return items.flatMap((i) => [i, ...allExpands(i.options.expand ?? [])]);

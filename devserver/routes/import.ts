@@ -89,7 +89,11 @@ function missingChild(parent: XmlElement, parentName: string, after: string, exp
   const siblings = parent.children.map((c) => c.name);
   const next = siblings[siblings.indexOf(after) + 1];
   if (siblings.includes(after) && next) {
-    return failXsd(`The element '${parentName}' has invalid child element '${next}'. List of possible elements expected: '${expected}'.`, text, positionOf(text, new RegExp(`<${escapeRegExp(next)}\\b`)));
+    return failXsd(
+      `The element '${parentName}' has invalid child element '${next}'. List of possible elements expected: '${expected}'.`,
+      text,
+      positionOf(text, new RegExp(`<${escapeRegExp(next)}\\b`)),
+    );
   }
   return failXsd(`The element '${parentName}' has incomplete content. List of possible elements expected: '${expected}'.`, text, positionOf(text, new RegExp(`</${parentName}>`)));
 }
@@ -110,11 +114,19 @@ export function checkSolutionFile(org: Org, bytes: Uint8Array): ImportCheck {
     if (contentTypes.name !== "Types") fail(ImportCodes.invalidXml, "The import file is invalid: [Content_Types].xml has no <Types> root element.");
     const { text: solutionText, root: solution } = parseEntry(zip, "solution.xml");
     const { text: customizationsText, root: customizations } = parseEntry(zip, "customizations.xml");
-    for (const [root, text] of [[solution, solutionText], [customizations, customizationsText]] as const) {
+    for (const [root, text] of [
+      [solution, solutionText],
+      [customizations, customizationsText],
+    ] as const) {
       if (root.name !== "ImportExportXml") failXsd(`The '${root.name}' element is not declared.`, text, positionOf(text, new RegExp(`<${escapeRegExp(root.name)}\\b`)));
     }
     const manifest = child(solution, "SolutionManifest");
-    if (!manifest) return failXsd("The element 'ImportExportXml' has incomplete content. List of possible elements expected: 'SolutionManifest'.", solutionText, positionOf(solutionText, /<\/ImportExportXml>|\/>\s*$/));
+    if (!manifest)
+      return failXsd(
+        "The element 'ImportExportXml' has incomplete content. List of possible elements expected: 'SolutionManifest'.",
+        solutionText,
+        positionOf(solutionText, /<\/ImportExportXml>|\/>\s*$/),
+      );
     const uniqueName = textOf(child(manifest, "UniqueName"));
     const version = textOf(child(manifest, "Version"));
     partial = { uniqueName, version };
@@ -156,10 +168,16 @@ export function checkSolutionFile(org: Org, bytes: Uint8Array): ImportCheck {
 
     if (installed) {
       if (installed.ismanaged === true && !managed) {
-        fail(ImportCodes.unmanagedToManagedMismatch, `The solution is already installed on this system as a managed solution and the package supplied is attempting to install it in unmanaged mode. Import can only update solutions when the modes match. Uninstall the current solution and try again.`);
+        fail(
+          ImportCodes.unmanagedToManagedMismatch,
+          `The solution is already installed on this system as a managed solution and the package supplied is attempting to install it in unmanaged mode. Import can only update solutions when the modes match. Uninstall the current solution and try again.`,
+        );
       }
       if (installed.ismanaged !== true && managed) {
-        fail(ImportCodes.managedToUnmanagedMismatch, `The solution is already installed on this system as an unmanaged solution and the package supplied is attempting to install it in managed mode. Import can only update solutions when the modes match. Uninstall the current solution and try again.`);
+        fail(
+          ImportCodes.managedToUnmanagedMismatch,
+          `The solution is already installed on this system as an unmanaged solution and the package supplied is attempting to install it in managed mode. Import can only update solutions when the modes match. Uninstall the current solution and try again.`,
+        );
       }
       if (managed && compareVersions(version, String(installed.version)) <= 0) {
         fail(ImportCodes.versionNotHigher, "The import solution must have a higher version than the existing solution it is upgrading.");
@@ -196,7 +214,8 @@ export function applyImport(org: Org, plan: ImportPlan): ImportOutcome {
   const solutions = org.table(org.entity("solution"));
   let solution = [...solutions.values()].find((s) => String(s.uniquename).toLowerCase() === plan.uniqueName.toLowerCase());
   if (solution) Object.assign(solution, { version: plan.version, friendlyname: plan.friendlyName, modifiedon: now, versionnumber: org.nextVersion() });
-  else solution = org.insert(org.entity("solution"), { uniquename: plan.uniqueName, friendlyname: plan.friendlyName, version: plan.version, ismanaged: plan.managed, isvisible: true, installedon: now });
+  else
+    solution = org.insert(org.entity("solution"), { uniquename: plan.uniqueName, friendlyname: plan.friendlyName, version: plan.version, ismanaged: plan.managed, isvisible: true, installedon: now });
   const solutionId = String(solution.solutionid);
   const controls = org.table(org.entity("customcontrol"));
   const components = org.table(org.entity("solutioncomponent"));
@@ -234,7 +253,9 @@ function controlResult(c: ControlOutcome, at: string): string {
  * result). A successful check comes with what the import did (`applyImport`'s outcome).
  */
 export function importLog(check: ImportCheck, at: string, outcome?: ImportOutcome): string {
-  const result = check.ok ? `<result result="success" errorcode="0" errortext="" datetime="${at}" />` : `<result result="failure" errorcode="${check.code}" errortext="${esc(check.message)}" datetime="${at}" />`;
+  const result = check.ok
+    ? `<result result="success" errorcode="0" errortext="" datetime="${at}" />`
+    : `<result result="failure" errorcode="${check.code}" errortext="${esc(check.message)}" datetime="${at}" />`;
   const name = check.ok ? check.plan.uniqueName : (check.uniqueName ?? "");
   const version = check.ok ? check.plan.version : (check.version ?? "");
   const managed = check.ok ? `<Managed>${check.plan.managed ? 1 : 0}</Managed>` : "";
@@ -314,7 +335,17 @@ export function importSolutionAsync(ctx: ServerContext, req: ApiRequest): ApiRes
     data: null,
   });
   const id = newGuid();
-  org.insert(org.entity("asyncoperation"), { asyncoperationid: id, name: "Solution Import", operationtype: 5, messagename: "ImportSolutionAsync", statecode: 0, statuscode: 0, message: null, friendlymessage: null, completedon: null });
+  org.insert(org.entity("asyncoperation"), {
+    asyncoperationid: id,
+    name: "Solution Import",
+    operationtype: 5,
+    messagename: "ImportSolutionAsync",
+    statecode: 0,
+    statuscode: 0,
+    message: null,
+    friendlymessage: null,
+    completedon: null,
+  });
   org.jobs.push({
     id,
     kind: "import",

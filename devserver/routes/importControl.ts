@@ -67,7 +67,10 @@ export function entryIndex(zip: ZipContents): Set<string> {
 }
 
 function normalizePath(path: string): string {
-  return path.replace(/\\/g, "/").replace(/^(\.\/|\/)+/, "").toLowerCase();
+  return path
+    .replace(/\\/g, "/")
+    .replace(/^(\.\/|\/)+/, "")
+    .toLowerCase();
 }
 
 /** `prefix_ns.ctor` → { prefix, shortName: "ns.ctor" }; no "_" → an empty prefix. */
@@ -81,13 +84,18 @@ function checkPropertyTypes(control: XmlElement, text: string): void {
   for (const p of properties) {
     const type = attr(p, "of-type");
     if (type && !PROPERTY_TYPES.has(type)) {
-      failXsd(`The 'of-type' attribute is invalid - The value '${type}' is invalid according to its datatype 'String' - The Enumeration constraint failed.`, text, positionOf(text, new RegExp(`of-type="${type.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`)));
+      failXsd(
+        `The 'of-type' attribute is invalid - The value '${type}' is invalid according to its datatype 'String' - The Enumeration constraint failed.`,
+        text,
+        positionOf(text, new RegExp(`of-type="${type.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`)),
+      );
     }
   }
   for (const group of children(control, "type-group")) {
     for (const t of children(group, "type")) {
       const type = t.text.trim();
-      if (!PROPERTY_TYPES.has(type)) failXsd(`The 'type' element is invalid - The value '${type}' is invalid according to its datatype 'String' - The Enumeration constraint failed.`, text, positionOf(text, /<type-group\b/));
+      if (!PROPERTY_TYPES.has(type))
+        failXsd(`The 'type' element is invalid - The value '${type}' is invalid according to its datatype 'String' - The Enumeration constraint failed.`, text, positionOf(text, /<type-group\b/));
     }
   }
 }

@@ -56,7 +56,10 @@ function around(text: string, at: number): { before: string; after: string } {
  */
 export function failXsd(error: string, text: string, at: number): never {
   const { before, after } = around(text, at);
-  return fail(ImportCodes.xsdValidation, `The import file is invalid. XSD validation failed with the following error: '${error}'. The validation failed at: '...${before} <<<<<ERROR LOCATION>>>>> ${after}...'.`);
+  return fail(
+    ImportCodes.xsdValidation,
+    `The import file is invalid. XSD validation failed with the following error: '${error}'. The validation failed at: '...${before} <<<<<ERROR LOCATION>>>>> ${after}...'.`,
+  );
 }
 
 /** Where an element (or, failing that, the document element) starts in the text. */

@@ -58,7 +58,13 @@ export async function route(ctx: ServerContext, req: ApiRequest, contentIds?: Ma
   }
   const [s0, s1, s2, s3] = segments;
   if (s0.name === "$metadata") {
-    return { response: { status: 200, headers: { "Content-Type": "application/xml", "OData-Version": "4.0" }, body: '<?xml version="1.0" encoding="utf-8"?><edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><!-- devserver: CSDL not emulated --></edmx:Edmx>' } };
+    return {
+      response: {
+        status: 200,
+        headers: { "Content-Type": "application/xml", "OData-Version": "4.0" },
+        body: '<?xml version="1.0" encoding="utf-8"?><edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><!-- devserver: CSDL not emulated --></edmx:Edmx>',
+      },
+    };
   }
   if (s0.name === "EntityDefinitions") return { response: metadataRoute(ctx, req, segments) };
   if (isOperation(s0.name)) {

@@ -42,7 +42,17 @@ export function isOperation(name: string): boolean {
 function startJob(org: Org, kind: "publish" | "import", durationMs: number, name: string, operationtype: number, importJobId?: string, messagename?: string): string {
   const id = newGuid();
   const now = Date.now();
-  org.insert(org.entity("asyncoperation"), { asyncoperationid: id, name, operationtype, messagename: messagename ?? null, statecode: 0, statuscode: 0, message: null, friendlymessage: null, completedon: null });
+  org.insert(org.entity("asyncoperation"), {
+    asyncoperationid: id,
+    name,
+    operationtype,
+    messagename: messagename ?? null,
+    statecode: 0,
+    statuscode: 0,
+    message: null,
+    friendlymessage: null,
+    completedon: null,
+  });
   const fail = kind === "publish" ? org.failNextPublish : null;
   if (kind === "publish") org.failNextPublish = null;
   org.jobs.push({ id, kind, startedAt: now, durationMs, done: false, fail: fail ?? undefined, importJobId });

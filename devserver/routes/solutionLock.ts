@@ -27,8 +27,7 @@ export const lockMessages = {
   bothUnknown: () => `Cannot start the requested operation because there is a customization running at this moment. ${HISTORY}`,
   blockedUnknown: (running: string) => `Cannot start the requested operation because there is another [${running}] running at this moment. ${HISTORY}`,
   bothKnownSame: (op: string) => `Cannot start another [${op}] because there is a previous [${op}] running at this moment. ${HISTORY}`,
-  bothKnownDifferent: (requested: string, running: string) =>
-    `Cannot start the requested operation [${requested}] because there is another [${running}] running at this moment. ${HISTORY}`,
+  bothKnownDifferent: (requested: string, running: string) => `Cannot start the requested operation [${requested}] because there is another [${running}] running at this moment. ${HISTORY}`,
   blockingUnknown: (requested: string) => `Cannot start the requested operation [${requested}] because there is a customization running at this moment. ${HISTORY}`,
   solutionConcurrency: () => "The solution installation or removal failed due to the installation or removal of another solution at the same time. Please try again later.",
 };

@@ -85,7 +85,11 @@ export function createRecord(ctx: ServerContext, req: ApiRequest, entity: Entity
     const body = formatRow({ org: ctx.org, prefer, userId: req.userId, serviceRoot: ctx.serviceRoot }, entity, row, {});
     return {
       url,
-      response: { status: 201, headers: { "Content-Type": "application/json; odata.metadata=minimal", "OData-Version": "4.0", "Preference-Applied": "return=representation", ...headers }, body: JSON.stringify(body) },
+      response: {
+        status: 201,
+        headers: { "Content-Type": "application/json; odata.metadata=minimal", "OData-Version": "4.0", "Preference-Applied": "return=representation", ...headers },
+        body: JSON.stringify(body),
+      },
     };
   }
   return { url, response: noContent(headers) };

@@ -33,7 +33,7 @@ describe("scripts/build.mjs build cache", () => {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
   };
-  const builds = () => (existsSync(join(root, "tool-calls.log")) ? readFileSync(join(root, "tool-calls.log"), "utf8").match(/^pcf-scripts build/gm)?.length ?? 0 : 0);
+  const builds = () => (existsSync(join(root, "tool-calls.log")) ? (readFileSync(join(root, "tool-calls.log"), "utf8").match(/^pcf-scripts build/gm)?.length ?? 0) : 0);
   const build = (...args: string[]) => {
     const r = spawnSync(process.execPath, ["scripts/build.mjs", ...args], { cwd: root, encoding: "utf8" });
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });

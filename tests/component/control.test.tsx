@@ -42,9 +42,7 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
 }
 
 async function rolesOf(userId: string): Promise<string[]> {
-  const u = await api<{ systemuserroles_association: Array<{ roleid: string }> }>(
-    `systemusers(${userId})?$select=fullname&$expand=systemuserroles_association($select=roleid)`,
-  );
+  const u = await api<{ systemuserroles_association: Array<{ roleid: string }> }>(`systemusers(${userId})?$select=fullname&$expand=systemuserroles_association($select=roleid)`);
   return u.systemuserroles_association.map((r) => r.roleid);
 }
 
@@ -81,7 +79,10 @@ function search(text: string) {
   fireEvent.change(box, { target: { value: text } });
 }
 
-const resultNames = () => within(screen.getByRole("listbox")).getAllByRole("option").map((o) => o.querySelector("span")!.textContent!.split(" · ")[0]);
+const resultNames = () =>
+  within(screen.getByRole("listbox"))
+    .getAllByRole("option")
+    .map((o) => o.querySelector("span")!.textContent!.split(" · ")[0]);
 
 describe("first look", () => {
   it("shows a skeleton, then the checklist of the demo org", async () => {
@@ -352,7 +353,7 @@ describe("read-only forms", () => {
     await mountSaved(options);
     expect(screen.queryByRole("combobox")).toBeNull();
     expect(document.querySelectorAll("button[data-fix]")).toHaveLength(0);
-    expect(document.querySelector("button[data-action=\"publish\"]")).toBeNull();
+    expect(document.querySelector('button[data-action="publish"]')).toBeNull();
     expect(screen.getByText(/read-only for you/)).toBeTruthy();
     expect(statusOf("user.role")).toBe("fail");
   });

@@ -75,7 +75,10 @@ async function wholeSetup(e2e: E2E, pictures: boolean): Promise<void> {
   await dialog.getByText(/John Smith/).waitFor();
   await dialog.getByText(/Maria Garcia/).waitFor();
   await expectAccessible(page, "dialog open");
-  await dialog.getByRole("button", { name: t("Button_Cancel") }).last().click();
+  await dialog
+    .getByRole("button", { name: t("Button_Cancel") })
+    .last()
+    .click();
   await dialog.waitFor({ state: "detached" });
   expect(await roleHolders(e2e, role)).toEqual(["John Smith", "Maria Garcia", "Marketo Sync"]);
   await fixButton(page, "role.exclusive").click();

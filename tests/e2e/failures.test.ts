@@ -3,20 +3,7 @@
  * clear message in the admin's language, and nothing is lost (the form's value and the server's data).
  */
 import { USER } from "../../devserver/fixtures/ids";
-import {
-  addFault,
-  boundValue,
-  devserverOrg,
-  expectAccessible,
-  expectStatus,
-  marketoConfig,
-  openForm,
-  roleHolders,
-  savedMarketoUser,
-  screenshot,
-  useE2E,
-  type E2E,
-} from "./helpers/browser";
+import { addFault, boundValue, devserverOrg, expectAccessible, expectStatus, marketoConfig, openForm, roleHolders, savedMarketoUser, screenshot, useE2E, type E2E } from "./helpers/browser";
 import { fixButton, save, searchAndPick, words } from "./helpers/flow";
 
 jest.setTimeout(120_000);

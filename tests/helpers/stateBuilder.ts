@@ -47,7 +47,13 @@ export function passingState(): SetupState {
       ok: true,
       value: { id: "s1", uniqueName: "MarketoLeadManagement", friendlyName: "Marketo Lead Management", version: "5.0.2.1", isManaged: true, stepIds: [IDS.step1, IDS.step2] },
     },
-    steps: { ok: true, value: [{ id: IDS.step1, name: "Create lead", enabled: true }, { id: IDS.step2, name: "Update lead", enabled: true }] },
+    steps: {
+      ok: true,
+      value: [
+        { id: IDS.step1, name: "Create lead", enabled: true },
+        { id: IDS.step2, name: "Update lead", enabled: true },
+      ],
+    },
     configReadable: { ok: true, value: true },
     organization: { ok: true, value: { tenantId: "t", webApplicationUrl: "https://org/", organizationServiceUrl: "https://org/XRMServices/2011/Organization.svc" } },
     syncFilter: { lead: { ok: true, value: true }, contact: { ok: true, value: false }, account: { ok: true, value: false } },

@@ -119,7 +119,10 @@ export async function expectStatus(page: Page, id: string, status: string, timeo
   try {
     await page.waitForSelector(`[data-check="${id}"][data-status="${status}"]`, { timeout });
   } catch {
-    const line = await page.locator(`[data-check="${id}"]`).innerText().catch(() => "(no such line)");
+    const line = await page
+      .locator(`[data-check="${id}"]`)
+      .innerText()
+      .catch(() => "(no such line)");
     const errors = await page.locator(".ms-MessageBar--error, [role='alert']").allInnerTexts();
     throw new Error(`check ${id}: expected ${status}, got ${await statusOf(page, id)}\n  line: ${line.replace(/\s+/g, " ")}\n  errors on the page: ${JSON.stringify(errors)}`);
   }

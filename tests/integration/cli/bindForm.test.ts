@@ -42,7 +42,16 @@ function customControls(xml: string, uniqueId: string): string[] {
     .filter((d) => attrs(d)["@_forControl"] === uniqueId)
     .flatMap((d) => all(kids(d), "customControl"))
     .map((cc) => {
-      const params = all(kids(cc), "parameters").flatMap((p) => kids(p).filter((x) => !tag(x).startsWith("#")).map((x) => `${tag(x)}=${kids(x).map((t) => t["#text"]).join("")}`));
+      const params = all(kids(cc), "parameters").flatMap((p) =>
+        kids(p)
+          .filter((x) => !tag(x).startsWith("#"))
+          .map(
+            (x) =>
+              `${tag(x)}=${kids(x)
+                .map((t) => t["#text"])
+                .join("")}`,
+          ),
+      );
       return `${attrs(cc)["@_name"] ? `${attrs(cc)["@_formFactor"]} ${attrs(cc)["@_name"]}` : "fallback"} [${params.join(" ")}]`;
     });
 }
@@ -127,14 +136,18 @@ describe("bind-form", () => {
     saveUnpublishedForm(
       server.org,
       FORM.main,
-      withDescriptions(`<controlDescription forControl="${FORM.userControl}"><customControl formFactor="0" name="${CONTROL_NAME}"><parameters><${BOUND_PROPERTY} type="Lookup.Simple">${FIELD}</${BOUND_PROPERTY}>${set}</parameters></customControl></controlDescription>`),
+      withDescriptions(
+        `<controlDescription forControl="${FORM.userControl}"><customControl formFactor="0" name="${CONTROL_NAME}"><parameters><${BOUND_PROPERTY} type="Lookup.Simple">${FIELD}</${BOUND_PROPERTY}>${set}</parameters></customControl></controlDescription>`,
+      ),
     );
     expect((await cli(["bind-form", ...args])).code).toBe(0);
     expect(customControls(publishedFormXml(server.org, FORM.main), FORM.userControl)).toEqual([FALLBACK, ...ours(" roleName=Sync Role (EU) solutionName=Marketo & Co")]);
   });
 
   it("refuses to replace another vendor's control (names it, changes and publishes nothing); --replace replaces it", async () => {
-    const foreign = withDescriptions(`<controlDescription forControl="${FORM.userControl}"><customControl formFactor="0" name="acme_Acme.UserPicker"><parameters><value>${FIELD}</value></parameters></customControl></controlDescription>`);
+    const foreign = withDescriptions(
+      `<controlDescription forControl="${FORM.userControl}"><customControl formFactor="0" name="acme_Acme.UserPicker"><parameters><value>${FIELD}</value></parameters></customControl></controlDescription>`,
+    );
     saveUnpublishedForm(server.org, FORM.main, foreign);
     const refused = await cli(["bind-form", ...args]);
     expect(refused.code).toBe(1);

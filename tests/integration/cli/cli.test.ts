@@ -62,8 +62,17 @@ describe("verify", () => {
     const out = json(r);
     expect(out).toMatchObject({ configTable: CONFIG.demo.entity, userAttribute: CONFIG.demo.userAttribute, record: { id: CONFIG.defaultRecord, name: "Default" }, overall: "fail", exitCode: 1 });
     expect(out.checks.map((c: { id: string }) => c.id)).toEqual([
-      "solution.installed", "solution.steps", "user.selected", "user.credentials", "user.enabled", "user.application",
-      "user.role", "role.exclusive", "user.configRead", "publish", "filter.field",
+      "solution.installed",
+      "solution.steps",
+      "user.selected",
+      "user.credentials",
+      "user.enabled",
+      "user.application",
+      "user.role",
+      "role.exclusive",
+      "user.configRead",
+      "publish",
+      "filter.field",
     ]);
     expect(out.checks.find((c: { id: string }) => c.id === "solution.steps")).toMatchObject({ status: "fail", fix: "marketo-dynamics enable-steps" });
   });
@@ -297,7 +306,11 @@ describe("deploy and bind-form", () => {
     // without the control bump): Dataverse imports it and keeps the installed control.
     const files = unzipSync(readFileSync(zips.v2Managed));
     const manifest = "Controls/mss_MarketoSync.MarketoConfigControl/ControlManifest.xml";
-    files[manifest] = Buffer.from(Buffer.from(files[manifest]).toString("utf8").replace(/(<control [^>]*version=")1\.0\.1"/, '$11.0.0"'));
+    files[manifest] = Buffer.from(
+      Buffer.from(files[manifest])
+        .toString("utf8")
+        .replace(/(<control [^>]*version=")1\.0\.1"/, '$11.0.0"'),
+    );
     const stale = join(work, "Stale_1_0_1_0_managed.zip");
     writeFileSync(stale, zipSync(files));
     const r = await cli(["deploy", "--no-publish", "--json", stale, ...args]);
@@ -325,7 +338,9 @@ describe("deploy and bind-form", () => {
     expect(server.requestCount()).toBe(0);
     // An error refuses the zip; its notes are listed after the errors.
     const files = unzipSync(readFileSync(zips.v1Managed));
-    files["solution.xml"] = Buffer.from(Buffer.from(files["solution.xml"]).toString("utf8").replace("<CustomizationPrefix>mss</CustomizationPrefix>", "<CustomizationPrefix>abc</CustomizationPrefix>"));
+    files["solution.xml"] = Buffer.from(
+      Buffer.from(files["solution.xml"]).toString("utf8").replace("<CustomizationPrefix>mss</CustomizationPrefix>", "<CustomizationPrefix>abc</CustomizationPrefix>"),
+    );
     const otherPrefix = join(work, "OtherPrefix_1_0_0_0_unmanaged.zip");
     writeFileSync(otherPrefix, zipSync(files));
     const r2 = await cli(["deploy", otherPrefix, ...args]);

@@ -103,11 +103,7 @@ async function everyCommandKeepsTheSecret(work: string): Promise<void> {
     expect(text).not.toContain(encodeURIComponent(SENTINEL));
   }
 
-  const files = [
-    ...changedFiles(work, 4),
-    ...changedFiles(tmpdir(), 2, (p) => p.startsWith(work)),
-    ...changedFiles(REPO, 4, (p) => /node_modules|\.git$|[\\/]out[\\/]|[\\/]\.git[\\/]/.test(p)),
-  ];
+  const files = [...changedFiles(work, 4), ...changedFiles(tmpdir(), 2, (p) => p.startsWith(work)), ...changedFiles(REPO, 4, (p) => /node_modules|\.git$|[\\/]out[\\/]|[\\/]\.git[\\/]/.test(p))];
   const tracked = execFileSync("git", ["status", "--porcelain", "-uall"], { cwd: REPO, encoding: "utf8" })
     .split("\n")
     .map((l) => l.slice(3).trim())

@@ -37,7 +37,10 @@ beforeEach(() => {
 /** What the organisation says: enabled users other than the sync user holding a copy of the role. */
 function expectedOthers(): string[] {
   const copies = new Set([ROLE.marketoSync, ROLE.marketoSyncEurope]);
-  const holders = [...server.org.links.get("systemuserroles_association")!].map((p) => p.split("|")).filter(([, role]) => copies.has(role)).map(([user]) => user);
+  const holders = [...server.org.links.get("systemuserroles_association")!]
+    .map((p) => p.split("|"))
+    .filter(([, role]) => copies.has(role))
+    .map(([user]) => user);
   return [...new Set(holders)].filter((id) => id !== USER.marketoSync && server.org.get("systemuser", id)!.isdisabled !== true).sort();
 }
 
@@ -46,7 +49,9 @@ it("sees every holder of the role, following the expansion's nextLink", async ()
   expect(state.roles.ok).toBe(true);
   const copy = state.roles.ok ? state.roles.value.find((r) => r.id === ROLE.marketoSync)! : undefined;
   expect(copy!.holders.length).toBeGreaterThan(EXPANDED_ROWS_LIMIT + 1000);
-  const others = otherRoleHolders(state).map((u) => u.id).sort();
+  const others = otherRoleHolders(state)
+    .map((u) => u.id)
+    .sort();
   expect(others).toEqual(expectedOthers());
   // Two batches, then the link's two pages (5,000 and the rest) for the cut copy only.
   const followUps = requests.filter((u) => u.includes(`/roles(${ROLE.marketoSync})/systemuserroles_association`));

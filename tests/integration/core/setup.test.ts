@@ -72,7 +72,11 @@ describe.each(FIXTURES)("with fixture %s", (fixture, names) => {
     });
     const exclusive = evaluate(state).find((i) => i.id === "role.exclusive")!;
     expect(exclusive.params.names).toBe("John Smith, Maria Garcia");
-    expect(otherRoleHolders(state).map((u) => u.id).sort()).toEqual([USER.john, USER.maria].sort());
+    expect(
+      otherRoleHolders(state)
+        .map((u) => u.id)
+        .sort(),
+    ).toEqual([USER.john, USER.maria].sort());
     expect(exclusive.fix).toBeUndefined(); // not before the picked sync user is saved
     expect(evaluate(state).find((i) => i.id === "filter.field")!.params.tables).toBe("lead");
   });

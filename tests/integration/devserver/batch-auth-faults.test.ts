@@ -13,7 +13,8 @@ const CRLF = "\r\n";
 function batchBody(boundary: string, root: string, parts: string[]): string {
   return parts.map((p) => `--${boundary}${CRLF}${p}`).join("") + `--${boundary}--${CRLF}`;
 }
-const getPart = (url: string) => `Content-Type: application/http${CRLF}Content-Transfer-Encoding: binary${CRLF}${CRLF}GET ${url} HTTP/1.1${CRLF}Accept: application/json${CRLF}Prefer: odata.include-annotations="*"${CRLF}${CRLF}`;
+const getPart = (url: string) =>
+  `Content-Type: application/http${CRLF}Content-Transfer-Encoding: binary${CRLF}${CRLF}GET ${url} HTTP/1.1${CRLF}Accept: application/json${CRLF}Prefer: odata.include-annotations="*"${CRLF}${CRLF}`;
 
 async function postBatch(server: DevServer, body: string, boundary: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${server.url}/api/data/v9.2/$batch`, { method: "POST", headers: { ...STANDARD_HEADERS, "Content-Type": `multipart/mixed;boundary=${boundary}`, ...headers }, body });
@@ -30,7 +31,11 @@ describe("$batch", () => {
 
   it("answers GET parts in one round trip, in the documented multipart format", async () => {
     const root = `${server.url}/api/data/v9.2/`;
-    const body = batchBody("batch_abc", root, [getPart(`${root}WhoAmI()`), getPart(`/api/data/v9.2/systemusers(${USER.maria})?$select=fullname`), getPart(`roles?$select=name&$filter=name eq 'Marketo Sync User'`)]);
+    const body = batchBody("batch_abc", root, [
+      getPart(`${root}WhoAmI()`),
+      getPart(`/api/data/v9.2/systemusers(${USER.maria})?$select=fullname`),
+      getPart(`roles?$select=name&$filter=name eq 'Marketo Sync User'`),
+    ]);
     const r = await postBatch(server, body, "batch_abc");
     expect(server.requestCount()).toBe(1);
     expect(r.status).toBe(200);
@@ -179,7 +184,10 @@ describe("fault injection", () => {
   });
 
   it("is scriptable over HTTP, and counts requests", async () => {
-    const add = await fetch(`${server.url}/_devserver/faults`, { method: "POST", body: JSON.stringify({ match: { method: "GET", pathRegex: "^WhoAmI" }, times: 2, respond: { status: 429, headers: { "Retry-After": "1" } } }) });
+    const add = await fetch(`${server.url}/_devserver/faults`, {
+      method: "POST",
+      body: JSON.stringify({ match: { method: "GET", pathRegex: "^WhoAmI" }, times: 2, respond: { status: 429, headers: { "Retry-After": "1" } } }),
+    });
     expect(add.status).toBe(200);
     expect((await get(server, "WhoAmI()")).status).toBe(429);
     expect((await get(server, "WhoAmI()")).status).toBe(429);

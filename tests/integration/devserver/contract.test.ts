@@ -20,7 +20,10 @@ describe("metadata", () => {
     const one = await get(server, `EntityDefinitions(LogicalName='mkto_marketoconfig')${query({ $select: "LogicalName,EntitySetName,PrimaryNameAttribute" })}`);
     expect(one.status).toBe(200);
     expect(one.body).toMatchObject({ LogicalName: "mkto_marketoconfig", EntitySetName: "mkto_marketoconfigs", PrimaryNameAttribute: "mkto_name" });
-    const list = await get<Collection>(server, `EntityDefinitions${query({ $select: "LogicalName,EntitySetName,DisplayName", $filter: "LogicalName eq 'mkto_marketoconfig' or LogicalName eq 'lead'" })}`);
+    const list = await get<Collection>(
+      server,
+      `EntityDefinitions${query({ $select: "LogicalName,EntitySetName,DisplayName", $filter: "LogicalName eq 'mkto_marketoconfig' or LogicalName eq 'lead'" })}`,
+    );
     expect(list.body.value).toHaveLength(2);
     const config = list.body.value.find((e) => e.LogicalName === "mkto_marketoconfig")!;
     expect(config.DisplayName).toMatchObject({ UserLocalizedLabel: { Label: "Marketo Config", LanguageCode: 1033 }, LocalizedLabels: [{ Label: "Marketo Config", LanguageCode: 1033 }] });
@@ -36,8 +39,13 @@ describe("metadata", () => {
   });
 
   it("gives the lookup's navigation property", async () => {
-    const r = await get<Collection>(server, `EntityDefinitions(LogicalName='mkto_marketoconfig')/ManyToOneRelationships?$select=ReferencingAttribute,ReferencingEntityNavigationPropertyName,ReferencedEntity`);
-    expect(r.body.value).toContainEqual(expect.objectContaining({ ReferencingAttribute: "mkto_marketouserid", ReferencingEntityNavigationPropertyName: "mkto_marketouserid", ReferencedEntity: "systemuser" }));
+    const r = await get<Collection>(
+      server,
+      `EntityDefinitions(LogicalName='mkto_marketoconfig')/ManyToOneRelationships?$select=ReferencingAttribute,ReferencingEntityNavigationPropertyName,ReferencedEntity`,
+    );
+    expect(r.body.value).toContainEqual(
+      expect.objectContaining({ ReferencingAttribute: "mkto_marketouserid", ReferencingEntityNavigationPropertyName: "mkto_marketouserid", ReferencedEntity: "systemuser" }),
+    );
   });
 });
 
@@ -111,9 +119,14 @@ describe("reads", () => {
   });
 
   it("reads steps by id list and the config record", async () => {
-    const steps = await get<Collection>(server, `sdkmessageprocessingsteps${query({ $select: "sdkmessageprocessingstepid,name,statecode,statuscode", $filter: MARKETO_STEPS.map((id) => `sdkmessageprocessingstepid eq ${id}`).join(" or ") })}`);
+    const steps = await get<Collection>(
+      server,
+      `sdkmessageprocessingsteps${query({ $select: "sdkmessageprocessingstepid,name,statecode,statuscode", $filter: MARKETO_STEPS.map((id) => `sdkmessageprocessingstepid eq ${id}`).join(" or ") })}`,
+    );
     expect(steps.body.value).toHaveLength(6);
-    expect(steps.body.value.filter((s) => s.statecode === 1)).toEqual([expect.objectContaining({ sdkmessageprocessingstepid: STEP.disabled, statuscode: 2, "statecode@OData.Community.Display.V1.FormattedValue": "Disabled" })]);
+    expect(steps.body.value.filter((s) => s.statecode === 1)).toEqual([
+      expect.objectContaining({ sdkmessageprocessingstepid: STEP.disabled, statuscode: 2, "statecode@OData.Community.Display.V1.FormattedValue": "Disabled" }),
+    ]);
     const config = await get(server, `mkto_marketoconfigs(${CONFIG.defaultRecord})?$select=_mkto_marketouserid_value,modifiedon`);
     expect(config.body._mkto_marketouserid_value).toBeNull();
     const byName = await get<Collection>(server, `mkto_marketoconfigs${query({ $select: "mkto_marketoconfigid,_mkto_marketouserid_value", $filter: "mkto_name eq 'Default'" })}`);
@@ -141,14 +154,20 @@ describe("reads", () => {
     const target = encodeURIComponent(JSON.stringify({ "@odata.id": `mkto_marketoconfigs(${CONFIG.defaultRecord})` }));
     const sync = await get(server, `systemusers(${USER.marketoSync})/Microsoft.Dynamics.CRM.RetrievePrincipalAccess(Target=@p1)?@p1=${target}`);
     expect(sync.body.AccessRights).toBe("None");
-    const maria = await get(server, `systemusers(${USER.maria})/Microsoft.Dynamics.CRM.RetrievePrincipalAccess(Target=@p1)?@p1=${encodeURIComponent(`{'@odata.id':'mkto_marketoconfigs(${CONFIG.defaultRecord})'}`)}`);
+    const maria = await get(
+      server,
+      `systemusers(${USER.maria})/Microsoft.Dynamics.CRM.RetrievePrincipalAccess(Target=@p1)?@p1=${encodeURIComponent(`{'@odata.id':'mkto_marketoconfigs(${CONFIG.defaultRecord})'}`)}`,
+    );
     expect(maria.body.AccessRights).toContain("ReadAccess");
   });
 });
 
 describe("search with Dataverse LIKE semantics", () => {
   const search = async (filter: string) =>
-    get<Collection>(server, `systemusers${query({ $select: "systemuserid,fullname,internalemailaddress,applicationid,isdisabled,_businessunitid_value", $filter: filter, $orderby: "fullname", $top: "25" })}`);
+    get<Collection>(
+      server,
+      `systemusers${query({ $select: "systemuserid,fullname,internalemailaddress,applicationid,isdisabled,_businessunitid_value", $filter: filter, $orderby: "fullname", $top: "25" })}`,
+    );
   const escape = (s: string) => s.replace(/[[%_]/g, (c) => `[${c}]`).replace(/'/g, "''");
 
   it.each([
@@ -275,7 +294,9 @@ describe("publish and import", () => {
     const opId = started.body.AsyncOperationId as string;
     const again = await call(server, "POST", "PublishAllXmlAsync", {});
     expect(again.status).toBe(400);
-    expect(again.body).toEqual({ error: { code: "0x8004F063", message: expect.stringMatching(/^Cannot start another \[PublishAll\] because there is a previous \[PublishAll\] running at this moment/) } });
+    expect(again.body).toEqual({
+      error: { code: "0x8004F063", message: expect.stringMatching(/^Cannot start another \[PublishAll\] because there is a previous \[PublishAll\] running at this moment/) },
+    });
     expect((await call(server, "POST", "PublishAllXml", {})).status).toBe(400);
     const running = await get(server, `asyncoperations(${opId})?$select=statecode,statuscode,message,friendlymessage,completedon`);
     expect([0, 2]).toContain(running.body.statecode);

@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
-const EDITED = "<form><tabs><tab name=\"added_by_admin\"/></tabs></form>";
+const EDITED = '<form><tabs><tab name="added_by_admin"/></tabs></form>';
 const MULTIPLE = "systemforms/Microsoft.Dynamics.CRM.RetrieveUnpublishedMultiple()";
 const mainForm = query({ $select: "formid,name,formxml", $filter: "objecttypecode eq 'mkto_marketoconfig' and type eq 2" });
 const published = async () => (await get<Collection>(server, `systemforms${mainForm}`)).body.value[0].formxml;

@@ -17,7 +17,12 @@ export function enc(value: string): string {
 }
 
 export function query(params: Record<string, string>): string {
-  return "?" + Object.entries(params).map(([k, v]) => `${k}=${enc(v)}`).join("&");
+  return (
+    "?" +
+    Object.entries(params)
+      .map(([k, v]) => `${k}=${enc(v)}`)
+      .join("&")
+  );
 }
 
 export async function start(options: DevServerOptions = {}): Promise<DevServer> {

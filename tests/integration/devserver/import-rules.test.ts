@@ -67,14 +67,24 @@ describe("devserver import: refusals", () => {
       "0x80048033",
       /constructor 'Other'/,
     ],
-    ["a property of an unknown of-type", v1((e) => replaceIn(e, MANIFEST_ENTRY, 'of-type="Lookup.Simple"', 'of-type="Lookup.Fancy"')), "0x8004801A", /'The 'of-type' attribute is invalid - The value 'Lookup\.Fancy' is invalid/],
+    [
+      "a property of an unknown of-type",
+      v1((e) => replaceIn(e, MANIFEST_ENTRY, 'of-type="Lookup.Simple"', 'of-type="Lookup.Fancy"')),
+      "0x8004801A",
+      /'The 'of-type' attribute is invalid - The value 'Lookup\.Fancy' is invalid/,
+    ],
     [
       "a solution.xml without <Publisher>",
       v1((e) => replaceIn(e, "solution.xml", /<Publisher>[\s\S]*<\/Publisher>\s*/, "")),
       "0x8004801A",
       /'The element 'SolutionManifest' has invalid child element 'RootComponents'\. List of possible elements expected: 'Publisher'\.'.*<<<<<ERROR LOCATION>>>>> <RootComponents>/s,
     ],
-    ["a solution.xml with a bad Version", v1((e) => replaceIn(e, "solution.xml", "<Version>1.0.0.0</Version>", "<Version>v1</Version>")), "0x8004801A", /'The 'Version' element is invalid - The value 'v1'/],
+    [
+      "a solution.xml with a bad Version",
+      v1((e) => replaceIn(e, "solution.xml", "<Version>1.0.0.0</Version>", "<Version>v1</Version>")),
+      "0x8004801A",
+      /'The 'Version' element is invalid - The value 'v1'/,
+    ],
     ["customizations.xml with another root", v1((e) => e.set("customizations.xml", "<Customizations/>")), "0x8004801A", /'The 'Customizations' element is not declared\.'/],
   ])("refuses %s, sync and async, with the code and text Dataverse gives", async (_, make, code, text) => {
     const sync = await importSync(make());
@@ -127,7 +137,9 @@ describe("devserver import: a control is replaced only when its version rises", 
     expect(job.body.data).toContain(
       `<customControl id="${CONTROL}" name="${CONTROL}" processed="true"><result result="warning" errorcode="0" errortext="The control ${CONTROL} was not updated: the imported manifest version 1.0.0 is not higher than the installed version 1.0.0.`,
     );
-    expect(job.body.data).toContain('<solutionManifest languagecode="1033" id="MarketoConfigControl" processed="true"><UniqueName>MarketoConfigControl</UniqueName><Version>1.0.1.0</Version><Managed>1</Managed><result result="success"');
+    expect(job.body.data).toContain(
+      '<solutionManifest languagecode="1033" id="MarketoConfigControl" processed="true"><UniqueName>MarketoConfigControl</UniqueName><Version>1.0.1.0</Version><Managed>1</Managed><result result="success"',
+    );
   });
 
   it("replaces the control when its version rises (PATCH is enough), async too", async () => {
@@ -161,7 +173,13 @@ describe("devserver import: layouts Dataverse accepts", () => {
     );
 
   it.each([
-    ["entries in reverse order", () => edited(zips.v1Managed, () => undefined, { order: [`Controls/${CONTROL}/strings/MarketoConfigControl.1033.resx`, `Controls/${CONTROL}/bundle.js`, MANIFEST_ENTRY, "[Content_Types].xml", "solution.xml", "customizations.xml"] })],
+    [
+      "entries in reverse order",
+      () =>
+        edited(zips.v1Managed, () => undefined, {
+          order: [`Controls/${CONTROL}/strings/MarketoConfigControl.1033.resx`, `Controls/${CONTROL}/bundle.js`, MANIFEST_ENTRY, "[Content_Types].xml", "solution.xml", "customizations.xml"],
+        }),
+    ],
     ["stored (uncompressed) entries", () => edited(zips.v1Managed, () => undefined, { level: 0 })],
     ["no BOMs", () => edited(zips.v1Managed, withoutBom)],
     ["no XML declarations", () => edited(zips.v1Managed, (e) => (withoutBom(e), withoutDeclaration(e)))],

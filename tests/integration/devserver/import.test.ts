@@ -40,7 +40,12 @@ function altered(name: string, content: string | null): string {
 
 describe("devserver solution import", () => {
   it("fresh install registers the solution, the control and its solution component", async () => {
-    const r = await call(server, "POST", "ImportSolution", { CustomizationFile: file(zips.v1Managed), OverwriteUnmanagedCustomizations: false, PublishWorkflows: true, ImportJobId: "11111111-2222-3333-4444-555555555555" });
+    const r = await call(server, "POST", "ImportSolution", {
+      CustomizationFile: file(zips.v1Managed),
+      OverwriteUnmanagedCustomizations: false,
+      PublishWorkflows: true,
+      ImportJobId: "11111111-2222-3333-4444-555555555555",
+    });
     expect(r.status).toBe(204);
     expect(await solution()).toEqual([expect.objectContaining({ uniquename: "MarketoConfigControl", version: "1.0.0.0", ismanaged: true })]);
     const controls = (await get<Collection>(server, "customcontrols?$select=name,version,compatibledatatypes,manifest,solutionid")).body.value;
@@ -97,7 +102,7 @@ describe("devserver solution import", () => {
     ["a corrupted zip", () => b64(readFileSync(zips.v1Managed).subarray(0, 200)), "0x80048060"],
     ["a zip without solution.xml", () => altered("solution.xml", null), "0x80048060"],
     ["malformed customizations.xml", () => altered("customizations.xml", "<ImportExportXml><Entities></ImportExportXml>"), "0x80048013"],
-    ["solution.xml without a manifest", () => altered("solution.xml", "<ImportExportXml version=\"9.1\"></ImportExportXml>"), "0x8004801A"],
+    ["solution.xml without a manifest", () => altered("solution.xml", '<ImportExportXml version="9.1"></ImportExportXml>'), "0x8004801A"],
     ["a missing control manifest", () => altered("Controls/mss_MarketoSync.MarketoConfigControl/ControlManifest.xml", null), "0x8004801F"],
     ["an unparseable control manifest", () => altered("Controls/mss_MarketoSync.MarketoConfigControl/ControlManifest.xml", "<manifest><control"), "0x8004802C"],
   ])("refuses %s with a Dataverse import error, sync and async", async (_, make, code) => {

@@ -51,7 +51,7 @@ describe("expanded collections", () => {
     const link = role["systemuserroles_association@odata.nextLink"] as string;
     expect(link).toMatch(/\?\$select=fullname&\$expand=businessunitid\(\$select=name\)&\$skiptoken=/);
     const rest: Row[] = [];
-    for (let next: string | undefined = link; next; ) {
+    for (let next: string | undefined = link; next;) {
       const page: { body: Collection; status: number } = await get<Collection>(server, next, { Prefer: "odata.maxpagesize=1" });
       expect(page.status).toBe(200);
       rest.push(...page.body.value);
@@ -81,7 +81,7 @@ describe("an expanded collection of more than 5,000 rows", () => {
     expect(link).not.toContain("skiptoken");
     const pages: number[] = [];
     const ids: string[] = [];
-    for (let next: string | undefined = link; next; ) {
+    for (let next: string | undefined = link; next;) {
       const page: { body: Collection } = await get<Collection>(server, next);
       pages.push(page.body.value.length);
       ids.push(...page.body.value.map((u) => String(u.systemuserid)));

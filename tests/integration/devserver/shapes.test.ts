@@ -112,7 +112,15 @@ describe("$batch (webapi/execute-batch-operations-using-web-api.md)", () => {
   const boundary = "batch_80dd1615-2a10-428a-bb6f-0e559792721f";
   const changeset = "changeset_246e6bfe-89a4-4c77-b293-7a433f082e8a";
   const part = (request: string, body?: string, contentId?: string, delimiter = boundary) =>
-    [`--${delimiter}`, "Content-Type: application/http", "Content-Transfer-Encoding: binary", ...(contentId ? [`Content-ID: ${contentId}`] : []), "", request, ...(body ? ["Content-Type: application/json; type=entry", "", body] : ["", ""])].join("\r\n");
+    [
+      `--${delimiter}`,
+      "Content-Type: application/http",
+      "Content-Transfer-Encoding: binary",
+      ...(contentId ? [`Content-ID: ${contentId}`] : []),
+      "",
+      request,
+      ...(body ? ["Content-Type: application/json; type=entry", "", body] : ["", ""]),
+    ].join("\r\n");
   const create = (name: string, contentId?: string, delimiter?: string) => part("POST /api/data/v9.2/teams HTTP/1.1", JSON.stringify({ name }), contentId, delimiter);
   const invalid = () => part("POST /api/data/v9.2/teams HTTP/1.1", JSON.stringify({ name: "x", nosuchcolumn: 1 }));
   const read = () => part("GET /api/data/v9.2/teams?$select=name HTTP/1.1");
@@ -174,7 +182,14 @@ describe("ImportJobKey is an Edm.String key (webapi/reference/importsolutionasyn
 
   it("deploy follows the import job by the ImportJobId it sent (the id of the job created, reference/importsolutionasync.md), whatever the key looks like", async () => {
     const zips = buildZips(work);
-    const capture = () => ({ text: "", isTTY: false, write(s: string) { this.text += s; return true; } });
+    const capture = () => ({
+      text: "",
+      isTTY: false,
+      write(s: string) {
+        this.text += s;
+        return true;
+      },
+    });
     const stdout = capture();
     const stderr = capture();
     // An org whose key is not the job's GUID: the stand-in's answer with another Edm.String in ImportJobKey.
@@ -184,7 +199,20 @@ describe("ImportJobKey is an Edm.String key (webapi/reference/importsolutionasyn
       const body = { ...(await response.json()), ImportJobKey: "SolutionImport:MarketoConfigControl" };
       return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
     };
-    const args = ["deploy", "--json", "--no-publish", zips.v1Managed, "--url", tokenServer.url, "--tenant", ORG.tenantId, "--client-id", APP.marketoSync, "--authority", `${tokenServer.url}/${ORG.tenantId}`];
+    const args = [
+      "deploy",
+      "--json",
+      "--no-publish",
+      zips.v1Managed,
+      "--url",
+      tokenServer.url,
+      "--tenant",
+      ORG.tenantId,
+      "--client-id",
+      APP.marketoSync,
+      "--authority",
+      `${tokenServer.url}/${ORG.tenantId}`,
+    ];
     const code = await run(args, { stdout, stderr, stdin: Readable.from([]), env: { MARKETO_DYNAMICS_CLIENT_SECRET: SECRET.marketoSync }, fetch: fetchImpl, retryDelayMs: 5, pollIntervalMs: 20 });
     expect(stderr.text).toBe("");
     expect(code).toBe(0);

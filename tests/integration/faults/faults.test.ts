@@ -138,8 +138,7 @@ async function run(action: Exclude<Action, "CLI deploy">, c: DataverseClient, st
 }
 
 const savedUser = () => server.org.get(names.entity, CONFIG.defaultRecord)?.[`_${names.userAttribute}_value`];
-const roleHolders = () =>
-  [USER.marketoSync, USER.john, USER.maria].map((u) => server.org.rolesOf(u).direct.filter((r) => r.roleid === ROLE.marketoSync).length);
+const roleHolders = () => [USER.marketoSync, USER.john, USER.maria].map((u) => server.org.rolesOf(u).direct.filter((r) => r.roleid === ROLE.marketoSync).length);
 
 const CONTROL_SCENARIOS = SCENARIOS.filter((s): s is typeof s & { action: Exclude<Action, "CLI deploy"> } => s.action !== "CLI deploy");
 

@@ -50,16 +50,18 @@ export const SCENARIOS: Scenario[] = [
   // The CLI signs in with a token: a 401 renews it once and goes on. A dropped upload is not
   // re-sent (an import is not safe to repeat blindly): it is explained, and nothing was imported.
   // The upload may take minutes (deploy gives it 10 minutes, not --timeout): a slow answer is waited for.
-  ...([
-    ["429 with Retry-After", "recovers"],
-    ["429 without Retry-After", "recovers"],
-    ["503", "recovers"],
-    ["slow answer", "recovers"],
-    ["dropped connection", "Error_network"],
-    ["429 storm", "Error_throttled"],
-    ["401 session expired", "recovers"],
-    ["403 privilege", "Error_privilege"],
-  ] as Array<[FaultName, string]>).map(([fault, outcome]) => ({ action: "CLI deploy" as Action, fault, outcome })),
+  ...(
+    [
+      ["429 with Retry-After", "recovers"],
+      ["429 without Retry-After", "recovers"],
+      ["503", "recovers"],
+      ["slow answer", "recovers"],
+      ["dropped connection", "Error_network"],
+      ["429 storm", "Error_throttled"],
+      ["401 session expired", "recovers"],
+      ["403 privilege", "Error_privilege"],
+    ] as Array<[FaultName, string]>
+  ).map(([fault, outcome]) => ({ action: "CLI deploy" as Action, fault, outcome })),
 ];
 
 /** The README table, one row per scenario. */

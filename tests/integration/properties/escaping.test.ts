@@ -23,7 +23,10 @@ afterAll(() => server.close());
 
 /** Characters that break naive escaping, plus ordinary text, accents and an emoji. */
 const tricky = fc.constantFrom("'", "%", "_", "[", "]", "&", "#", "+", "/", "\\", "\n", "?", "=", ";", "(", ")", ",", "é", "É", "🚀", " ", "a", "B", "z", "0", "9", "-", ".", "@");
-const text = fc.array(fc.oneof(tricky, fc.string({ minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 120 }).map((parts) => Array.from(parts.join("")).slice(0, 500).join("")).filter((s) => s.length > 0);
+const text = fc
+  .array(fc.oneof(tricky, fc.string({ minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 120 })
+  .map((parts) => Array.from(parts.join("")).slice(0, 500).join(""))
+  .filter((s) => s.length > 0);
 
 function expected(needle: string): string[] {
   const users = [...server.org.table(server.org.entity("systemuser")).values()];

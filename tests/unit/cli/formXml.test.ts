@@ -24,7 +24,17 @@ function described(xml: string, uniqueId: string) {
     name: attrs(cc)["@_name"],
     id: attrs(cc)["@_id"],
     params: Object.fromEntries(
-      kids(find(kids(cc), "parameters")[0]).filter((p) => !name(p).startsWith("#")).map((p) => [name(p), [kids(p).map((t) => t["#text"]).join(""), attrs(p)]]),
+      kids(find(kids(cc), "parameters")[0])
+        .filter((p) => !name(p).startsWith("#"))
+        .map((p) => [
+          name(p),
+          [
+            kids(p)
+              .map((t) => t["#text"])
+              .join(""),
+            attrs(p),
+          ],
+        ]),
     ),
   }));
 }
@@ -111,7 +121,9 @@ describe("bindControl", () => {
   });
 
   it("refuses to replace another control on the field, naming it; replaces it with replace", () => {
-    const foreign = form(`<controlDescriptions><controlDescription forControl="{aaaa}"><customControl id="${LOOKUP}"><parameters><datafieldname>x_user</datafieldname></parameters></customControl><customControl formFactor="0" name="vendor_Other.Picker"><parameters><value>x_user</value></parameters></customControl></controlDescription></controlDescriptions>`);
+    const foreign = form(
+      `<controlDescriptions><controlDescription forControl="{aaaa}"><customControl id="${LOOKUP}"><parameters><datafieldname>x_user</datafieldname></parameters></customControl><customControl formFactor="0" name="vendor_Other.Picker"><parameters><value>x_user</value></parameters></customControl></controlDescription></controlDescriptions>`,
+    );
     let error: unknown;
     try {
       bindControl(foreign, opts);

@@ -34,9 +34,7 @@ describe("Batch responses (page section 'Batch responses')", () => {
   });
 
   it("reads the page's text as printed (LF line endings) the same way", () => {
-    expect(decode(batchResponse, asPrinted(batchResponse.body))).toEqual(
-      decode(batchResponse).map((p) => ({ ...p, body: asPrinted(p.body) })),
-    );
+    expect(decode(batchResponse, asPrinted(batchResponse.body))).toEqual(decode(batchResponse).map((p) => ({ ...p, body: asPrinted(p.body) })));
   });
 
   it("batchGet hands back one result per part: data for the 200, no data for a 204", async () => {

@@ -339,7 +339,8 @@ export const throttled = (code: "requests" | "time" | "concurrency", retryAfterS
     requests: { code: "0x80072322", message: "Number of requests exceeded the limit of 6000 over time window of 300 seconds." },
     time: {
       code: "0x80072321",
-      message: "Combined execution time of incoming requests exceeded limit of 1,200,000 milliseconds over time window of 300 seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.",
+      message:
+        "Combined execution time of incoming requests exceeded limit of 1,200,000 milliseconds over time window of 300 seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.",
     },
     concurrency: { code: "0x80072326", message: "Number of concurrent requests exceeded the limit of 52." },
   };

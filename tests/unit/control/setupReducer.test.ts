@@ -23,7 +23,13 @@ describe("fixes", () => {
       { type: "fixFailed", error: failure("Error_privilege") },
     ]);
     expect(failed).toMatchObject({ busyFix: undefined, error: { key: "Error_privilege" }, reloadRequests: 1, publishLog: {} });
-    const again = run([{ type: "fixStarted", fix: "assignRole" }, { type: "fixFailed", error: failure("Error_network") }], failed);
+    const again = run(
+      [
+        { type: "fixStarted", fix: "assignRole" },
+        { type: "fixFailed", error: failure("Error_network") },
+      ],
+      failed,
+    );
     expect(again.reloadRequests).toBe(2);
     expect(again.error?.key).toBe("Error_network");
     expect(setupReducer(failed, { type: "fixStarted", fix: "assignRole" }).error).toBeUndefined();
@@ -61,11 +67,7 @@ describe("publish", () => {
   });
 
   it("a failure while waiting for the lock ends the progress and shows the error", () => {
-    const state = run([
-      { type: "publishStarted" },
-      { type: "publishProgress", phase: "waitingForOther" },
-      { type: "publishFailed", error: failure("Action_publishLocked") },
-    ]);
+    const state = run([{ type: "publishStarted" }, { type: "publishProgress", phase: "waitingForOther" }, { type: "publishFailed", error: failure("Action_publishLocked") }]);
     expect(state.phase).toBeUndefined();
     expect(state.error?.key).toBe("Action_publishLocked");
     expect(state.publishLog.lastPublishAt).toBeUndefined();
@@ -73,7 +75,10 @@ describe("publish", () => {
   });
 
   it("a new publish clears the last error and keeps what was changed before", () => {
-    const before = run([{ type: "fixSucceeded", at: "2030-01-01T00:00:00.000Z", announcement: "" }, { type: "fixFailed", error: failure("Error_server") }]);
+    const before = run([
+      { type: "fixSucceeded", at: "2030-01-01T00:00:00.000Z", announcement: "" },
+      { type: "fixFailed", error: failure("Error_server") },
+    ]);
     const state = setupReducer(before, { type: "publishStarted" });
     expect(state).toMatchObject({ phase: "starting", error: undefined, publishLog: { lastChangeAt: "2030-01-01T00:00:00.000Z" } });
   });
@@ -85,11 +90,24 @@ describe("publish", () => {
 });
 
 it("announcements replace each other", () => {
-  expect(run([{ type: "announced", text: "one" }, { type: "announced", text: "two" }]).announcement).toBe("two");
+  expect(
+    run([
+      { type: "announced", text: "one" },
+      { type: "announced", text: "two" },
+    ]).announcement,
+  ).toBe("two");
 });
 
 it("never changes the state it was given", () => {
   const frozen = Object.freeze({ ...initialSetupActions, publishLog: Object.freeze({}) });
-  expect(() => run([{ type: "fixStarted", fix: "assignRole" }, { type: "fixSucceeded", at: "x", announcement: "" }], frozen)).not.toThrow();
+  expect(() =>
+    run(
+      [
+        { type: "fixStarted", fix: "assignRole" },
+        { type: "fixSucceeded", at: "x", announcement: "" },
+      ],
+      frozen,
+    ),
+  ).not.toThrow();
   expect(frozen).toEqual(initialSetupActions);
 });

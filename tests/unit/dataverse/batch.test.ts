@@ -2,11 +2,7 @@ import { decodeBatch, encodeBatch } from "../../../core/dataverse/batch";
 
 describe("encodeBatch", () => {
   it("writes one application/http part per GET, CRLF line endings, closing delimiter", () => {
-    const text = encodeBatch(
-      [{ path: "WhoAmI()", headers: { Accept: "application/json" } }, { path: "roles?$select=name" }],
-      "batch_abc",
-      "https://org.crm.dynamics.com/api/data/v9.2/",
-    );
+    const text = encodeBatch([{ path: "WhoAmI()", headers: { Accept: "application/json" } }, { path: "roles?$select=name" }], "batch_abc", "https://org.crm.dynamics.com/api/data/v9.2/");
     expect(text).toBe(
       [
         "--batch_abc",

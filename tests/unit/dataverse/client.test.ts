@@ -61,10 +61,7 @@ describe("requests", () => {
   });
 
   it("follows @odata.nextLink with the page size preference", async () => {
-    const { c, calls } = client([
-      json(200, { value: [1, 2], "@odata.nextLink": `${ORG}/api/data/v9.2/systemusers?$skiptoken=abc` }),
-      json(200, { value: [3] }),
-    ]);
+    const { c, calls } = client([json(200, { value: [1, 2], "@odata.nextLink": `${ORG}/api/data/v9.2/systemusers?$skiptoken=abc` }), json(200, { value: [3] })]);
     await expect(c.getAll("systemusers", { maxPageSize: 2 })).resolves.toEqual([1, 2, 3]);
     expect(calls[1].url).toBe(`${ORG}/api/data/v9.2/systemusers?$skiptoken=abc`);
     expect(calls[1].headers.Prefer).toBe('odata.include-annotations="*",odata.maxpagesize=2');
@@ -103,9 +100,7 @@ describe("requests", () => {
       "RetrieveCurrentOrganization(AccessType=@p1)?@p1=Microsoft.Dynamics.CRM.EndpointAccessType'Default'",
     );
     const access = c.functionPath("RetrievePrincipalAccess", { Target: { record: `accounts(${ROLE})` } }, `systemusers(${USER})`);
-    expect(decodeURIComponent(access)).toBe(
-      `systemusers(${USER})/Microsoft.Dynamics.CRM.RetrievePrincipalAccess(Target=@p1)?@p1={"@odata.id":"accounts(${ROLE})"}`,
-    );
+    expect(decodeURIComponent(access)).toBe(`systemusers(${USER})/Microsoft.Dynamics.CRM.RetrievePrincipalAccess(Target=@p1)?@p1={"@odata.id":"accounts(${ROLE})"}`);
     expect(decodeURIComponent(c.functionPath("F", { Name: "O'Brien & co" }))).toBe("F(Name=@p1)?@p1='O''Brien & co'");
   });
 
@@ -187,8 +182,7 @@ describe("retries", () => {
         orgUrl: ORG,
         timeoutMs: 1000,
         maxRetries: 0,
-        fetch: (_url, init) =>
-          new Promise((_resolve, reject) => init.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")))),
+        fetch: (_url, init) => new Promise((_resolve, reject) => init.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")))),
       });
       const result = c.get("x").catch((e) => e);
       await jest.advanceTimersByTimeAsync(1000);

@@ -58,10 +58,7 @@ describe("buildQuery", () => {
     [" ", "%20"],
   ];
   it.each(TABLE)("encodes %s inside a literal as %s, in $filter and inside $expand", (char, encoded) => {
-    for (const q of [
-      buildQuery({ filter: eq("fullname", `a${char}b`) }),
-      buildQuery({ expand: [{ navigation: "nav", select: ["name"], filter: eq("name", `a${char}b`) }] }),
-    ]) {
+    for (const q of [buildQuery({ filter: eq("fullname", `a${char}b`) }), buildQuery({ expand: [{ navigation: "nav", select: ["name"], filter: eq("name", `a${char}b`) }] })]) {
       const literalText = /'([^']*)'/.exec(q)![1];
       expect(literalText).toBe(`a${encoded}b`);
       expect(decoded(q)).toContain(`'a${char}b'`);

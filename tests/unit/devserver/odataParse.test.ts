@@ -23,7 +23,15 @@ const expands = (n: number) => Array.from({ length: n }, (_, i) => `nav${i}($sel
 describe("valid queries", () => {
   const valid: Array<[string, Record<string, string>, (q: QueryOptions) => void]> = [
     ["select", { $select: "fullname,systemuserid" }, (q) => expect(q.select).toEqual(["fullname", "systemuserid"])],
-    ["orderby with direction", { $orderby: "fullname desc,createdon" }, (q) => expect(q.orderby).toEqual([{ path: ["fullname"], desc: true }, { path: ["createdon"], desc: false }])],
+    [
+      "orderby with direction",
+      { $orderby: "fullname desc,createdon" },
+      (q) =>
+        expect(q.orderby).toEqual([
+          { path: ["fullname"], desc: true },
+          { path: ["createdon"], desc: false },
+        ]),
+    ],
     ["top", { $top: "25" }, (q) => expect(q.top).toBe(25)],
     ["count at the top level", { $count: "true" }, (q) => expect(q.count).toBe(true)],
     ["skiptoken", { $skiptoken: '<cookie pagenumber="2" offset="5000" />' }, (q) => expect(q.skiptoken).toContain("pagenumber")],
@@ -73,12 +81,7 @@ describe("refused queries, each with Dataverse's code", () => {
       /^Only \$select and \$filter clause can be provided/,
     ],
     [`${MAX_EXPANDS + 1} expands`, { $expand: expands(MAX_EXPANDS + 1) }, TOO_MANY_JOINS, /^Number of link entities in query exceeded maximum limit\.$/],
-    [
-      `${MAX_EXPANDS + 1} expands counting nested ones`,
-      { $expand: `${expands(MAX_EXPANDS - 1)},parent($expand=createdby($select=fullname))` },
-      TOO_MANY_JOINS,
-      /link entities/,
-    ],
+    [`${MAX_EXPANDS + 1} expands counting nested ones`, { $expand: `${expands(MAX_EXPANDS - 1)},parent($expand=createdby($select=fullname))` }, TOO_MANY_JOINS, /link entities/],
     ["an unknown system option", { $search: "x" }, BAD_QUERY, /'\$search' is not supported/],
     ["a negative $top", { $top: "-1" }, BAD_QUERY, /non-negative integer/],
     ["$count that is not a boolean", { $count: "yes" }, BAD_QUERY, /not a valid count/],
@@ -100,7 +103,17 @@ describe("refused queries, each with Dataverse's code", () => {
 describe("$filter", () => {
   const filters: Array<[string, unknown]> = [
     ["name eq 'O''Brien'", { kind: "cmp", op: "eq", left: { kind: "path", segments: ["name"] }, right: { kind: "literal", type: "string", value: "O'Brien" } }],
-    ["contains(name,'R&D #1 + a/b;c=d?e@f$g,h:i')", { kind: "call", name: "contains", args: [{ kind: "path", segments: ["name"] }, { kind: "literal", type: "string", value: "R&D #1 + a/b;c=d?e@f$g,h:i" }] }],
+    [
+      "contains(name,'R&D #1 + a/b;c=d?e@f$g,h:i')",
+      {
+        kind: "call",
+        name: "contains",
+        args: [
+          { kind: "path", segments: ["name"] },
+          { kind: "literal", type: "string", value: "R&D #1 + a/b;c=d?e@f$g,h:i" },
+        ],
+      },
+    ],
     ["not (a eq 1 or b ne null)", { kind: "not", expr: { kind: "or", left: expect.objectContaining({ op: "eq" }), right: expect.objectContaining({ op: "ne" }) } }],
     ["teamroles_association/any(r:r/name eq 'x')", expect.objectContaining({ kind: "lambda", op: "any", variable: "r" })],
   ];

@@ -24,16 +24,11 @@ describe("npm run pack's packer", () => {
   it("writes MarketoConfigControl_<v>_managed.zip and _unmanaged.zip, v = package.json's version in four parts", () => {
     const r = root("1.2.3");
     const result = packSolution({ root: r });
-    expect(result.zips.map((z) => z.path)).toEqual([
-      join(r, "dist", "MarketoConfigControl_1_2_3_0_managed.zip"),
-      join(r, "dist", "MarketoConfigControl_1_2_3_0_unmanaged.zip"),
-    ]);
+    expect(result.zips.map((z) => z.path)).toEqual([join(r, "dist", "MarketoConfigControl_1_2_3_0_managed.zip"), join(r, "dist", "MarketoConfigControl_1_2_3_0_unmanaged.zip")]);
     const files = unzipSync(readFileSync(result.zips[0].path));
     expect(Buffer.from(files["solution.xml"]).toString()).toContain("<Version>1.2.3.0</Version>");
     // The control version follows package.json, so Dataverse updates the control on upgrade.
-    expect(Buffer.from(files[`Controls/${CONTROL}/ControlManifest.xml`]).toString()).toContain(
-      '<control namespace="MarketoSync" constructor="MarketoConfigControl" version="1.2.3" ',
-    );
+    expect(Buffer.from(files[`Controls/${CONTROL}/ControlManifest.xml`]).toString()).toContain('<control namespace="MarketoSync" constructor="MarketoConfigControl" version="1.2.3" ');
   });
 
   it("leaves the release record to npm run pack's CLI: packing neither checks nor writes it", () => {

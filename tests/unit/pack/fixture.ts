@@ -29,7 +29,10 @@ export function fixtureRoot(version = "1.0.0"): string {
   mkdirSync(join(out, "strings"), { recursive: true });
   writeFileSync(join(out, "ControlManifest.xml"), MANIFEST);
   writeFileSync(join(out, "bundle.js"), "var pcf_tools_1;(()=>{/* bundle */})();\n");
-  writeFileSync(join(out, "strings", "MarketoConfigControl.1033.resx"), `<?xml version="1.0" encoding="utf-8"?>\n<root><data name="Control_DisplayName"><value>Marketo Config control</value></data></root>\n`);
+  writeFileSync(
+    join(out, "strings", "MarketoConfigControl.1033.resx"),
+    `<?xml version="1.0" encoding="utf-8"?>\n<root><data name="Control_DisplayName"><value>Marketo Config control</value></data></root>\n`,
+  );
   return root;
 }
 

@@ -21,8 +21,7 @@ const MANAGED_NAME = "MarketoConfigControl_1_0_0_0_managed.zip";
 const SUMMARY = { uniqueName: "MarketoConfigControl", version: "1.0.0.0", managed: true, controls: [CONTROL], controlVersions: { [CONTROL]: "1.0.0" } };
 const pac = (managed = true): Entries => composed.entries(managed).map(([n, b]) => [n, Uint8Array.from(b)]);
 const text = (s: string) => Buffer.from(s, "utf8");
-const edit = (entries: Entries, name: string, f: (s: string) => string): Entries =>
-  entries.map(([n, b]) => [n, n === name ? text(f(Buffer.from(b).toString("utf8"))) : b]);
+const edit = (entries: Entries, name: string, f: (s: string) => string): Entries => entries.map(([n, b]) => [n, n === name ? text(f(Buffer.from(b).toString("utf8"))) : b]);
 const without = (entries: Entries, name: string): Entries => entries.filter(([n]) => n !== name);
 const verify = (entries: Entries, fileName?: string) => verifySolutionZip(zipEntries(entries), { fileName });
 const errorsOf = (entries: Entries) => verify(entries).errors;
@@ -55,7 +54,9 @@ describe("verifySolutionZip: layouts Dataverse imports pass, their differences a
 
   it("the export's other components (CanvasCalendar_1.0.0.5: entities, a canvas app beside the controls): notes, not errors", () => {
     const entries = dataverseExportLayout(pac());
-    const withApp = edit(entries, "solution.xml", (s) => s.replace("<RootComponents>", '<RootComponents><RootComponent type="1" schemaName="mss_events" behavior="0" /><RootComponent type="300" schemaName="mss_app_1" behavior="0" />'));
+    const withApp = edit(entries, "solution.xml", (s) =>
+      s.replace("<RootComponents>", '<RootComponents><RootComponent type="1" schemaName="mss_events" behavior="0" /><RootComponent type="300" schemaName="mss_app_1" behavior="0" />'),
+    );
     const result = verify([...withApp, ["CanvasApps/mss_app_1_DocumentUri.msapp", text("PK")], ["CanvasApps/mss_app_1_BackgroundImageUri", text("png")]]);
     expect(result.errors).toEqual([]);
     expect(result.notes).toEqual(
@@ -80,7 +81,8 @@ describe("verifySolutionZip: layouts Dataverse imports pass, their differences a
 
   it("zipped again by hand with folder entries (CanvasCalendar_1_0_0_4.zip), deflated or stored: notes", () => {
     const folders = `the zip has 3 folder entries (Controls/, Controls/${CONTROL}/, Controls/${CONTROL}/strings/); npm run pack writes file entries only`;
-    const order = "the entries come in the order Controls/…, [Content_Types].xml, customizations.xml, solution.xml; npm run pack writes customizations.xml, solution.xml, Controls/…, [Content_Types].xml";
+    const order =
+      "the entries come in the order Controls/…, [Content_Types].xml, customizations.xml, solution.xml; npm run pack writes customizations.xml, solution.xml, Controls/…, [Content_Types].xml";
     const deflated = verifySolutionZip(handZipped(pac(), 6));
     expect(deflated).toMatchObject({ ok: true, errors: [], notes: [folders, order], solution: SUMMARY });
     const stored = verifySolutionZip(handZipped(pac(), 0));

@@ -148,7 +148,13 @@ describe("unpackChromium", () => {
     writeFileSync(path.join(bin, "al2023.tar.br"), brotliCompressSync(tar([{ name: "lib/libnss3.so", mode: 0o755, data: "nss" }])));
     writeFileSync(
       path.join(bin, "fonts.tar.br"),
-      brotliCompressSync(tar([{ name: "fonts.conf", data: "<dir>/tmp/fonts</dir>" }, { name: "fonts/", type: "5", mode: 0o755 }, { name: "fonts/Open.ttf", data: "ttf" }])),
+      brotliCompressSync(
+        tar([
+          { name: "fonts.conf", data: "<dir>/tmp/fonts</dir>" },
+          { name: "fonts/", type: "5", mode: 0o755 },
+          { name: "fonts/Open.ttf", data: "ttf" },
+        ]),
+      ),
     );
     return { packageDir: path.join(scratch, "pkg"), version: "147.0.0" };
   }

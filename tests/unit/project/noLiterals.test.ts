@@ -14,7 +14,10 @@ const VISIBLE_PROPS = ["text", "label", "title", "placeholder", "ariaLabel", "ar
 function literalTexts(code: string): string[] {
   const found: string[] = [];
   // Comments are for developers: only code is scanned.
-  const source = code.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "").replace(/\{\/\*[\s\S]*?\*\/\}/g, "");
+  const source = code
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/^\s*\/\/.*$/gm, "")
+    .replace(/\{\/\*[\s\S]*?\*\/\}/g, "");
   // Text between JSX tags that holds a letter (expressions in braces are not matched).
   for (const m of source.matchAll(/(?<!=)>([^<>{}]*[A-Za-zÀ-ÿ][^<>{}]*)</g)) {
     const text = m[1].trim();

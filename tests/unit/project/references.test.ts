@@ -12,9 +12,7 @@ const TEXT = /\.(ts|tsx|js|mjs|cjs|md|xml|resx|json|css|html|cdsproj|pcfproj)$|^
 
 function trackedTextFiles(): string[] {
   const out = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" });
-  return out
-    .split("\n")
-    .filter((f) => f && TEXT.test(f) && !f.endsWith("package-lock.json") && existsSync(join(root, f)));
+  return out.split("\n").filter((f) => f && TEXT.test(f) && !f.endsWith("package-lock.json") && existsSync(join(root, f)));
 }
 
 /** Names of documents that live outside this repository; citing them leaves a reader stranded. */

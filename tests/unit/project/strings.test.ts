@@ -34,7 +34,21 @@ describe("resx files", () => {
 });
 
 describe("every key the core can produce has a string", () => {
-  const kinds: ErrorKind[] = ["privilege", "notFound", "badQuery", "throttled", "publishBusy", "wrongBusinessUnit", "sessionExpired", "duplicate", "timeout", "aborted", "network", "server", "unknown"];
+  const kinds: ErrorKind[] = [
+    "privilege",
+    "notFound",
+    "badQuery",
+    "throttled",
+    "publishBusy",
+    "wrongBusinessUnit",
+    "sessionExpired",
+    "duplicate",
+    "timeout",
+    "aborted",
+    "network",
+    "server",
+    "unknown",
+  ];
   const actions: ActionErrorKey[] = ["noUser", "noRoleCopy", "refuseSyncUser", "publishFailed", "publishTimeout", "publishLocked", "stateUnknown"];
 
   it.each(kinds)("Error_%s", (kind) => expect(en.has(`Error_${kind}`)).toBe(true));

@@ -117,7 +117,13 @@ describe("removeSyncRoleFrom", () => {
 describe("enablePluginSteps", () => {
   it("patches only the disabled steps to Enabled", async () => {
     const s = passingState();
-    s.steps = { ok: true, value: [{ id: IDS.step1, name: "Create lead", enabled: false }, { id: IDS.step2, name: "Update lead", enabled: true }] };
+    s.steps = {
+      ok: true,
+      value: [
+        { id: IDS.step1, name: "Create lead", enabled: false },
+        { id: IDS.step2, name: "Update lead", enabled: true },
+      ],
+    };
     const { c, calls } = client([noContent()]);
     await expect(enablePluginSteps(c, s)).resolves.toEqual({ enabled: ["Create lead"], skipped: [] });
     expect(calls).toHaveLength(1);
@@ -141,7 +147,13 @@ describe("enablePluginSteps", () => {
 
   it("counts a step Dataverse refuses as read-only as skipped and goes on with the others", async () => {
     const s = passingState();
-    s.steps = { ok: true, value: [{ id: IDS.step1, name: "Create lead", enabled: false }, { id: IDS.step2, name: "Update lead", enabled: false }] };
+    s.steps = {
+      ok: true,
+      value: [
+        { id: IDS.step1, name: "Create lead", enabled: false },
+        { id: IDS.step2, name: "Update lead", enabled: false },
+      ],
+    };
     const { c, calls } = client([dataverseError(400, "0x8004022E", "The object cannot be updated because it is read-only."), noContent()]);
     await expect(enablePluginSteps(c, s)).resolves.toEqual({ enabled: ["Update lead"], skipped: ["Create lead"] });
     expect(calls).toHaveLength(2);
@@ -164,11 +176,7 @@ describe("publishAll", () => {
     const phases: string[] = [];
     const { c, calls } = client([json(200, { AsyncOperationId: OP }), op(2, 20), op(3, 30, { completedon: "2026-11-27T10:00:00Z" })]);
     await expect(publishAll(c, { ...opts, onProgress: (p) => phases.push(p) })).resolves.toEqual({ completedOn: "2026-11-27T10:00:00Z", joined: false });
-    expect(calls.map((x) => `${x.method} ${x.url.replace(API, "").split("?")[0]}`)).toEqual([
-      "POST PublishAllXmlAsync",
-      `GET asyncoperations(${OP})`,
-      `GET asyncoperations(${OP})`,
-    ]);
+    expect(calls.map((x) => `${x.method} ${x.url.replace(API, "").split("?")[0]}`)).toEqual(["POST PublishAllXmlAsync", `GET asyncoperations(${OP})`, `GET asyncoperations(${OP})`]);
     expect(phases).toEqual(["starting", "running", "done"]);
   });
 
@@ -254,10 +262,7 @@ describe("publishAll", () => {
   });
 
   it("falls back to PublishAllXml where the async action does not exist", async () => {
-    const { c, calls } = client([
-      dataverseError(404, "0x80060888", "Resource not found for the segment 'PublishAllXmlAsync'."),
-      noContent(),
-    ]);
+    const { c, calls } = client([dataverseError(404, "0x80060888", "Resource not found for the segment 'PublishAllXmlAsync'."), noContent()]);
     await expect(publishAll(c, opts)).resolves.toMatchObject({ joined: false });
     expect(calls.map((x) => x.url.replace(API, ""))).toEqual(["PublishAllXmlAsync", "PublishAllXml"]);
   });
@@ -266,9 +271,7 @@ describe("publishAll", () => {
     let t = 0;
     const busy = () => dataverseError(400, "0x8004F063", "Cannot start another [PublishAll]");
     const { c } = client(() => busy());
-    await expect(
-      publishAll(c, { sleep: async () => void (t += 1000), now: () => t, pollIntervalMs: 1000, maxWaitMs: 5000 }),
-    ).rejects.toMatchObject({ key: "publishLocked" }); // ours never started: not "taking longer than expected"
+    await expect(publishAll(c, { sleep: async () => void (t += 1000), now: () => t, pollIntervalMs: 1000, maxWaitMs: 5000 })).rejects.toMatchObject({ key: "publishLocked" }); // ours never started: not "taking longer than expected"
   });
 
   it("gives up following its own publish after maxWaitMs with publishTimeout", async () => {

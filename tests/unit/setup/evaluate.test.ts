@@ -41,7 +41,13 @@ describe("solution", () => {
 
   it("fails with the disabled step names and offers to enable them", () => {
     const s = passingState();
-    s.steps = { ok: true, value: [{ id: IDS.step1, name: "Create lead", enabled: false }, { id: IDS.step2, name: "Update lead", enabled: true }] };
+    s.steps = {
+      ok: true,
+      value: [
+        { id: IDS.step1, name: "Create lead", enabled: false },
+        { id: IDS.step2, name: "Update lead", enabled: true },
+      ],
+    };
     expect(check(s, "solution.steps")).toMatchObject({ status: "fail", fix: "enableSteps", params: { count: 1, total: 2, names: "Create lead" } });
   });
 
@@ -50,14 +56,26 @@ describe("solution", () => {
 
     it("names the locked step on the line and offers the fix only for the others", () => {
       const s = passingState();
-      s.steps = { ok: true, value: [{ id: IDS.step1, name: "Create lead", enabled: false, ...locked }, { id: IDS.step2, name: "Update lead", enabled: false, isManaged: true, isCustomizable: true }] };
+      s.steps = {
+        ok: true,
+        value: [
+          { id: IDS.step1, name: "Create lead", enabled: false, ...locked },
+          { id: IDS.step2, name: "Update lead", enabled: false, isManaged: true, isCustomizable: true },
+        ],
+      };
       const item = check(s, "solution.steps");
       expect(item).toMatchObject({ status: "fail", messageKey: "Check_StepsLockedOne", fix: "enableSteps", params: { count: 2, total: 2, names: "Create lead, Update lead", locked: "Create lead" } });
     });
 
     it("offers no fix when every disabled step is locked", () => {
       const s = passingState();
-      s.steps = { ok: true, value: [{ id: IDS.step1, name: "Create lead", enabled: false, ...locked }, { id: IDS.step2, name: "Update lead", enabled: false, ...locked }] };
+      s.steps = {
+        ok: true,
+        value: [
+          { id: IDS.step1, name: "Create lead", enabled: false, ...locked },
+          { id: IDS.step2, name: "Update lead", enabled: false, ...locked },
+        ],
+      };
       const item = check(s, "solution.steps");
       expect(item).toMatchObject({ status: "fail", messageKey: "Check_StepsLockedMany", params: { locked: "Create lead, Update lead" } });
       expect(item.fix).toBeUndefined();
@@ -65,7 +83,13 @@ describe("solution", () => {
 
     it("does not hold back unmanaged steps, nor steps whose columns were not read", () => {
       const s = passingState();
-      s.steps = { ok: true, value: [{ id: IDS.step1, name: "Create lead", enabled: false, isManaged: false, isCustomizable: false }, { id: IDS.step2, name: "Update lead", enabled: false }] };
+      s.steps = {
+        ok: true,
+        value: [
+          { id: IDS.step1, name: "Create lead", enabled: false, isManaged: false, isCustomizable: false },
+          { id: IDS.step2, name: "Update lead", enabled: false },
+        ],
+      };
       expect(check(s, "solution.steps")).toMatchObject({ messageKey: "Check_StepsDisabled", fix: "enableSteps" });
       expect(check(s, "solution.steps").params.locked).toBeUndefined();
     });
@@ -133,7 +157,11 @@ describe("user.credentials (signed in with Marketo's credentials)", () => {
     s.input.signedInAsMarketo = true;
     s.currentUserId = IDS.syncUser.toUpperCase();
     expect(check(s, "user.credentials").status).toBe("pass");
-    expect(evaluate(s).map((i) => i.id).indexOf("user.credentials")).toBe(3);
+    expect(
+      evaluate(s)
+        .map((i) => i.id)
+        .indexOf("user.credentials"),
+    ).toBe(3);
   });
 
   it("fails, naming both, when they sign in as someone else", () => {

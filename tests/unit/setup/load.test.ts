@@ -10,14 +10,32 @@ function answer(path: string): [number, unknown] {
   if (path.includes("/Attributes(")) return path.includes("'lead'") ? [200, { LogicalName: "new_synctomkto" }] : [404, { error: { code: "0x80040217", message: "not found" } }];
   if (path.startsWith("roles?")) return [200, { value: [{ roleid: IDS.roleRoot, name: "Marketo Sync User", _businessunitid_value: IDS.buRoot, systemuserroles_association: [] }] }];
   if (path.startsWith("solutions?"))
-    return [200, { value: [{ solutionid: "s", uniquename: "M", friendlyname: "Marketo Lead Management", version: "5.0.2.1", ismanaged: true, solution_solutioncomponent: [{ objectid: IDS.step1, componenttype: 92 }] }] }];
+    return [
+      200,
+      {
+        value: [
+          { solutionid: "s", uniquename: "M", friendlyname: "Marketo Lead Management", version: "5.0.2.1", ismanaged: true, solution_solutioncomponent: [{ objectid: IDS.step1, componenttype: 92 }] },
+        ],
+      },
+    ];
   if (path.startsWith("RetrieveCurrentOrganization"))
-    return [200, { Detail: { TenantId: "tenant-1", Endpoints: { Keys: ["WebApplication", "OrganizationService"], Values: ["https://org.example/", "https://org.example/XRMServices/2011/Organization.svc"] } } }];
+    return [
+      200,
+      { Detail: { TenantId: "tenant-1", Endpoints: { Keys: ["WebApplication", "OrganizationService"], Values: ["https://org.example/", "https://org.example/XRMServices/2011/Organization.svc"] } } },
+    ];
   if (path.startsWith("WhoAmI")) return [200, { UserId: IDS.other1 }];
   if (path.startsWith("asyncoperations?")) return [200, { value: [{ completedon: "2026-11-27T08:00:00Z" }] }];
   if (path.startsWith("privileges?")) return [200, { value: [{ privilegeid: "77777777-0000-4000-8000-000000000001", name: "prvAssignRole" }] }];
   if (path.includes("RetrieveUserPrivileges"))
-    return [200, { RolePrivileges: [{ Depth: "Global", PrivilegeId: "77777777-0000-4000-8000-000000000001" }, { Depth: "Global", PrivilegeId: "x", PrivilegeName: "prvReadRole" }] }];
+    return [
+      200,
+      {
+        RolePrivileges: [
+          { Depth: "Global", PrivilegeId: "77777777-0000-4000-8000-000000000001" },
+          { Depth: "Global", PrivilegeId: "x", PrivilegeName: "prvReadRole" },
+        ],
+      },
+    ];
   if (path.startsWith("systemusers(") && path.includes("RetrievePrincipalAccess")) return [200, { AccessRights: "ReadAccess, WriteAccess" }];
   if (path.startsWith("systemusers(")) return [200, { systemuserid: IDS.syncUser, fullname: "Marketo Sync", isdisabled: false, applicationid: IDS.clientId, systemuserroles_association: [] }];
   if (path.startsWith("teams?")) return [200, { value: [] }];
@@ -76,7 +94,14 @@ describe("loadSetupState", () => {
     let stepId = IDS.step1;
     const changing = (p: string): [number, unknown] => {
       if (p.startsWith("solutions?"))
-        return [200, { value: [{ solutionid: "s", uniquename: "M", friendlyname: "Marketo Lead Management", version: "5.0.2.2", ismanaged: true, solution_solutioncomponent: [{ objectid: stepId, componenttype: 92 }] }] }];
+        return [
+          200,
+          {
+            value: [
+              { solutionid: "s", uniquename: "M", friendlyname: "Marketo Lead Management", version: "5.0.2.2", ismanaged: true, solution_solutioncomponent: [{ objectid: stepId, componenttype: 92 }] },
+            ],
+          },
+        ];
       if (p.startsWith("sdkmessageprocessingsteps?")) return [200, { value: [{ sdkmessageprocessingstepid: p.includes(IDS.step2) ? IDS.step2 : IDS.step1, name: "Update", statecode: 0 }] }];
       return answer(p);
     };
