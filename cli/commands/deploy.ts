@@ -10,6 +10,7 @@ import type { DataverseClient, ODataCollection } from "../../core/dataverse/clie
 import { anyOf, buildQuery, eq, recordPath } from "../../core/dataverse/odata";
 import { isDataverseError } from "../../core/dataverse/errors";
 import { compareVersions } from "../../core/setup/version";
+import { startImportWhenFree } from "../../core/setup/actions";
 import { verifySolutionZip } from "../../formats/verify";
 import { attr, child, parseXml, xmlError } from "../../formats/xml";
 import { CliError, EXIT, type ExitCode } from "../errors";
@@ -105,11 +106,28 @@ export async function deploy(session: Session, file: string, options: { publish?
   const kind = t(managed ? "Cli_Managed" : "Cli_Unmanaged");
   if (!out.json) io.out(t(previous ? "Cli_DeployUpgrading" : "Cli_DeployInstalling", { name: uniqueName, version, kind, previous: previous ?? "" }) + "\n");
 
-  const importJobId = randomUUID();
-  const started = await client.callAction<{ AsyncOperationId: string; ImportJobKey?: string }>(
-    "ImportSolutionAsync",
-    { CustomizationFile: bytes.toString("base64"), OverwriteUnmanagedCustomizations: options.overwriteUnmanaged === true, PublishWorkflows: true, ImportJobId: importJobId },
-    { timeoutMs: 10 * 60_000 },
+  let importJobId = "";
+  let waitingSaid = false;
+  // Another import or publish running in Dynamics is waited for, and said once (core startImportWhenFree).
+  const started = await startImportWhenFree(
+    () => {
+      // A fresh job id each attempt: a refused attempt's id is never reused.
+      importJobId = randomUUID();
+      return client.callAction<{ AsyncOperationId: string; ImportJobKey?: string }>(
+        "ImportSolutionAsync",
+        { CustomizationFile: bytes.toString("base64"), OverwriteUnmanagedCustomizations: options.overwriteUnmanaged === true, PublishWorkflows: true, ImportJobId: importJobId },
+        { timeoutMs: 10 * 60_000 },
+      );
+    },
+    {
+      pollIntervalMs: io.pollIntervalMs ?? 2000,
+      maxWaitMs: io.maxWaitMs,
+      onProgress: (phase, detail) => {
+        if (phase !== "waitingForOther" || waitingSaid) return;
+        waitingSaid = true;
+        io.err(t("Publish_WaitingForLock") + (detail?.blockedBy ? ` [${detail.blockedBy}]` : "") + "\n");
+      },
+    },
   );
   // The import job created is the one named by the ImportJobId sent (reference/importsolutionasync.md);
   // ImportJobKey is an Edm.String key (reference/importsolutionasyncresponse.md), not that row's id.

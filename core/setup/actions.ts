@@ -8,7 +8,7 @@ import { buildQuery, recordPath } from "../dataverse/odata";
 import { disabledSteps } from "./steps";
 import type { SetupState, UserInfo } from "./types";
 
-export type ActionErrorKey = "noUser" | "noRoleCopy" | "refuseSyncUser" | "publishFailed" | "publishTimeout" | "publishLocked" | "stateUnknown";
+export type ActionErrorKey = "noUser" | "noRoleCopy" | "refuseSyncUser" | "publishFailed" | "publishTimeout" | "publishLocked" | "importLocked" | "stateUnknown";
 
 /** A precondition the action checks itself (no request was sent, nothing changed). */
 export class SetupActionError extends Error {
@@ -196,7 +196,7 @@ function pacing(options: PublishOptions) {
 }
 
 /** Waits one poll for the lock to go; past the bound, says who held it and that nothing was published. */
-function lockWaiter(options: PublishOptions, { sleep, now, poll, maxWait, deadline }: ReturnType<typeof pacing>) {
+function lockWaiter(options: PublishOptions, { sleep, now, poll, maxWait, deadline }: ReturnType<typeof pacing>, key: "publishLocked" | "importLocked" = "publishLocked") {
   let attempt = 0;
   return async (lock: Locked) => {
     attempt++;
@@ -204,14 +204,32 @@ function lockWaiter(options: PublishOptions, { sleep, now, poll, maxWait, deadli
     if (now() > deadline) {
       const minutes = Math.max(1, Math.round(maxWait / 60_000));
       throw new SetupActionError(
-        "publishLocked",
-        `Another solution operation${lock.blockedBy ? ` (${lock.blockedBy})` : ""} kept running for more than ${minutes} min; nothing was published`,
+        key,
+        `Another solution operation${lock.blockedBy ? ` (${lock.blockedBy})` : ""} kept running for more than ${minutes} min; nothing was ${key === "importLocked" ? "imported" : "published"}`,
         { operation: lock.blockedBy ?? "", minutes },
         lock.cause,
       );
     }
     await sleep(poll);
   };
+}
+
+/**
+ * Starts a solution import, waiting like publishAll while another import or publish holds the lock
+ * (an import during an import: HTTP 429 0x80071151, KB 4343228; during a publish: 0x8004F064). The
+ * refused attempt created nothing, so `start` is simply called again.
+ */
+export async function startImportWhenFree<T>(start: () => Promise<T>, options: PublishOptions = {}): Promise<T> {
+  const waitForLock = lockWaiter(options, pacing(options), "importLocked");
+  for (;;) {
+    try {
+      return await start();
+    } catch (e) {
+      const lock = lockOf(e);
+      if (!lock) throw e;
+      await waitForLock(lock);
+    }
+  }
 }
 
 /**

@@ -300,6 +300,20 @@ describe("deploy and bind-form", () => {
     expect(lower.stderr).toContain("must have a higher version");
   });
 
+  it("waits for another import running in Dynamics before importing, says so once, then imports", async () => {
+    const held = await holdImport(server, { auth: "token" });
+    server.org.importDurationMs = 0;
+    let attempts = 0;
+    // The gate: the other import ends as deploy asks a third time, so two asks meet the lock.
+    const r = await cli(["deploy", "--no-publish", zips.v1Managed, ...args], { onFetch: (url) => void (url.endsWith("/ImportSolutionAsync") && ++attempts === 3 && held.finish()) });
+    expect(r.code).toBe(0);
+    expect(attempts).toBe(3);
+    expect(r.stderr.split("Another import or publish is running in Dynamics; waiting for it to finish…").length).toBe(2);
+    expect(r.stdout).toContain("MarketoConfigControl 1.0.0.0 (managed) imported.");
+    const solutions = [...server.org.table(server.org.entity("solution")).values()].map((s) => s.uniquename);
+    expect(solutions).toEqual(expect.arrayContaining(["LockTestSolution", "MarketoConfigControl"]));
+  });
+
   it("warns, before importing, that a control whose version did not rise keeps its installed code", async () => {
     expect((await cli(["deploy", "--no-publish", zips.v1Managed, ...args])).code).toBe(0);
     // A later solution version whose control manifest still says 1.0.0 (a release built by hand

@@ -287,25 +287,30 @@ describe("writes", () => {
 
 describe("publish and import", () => {
   it("publishes async with progress, refuses a second start, and records the time", async () => {
-    // Long enough that the second start and the progress read land while it runs, even on a busy machine.
-    server.org.publishDurationMs = 1000;
+    // An hour-long publish, ended by moving its start back: the second start certainly meets it running.
+    server.org.publishDurationMs = 60 * 60_000;
     const started = await call(server, "POST", "PublishAllXmlAsync", {});
     expect(started.status).toBe(200);
     const opId = started.body.AsyncOperationId as string;
+    const job = server.org.jobs.find((j) => j.id === opId);
+    if (!job) throw new Error("the publish started no job");
+    const operation = () => get(server, `asyncoperations(${opId})?$select=statecode,statuscode,message,friendlymessage,completedon`);
     const again = await call(server, "POST", "PublishAllXmlAsync", {});
     expect(again.status).toBe(400);
     expect(again.body).toEqual({
       error: { code: "0x8004F063", message: expect.stringMatching(/^Cannot start another \[PublishAll\] because there is a previous \[PublishAll\] running at this moment/) },
     });
     expect((await call(server, "POST", "PublishAllXml", {})).status).toBe(400);
-    const running = await get(server, `asyncoperations(${opId})?$select=statecode,statuscode,message,friendlymessage,completedon`);
-    expect([0, 2]).toContain(running.body.statecode);
-    let done = running;
-    for (let i = 0; i < 100 && done.body.statecode !== 3; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      done = await get(server, `asyncoperations(${opId})?$select=statecode,statuscode,message,friendlymessage,completedon`);
-    }
-    expect(done.body).toMatchObject({ statecode: 3, statuscode: 30 });
+    expect((await operation()).body).toMatchObject({ statecode: 0, completedon: null });
+
+    job.startedAt = Date.now() - job.durationMs / 2;
+    expect((await operation()).body).toMatchObject({ statecode: 2, statuscode: 20, completedon: null });
+    expect((await call(server, "POST", "PublishAllXmlAsync", {})).status).toBe(400);
+    expect(server.org.lastPublishedOn).toBeNull();
+
+    job.startedAt = Date.now() - job.durationMs;
+    const done = await operation();
+    expect(done.body).toMatchObject({ statecode: 3, statuscode: 30, completedon: expect.any(String) });
     expect(server.org.lastPublishedOn).toBe(done.body.completedon);
     expect((await call(server, "POST", "PublishAllXml", {})).status).toBe(204);
   });

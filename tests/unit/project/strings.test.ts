@@ -49,7 +49,7 @@ describe("every key the core can produce has a string", () => {
     "server",
     "unknown",
   ];
-  const actions: ActionErrorKey[] = ["noUser", "noRoleCopy", "refuseSyncUser", "publishFailed", "publishTimeout", "publishLocked", "stateUnknown"];
+  const actions: ActionErrorKey[] = ["noUser", "noRoleCopy", "refuseSyncUser", "publishFailed", "publishTimeout", "publishLocked", "importLocked", "stateUnknown"];
 
   it.each(kinds)("Error_%s", (kind) => expect(en.has(`Error_${kind}`)).toBe(true));
   it.each(actions)("Action_%s", (key) => expect(en.has(`Action_${key}`)).toBe(true));
