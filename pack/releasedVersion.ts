@@ -27,7 +27,7 @@ import { versionsFrom } from "./solutionSource";
 export const RELEASED_VERSION_FILE = "Solution/released-version.json";
 export const BUMP_COMMAND = "npm version patch --no-git-tag-version";
 
-const NOTE = `The last version npm run pack packed. npm run pack refuses a package.json version that is not higher; bump it with \`${BUMP_COMMAND}\`.`;
+const NOTE = `The last version npm run pack packed, and a fingerprint of its sources. npm run pack refuses a lower version, and this version once the sources changed; bump it with \`${BUMP_COMMAND}\`.`;
 
 export interface ReleasedVersion {
   version: string;
