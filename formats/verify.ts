@@ -51,9 +51,9 @@ export interface VerifyResult {
   /** True when there is no error (notes do not matter). */
   ok: boolean;
   /** Why Dataverse would refuse the zip, or the control would not load. */
-  errors: string[];
+  errors: Finding[];
   /** How the zip differs from what `npm run pack` writes; Dataverse accepts it as it is. */
-  notes: string[];
+  notes: Finding[];
   solution: SolutionSummary;
 }
 
@@ -77,14 +77,40 @@ const UNIQUE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Manifest resources that are files in the control's folder. */
 const FILE_RESOURCES = ["code", "css", "resx", "img", "html"];
 
+/**
+ * One finding, in no language: `Verify_<key>` names its text in the control's resx files
+ * (MarketoConfigControl/strings), `params` fill the text's `{placeholders}`; a `count` picks the
+ * `_one` form where there is one. The CLI renders it with its translator (English or French),
+ * `npm run pack -- --verify` with renderFinding and the English resx.
+ */
+export interface Finding {
+  key: string;
+  params: Record<string, string | number>;
+}
+
+/** The resx key of a finding's text. */
+export const findingKey = (finding: Finding): string => `Verify_${finding.key}`;
+
+/**
+ * A finding's text from a resx key → text map (English plural rules: `_one` for a count of 1);
+ * unknown keys render as the key. The CLI uses core's translator instead, which knows French plurals.
+ */
+export function renderFinding(finding: Finding, strings: ReadonlyMap<string, string>): string {
+  const key = findingKey(finding);
+  const template = (finding.params.count === 1 ? strings.get(`${key}_one`) : undefined) ?? strings.get(key) ?? key;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in finding.params ? String(finding.params[name]) : whole));
+}
+
+type Params = Record<string, string | number>;
+
 class Findings {
-  readonly errors: string[] = [];
-  readonly notes: string[] = [];
-  error(message: string): void {
-    this.errors.push(message);
+  readonly errors: Finding[] = [];
+  readonly notes: Finding[] = [];
+  error(key: string, params: Params = {}): void {
+    this.errors.push({ key, params });
   }
-  note(message: string): void {
-    this.notes.push(message);
+  note(key: string, params: Params = {}): void {
+    this.notes.push({ key, params });
   }
 }
 
@@ -97,7 +123,7 @@ export function verifySolutionZip(bytes: Uint8Array, options: VerifyOptions = {}
   try {
     zip = readZip(bytes);
   } catch (e) {
-    f.error(`the file is not a readable zip: ${(e as Error).message}`);
+    f.error("NotZip", { reason: (e as Error).message });
     return done();
   }
   checkEntries(zip, f);
@@ -107,10 +133,7 @@ export function verifySolutionZip(bytes: Uint8Array, options: VerifyOptions = {}
   const prefix = solutionXml ? checkSolutionXml(solutionXml, solution, f) : "";
   if (solutionXml && options.fileName !== undefined) {
     const named = managedFromFileName(options.fileName);
-    if (named !== solution.managed)
-      f.note(
-        `the file name ${options.fileName} says ${named ? "managed" : "unmanaged"}, but solution.xml says ${solution.managed ? "managed" : "unmanaged"} (<Managed>${solution.managed ? 1 : 0}</Managed>); Dataverse goes by solution.xml`,
-      );
+    if (named !== solution.managed) f.note(named ? "FileNameManaged" : "FileNameUnmanaged", { file: options.fileName });
   }
   const customizations = docs.get(CUSTOMIZATIONS);
   const customControls = customizations ? checkCustomizations(customizations, f) : new Map<string, string>();
@@ -121,7 +144,6 @@ export function verifySolutionZip(bytes: Uint8Array, options: VerifyOptions = {}
 }
 
 const list = (items: string[], max = 3) => (items.length > max ? `${items.slice(0, max).join(", ")}, …` : items.join(", "));
-const ordinal = (n: number) => (n === 1 ? "one" : n === 2 ? "two" : n === 3 ? "three" : String(n));
 
 /** The zip's entries: which are there, in what order, how they are stored. */
 function checkEntries(zip: ZipContents, f: Findings): void {
@@ -130,15 +152,15 @@ function checkEntries(zip: ZipContents, f: Findings): void {
   const seen = new Set<string>();
   for (const n of names) {
     // Which copy a reader takes is up to the reader: the zip is ambiguous.
-    if (seen.has(n)) f.error(`the zip holds "${n}" more than once`);
+    if (seen.has(n)) f.error("Duplicate", { name: n });
     seen.add(n);
   }
-  for (const root of ROOT_XML) if (!seen.has(root)) f.error(`${root} is missing: a solution zip needs ${ROOT_XML.join(", ")} at its root`);
+  for (const root of ROOT_XML) if (!seen.has(root)) f.error("RootMissing", { name: root, required: ROOT_XML.join(", ") });
 
   const dirs = zip.entries.filter((e) => e.isDirectory).map((e) => e.name);
-  if (dirs.length) f.note(`the zip has ${dirs.length} folder entr${dirs.length === 1 ? "y" : "ies"} (${list(dirs)}); npm run pack writes file entries only`);
+  if (dirs.length) f.note("FolderEntries", { count: dirs.length, names: list(dirs) });
   const stored = files.filter((e) => e.method === 0).map((e) => e.name);
-  if (stored.length) f.note(`${stored.length} entr${stored.length === 1 ? "y is" : "ies are"} stored without compression (${list(stored)}); npm run pack compresses every entry`);
+  if (stored.length) f.note("Stored", { count: stored.length, names: list(stored) });
 
   const expected = [CUSTOMIZATIONS, SOLUTION, `${CONTROLS_DIR}…`, CONTENT_TYPES];
   const order: string[] = [];
@@ -147,18 +169,17 @@ function checkEntries(zip: ZipContents, f: Findings): void {
     if (order[order.length - 1] !== group) order.push(group);
   }
   const found = order.filter((g) => expected.includes(g));
-  if (found.join() !== expected.filter((g) => found.includes(g)).join()) f.note(`the entries come in the order ${found.join(", ")}; npm run pack writes ${expected.join(", ")}`);
+  if (found.join() !== expected.filter((g) => found.includes(g)).join()) f.note("EntryOrder", { found: found.join(", "), expected: expected.join(", ") });
 
   const others = names.filter((n) => !(ROOT_XML as readonly string[]).includes(n) && !n.startsWith(CONTROLS_DIR));
-  if (others.length) f.note(`the zip also holds ${others.length} file(s) outside Controls/ (${list(others)}); npm run pack writes none, and this check does not look into them`);
+  if (others.length) f.note("OtherFiles", { count: others.length, names: list(others) });
 
   for (const root of ROOT_XML) {
     const data = zip.data[root];
     if (!data) continue;
     const bom = Buffer.from(data.subarray(0, 3)).equals(BOM);
-    if (!bom) f.note(`${root} does not begin with a UTF-8 byte-order mark; npm run pack writes one`);
-    if (!Buffer.from(data.subarray(bom ? 3 : 0, (bom ? 3 : 0) + 5)).equals(Buffer.from("<?xml")))
-      f.note(`${root} has no XML declaration (<?xml version="1.0" encoding="utf-8"?>); npm run pack writes one`);
+    if (!bom) f.note("NoBom", { name: root });
+    if (!Buffer.from(data.subarray(bom ? 3 : 0, (bom ? 3 : 0) + 5)).equals(Buffer.from("<?xml"))) f.note("NoXmlDeclaration", { name: root });
   }
 }
 
@@ -172,7 +193,7 @@ function parseXmlEntries(zip: ZipContents, f: Findings): Map<string, XmlElement>
     if (!(ROOT_XML as readonly string[]).includes(name) && !name.startsWith(CONTROLS_DIR)) continue;
     const text = Buffer.from(data).toString("utf8");
     const error = xmlError(text);
-    if (error) f.error(`${name} is not well-formed XML: ${error}`);
+    if (error) f.error("NotWellFormed", { name, detail: error });
     else if (!docs.has(name)) docs.set(name, parseXml(text));
   }
   return docs;
@@ -180,42 +201,38 @@ function parseXmlEntries(zip: ZipContents, f: Findings): Map<string, XmlElement>
 
 /** solution.xml's manifest; fills the summary and returns the publisher's prefix. */
 function checkSolutionXml(root: XmlElement, summary: SolutionSummary, f: Findings): string {
-  const error = (m: string) => f.error(`solution.xml: ${m}`);
-  const note = (m: string) => f.note(`solution.xml: ${m}`);
   if (root.name !== "ImportExportXml") {
-    error(`the root element is <${root.name}>; a solution manifest is <ImportExportXml>`);
+    f.error("SolutionRoot", { element: root.name });
     return "";
   }
   const noAttrs = ["version", "SolutionPackageVersion", "languagecode", "generatedBy"].filter((a) => !root.attrs[a]);
-  if (noAttrs.length) note(`<ImportExportXml> has no ${noAttrs.join(", ")} attribute; npm run pack writes them`);
+  if (noAttrs.length) f.note("SolutionAttributes", { names: noAttrs.join(", ") });
   const manifest = child(root, "SolutionManifest");
   if (!manifest) {
-    error("there is no <SolutionManifest>");
+    f.error("NoSolutionManifest");
     return "";
   }
   summary.uniqueName = textOf(child(manifest, "UniqueName"));
-  if (!UNIQUE_NAME.test(summary.uniqueName)) error(`<UniqueName> "${summary.uniqueName}" is empty or not a valid name (letters, digits and _, not starting with a digit)`);
-  if (children(child(manifest, "LocalizedNames"), "LocalizedName").length === 0) note("there is no <LocalizedNames>/<LocalizedName> (display name); npm run pack writes one per language");
+  if (!UNIQUE_NAME.test(summary.uniqueName)) f.error("UniqueName", { name: summary.uniqueName });
+  if (children(child(manifest, "LocalizedNames"), "LocalizedName").length === 0) f.note("NoLocalizedNames");
 
   summary.version = textOf(child(manifest, "Version"));
   const parts = summary.version.split(".");
-  if (!ACCEPTED_VERSION.test(summary.version) || parts.some((p) => Number(p) > MAX_VERSION_PART))
-    error(`<Version> "${summary.version}" is not a version Dataverse accepts (two to four whole numbers, such as 1.0 or 1.0.0.0)`);
-  else if (!SOLUTION_VERSION.test(summary.version)) note(`<Version> ${summary.version} has ${ordinal(parts.length)} parts; npm run pack writes four (major.minor.build.revision)`);
+  if (!ACCEPTED_VERSION.test(summary.version) || parts.some((p) => Number(p) > MAX_VERSION_PART)) f.error("BadVersion", { version: summary.version });
+  else if (!SOLUTION_VERSION.test(summary.version)) f.note("VersionParts", { version: summary.version, count: parts.length });
 
   const managed = textOf(child(manifest, "Managed"));
-  if (managed !== "0" && managed !== "1") error(`<Managed> is "${managed}"; it must be 0 (unmanaged) or 1 (managed)`);
+  if (managed !== "0" && managed !== "1") f.error("BadManaged", { value: managed });
   summary.managed = managed === "1";
 
   const publisher = child(manifest, "Publisher");
   const prefix = textOf(child(publisher, "CustomizationPrefix"));
-  if (!publisher) error("there is no <Publisher>");
+  if (!publisher) f.error("NoPublisher");
   else {
-    if (!textOf(child(publisher, "UniqueName"))) error("the <Publisher> has no <UniqueName>");
-    if (!PUBLISHER_PREFIX.test(prefix) || /^mscrm/i.test(prefix))
-      error(`the publisher's <CustomizationPrefix> "${prefix}" is not 2 to 8 letters or digits starting with a letter (and not starting with "mscrm")`);
+    if (!textOf(child(publisher, "UniqueName"))) f.error("PublisherNoUniqueName");
+    if (!PUBLISHER_PREFIX.test(prefix) || /^mscrm/i.test(prefix)) f.error("BadPrefix", { prefix });
     const optionPrefix = Number(textOf(child(publisher, "CustomizationOptionValuePrefix")));
-    if (!Number.isInteger(optionPrefix) || optionPrefix < 10000 || optionPrefix > 99999) error("the publisher's <CustomizationOptionValuePrefix> is not a whole number from 10000 to 99999");
+    if (!Number.isInteger(optionPrefix) || optionPrefix < 10000 || optionPrefix > 99999) f.error("BadOptionPrefix");
   }
 
   const roots = child(manifest, "RootComponents");
@@ -224,10 +241,9 @@ function checkSolutionXml(root: XmlElement, summary: SolutionSummary, f: Finding
     if (rc.attrs.type === CUSTOM_CONTROL_TYPE && rc.attrs.schemaName) summary.controls.push(rc.attrs.schemaName);
     else otherTypes.add(rc.attrs.type ?? "?");
   }
-  if (otherTypes.size)
-    note(`besides custom controls, the solution holds components of type ${[...otherTypes].join(", ")}; npm run pack writes controls only, and this check leaves the others to Dataverse`);
-  if (summary.controls.length === 0) note('the solution lists no custom control (<RootComponent type="66">), so there is no control to check');
-  if (!child(manifest, "MissingDependencies")) note("there is no <MissingDependencies>; npm run pack writes an empty one");
+  if (otherTypes.size) f.note("OtherComponents", { types: [...otherTypes].join(", ") });
+  if (summary.controls.length === 0) f.note("NoControls");
+  if (!child(manifest, "MissingDependencies")) f.note("NoMissingDependencies");
   return prefix;
 }
 
@@ -235,22 +251,21 @@ function checkSolutionXml(root: XmlElement, summary: SolutionSummary, f: Finding
 function checkCustomizations(root: XmlElement, f: Findings): Map<string, string> {
   const controls = new Map<string, string>();
   if (root.name !== "ImportExportXml") {
-    f.error(`customizations.xml: the root element is <${root.name}>; customizations are <ImportExportXml>`);
+    f.error("CustomizationsRoot", { element: root.name });
     return controls;
   }
-  const note = (m: string) => f.note(`customizations.xml: ${m}`);
   const present = root.children.map((c) => c.name).filter((n) => (CUSTOMIZATIONS_ELEMENTS as readonly string[]).includes(n));
   const absent = CUSTOMIZATIONS_ELEMENTS.filter((n) => !present.includes(n));
-  if (absent.length) note(`there is no ${absent.map((n) => `<${n}>`).join(", ")}; npm run pack writes ${absent.length === 1 ? "it" : "them"}, empty when there is nothing to list`);
+  if (absent.length) f.note("CustomizationsMissing", { count: absent.length, elements: absent.map((n) => `<${n}>`).join(", ") });
   const expected = CUSTOMIZATIONS_ELEMENTS.filter((n) => present.includes(n));
-  if (present.join() !== expected.join()) note(`the elements come in the order ${present.join(", ")}; npm run pack writes ${expected.join(", ")}`);
+  if (present.join() !== expected.join()) f.note("CustomizationsOrder", { found: present.join(", "), expected: expected.join(", ") });
   for (const cc of children(child(root, "CustomControls"), "CustomControl")) {
     const name = textOf(child(cc, "Name"));
     const fileName = textOf(child(cc, "FileName"));
-    if (!name || !fileName) f.error("customizations.xml: a <CustomControl> has no <Name> or no <FileName>");
+    if (!name || !fileName) f.error("CustomControlIncomplete");
     else controls.set(name, fileName);
   }
-  if (present.includes("Languages") && children(child(root, "Languages"), "Language").length === 0) note("<Languages> lists no <Language>; npm run pack lists 1033");
+  if (present.includes("Languages") && children(child(root, "Languages"), "Language").length === 0) f.note("NoLanguage");
   return controls;
 }
 
@@ -264,19 +279,19 @@ function checkControls(zip: ZipContents, docs: Map<string, XmlElement>, prefix: 
     // Dataverse refuses a control whose prefix is not the publisher's ("… Publisher prefix … for
     // this control … does not match the prefix … for the solution": bthompson-365/PCF-Metadata#1,
     // microsoft/powercat-creator-kit#540).
-    if (!controlPrefix) f.error(`the control ${name} has no publisher prefix (its name must be <prefix>_<namespace>.<constructor>)`);
-    else if (prefix && controlPrefix !== prefix) f.error(`the control ${name} has the prefix "${controlPrefix}", but the publisher's prefix is "${prefix}": Dataverse refuses the import`);
+    if (!controlPrefix) f.error("ControlNoPrefix", { control: name });
+    else if (prefix && controlPrefix !== prefix) f.error("ControlPrefix", { control: name, prefix: controlPrefix, publisherPrefix: prefix });
 
     const manifestPath = controlManifestPath(name);
     const files = names.filter((n) => n.startsWith(`${CONTROLS_DIR}${name}/`));
-    if (files.length === 0) f.error(`the control ${name} has no files in the zip (expected ${CONTROLS_DIR}${name}/…)`);
-    else if (!names.includes(manifestPath)) f.error(`the control ${name} has no manifest (${manifestPath})`);
+    if (files.length === 0) f.error("ControlNoFiles", { control: name, folder: `${CONTROLS_DIR}${name}/` });
+    else if (!names.includes(manifestPath)) f.error("ControlNoManifest", { control: name, path: manifestPath });
 
     const fileName = customControls.get(name);
-    if (fileName === undefined) f.error(`customizations.xml has no <CustomControl> for the control ${name}`);
+    if (fileName === undefined) f.error("ControlNotCustomized", { control: name });
     else if (fileName !== `/${manifestPath}`) {
-      if (names.includes(fileName.replace(/^\//, ""))) f.note(`customizations.xml: the control ${name} has <FileName>${fileName}</FileName>; npm run pack writes /${manifestPath}`);
-      else f.error(`customizations.xml: the control ${name} has <FileName>${fileName}</FileName>, which is not in the zip`);
+      if (names.includes(fileName.replace(/^\//, ""))) f.note("ControlFileName", { control: name, fileName, path: manifestPath });
+      else f.error("ControlFileNameMissing", { control: name, fileName });
     }
     const manifest = docs.get(manifestPath);
     if (manifest) {
@@ -285,34 +300,33 @@ function checkControls(zip: ZipContents, docs: Map<string, XmlElement>, prefix: 
       if (version) solution.controlVersions[name] = version;
     }
   }
-  for (const name of customControls.keys()) if (!controls.includes(name)) f.note(`customizations.xml lists the control ${name}, which is not a root component in solution.xml`);
+  for (const name of customControls.keys()) if (!controls.includes(name)) f.note("ControlNotRoot", { control: name });
   const folders = new Set(names.filter((n) => n.startsWith(CONTROLS_DIR)).map((n) => n.split("/")[1]));
-  for (const folder of folders) if (!controls.includes(folder)) f.note(`${CONTROLS_DIR}${folder}/ belongs to no control listed in solution.xml`);
+  for (const folder of folders) if (!controls.includes(folder)) f.note("StrayFolder", { folder: `${CONTROLS_DIR}${folder}` });
 }
 
 function checkManifest(name: string, prefix: string, root: XmlElement, files: string[], f: Findings): void {
   const path = controlManifestPath(name);
   const control = child(root, "control");
   if (root.name !== "manifest" || !control) {
-    f.error(`${path} is not a control manifest (<manifest><control …>)`);
+    f.error("NotManifest", { path });
     return;
   }
   const declared = `${attr(control, "namespace")}.${attr(control, "constructor")}`;
-  if (`${prefix}_${declared}` !== name) f.error(`${path} declares the control ${declared} (namespace.constructor), but the solution calls it ${name}: the names must match after the prefix`);
+  if (`${prefix}_${declared}` !== name) f.error("ManifestName", { path, declared, control: name });
   const version = attr(control, "version");
-  if (!CONTROL_VERSION.test(version)) f.note(`${path}: the control version "${version}" is not three numbers (major.minor.patch), as pac requires`);
+  if (!CONTROL_VERSION.test(version)) f.note("ControlVersion", { path, version });
   const resources = (child(control, "resources")?.children ?? []).filter((r) => FILE_RESOURCES.includes(r.name));
-  if (!resources.some((r) => r.name === "code")) f.error(`${path} declares no code file (<code path=…>), so the control cannot load`);
+  if (!resources.some((r) => r.name === "code")) f.error("NoCode", { path });
   for (const r of resources) {
     const file = r.attrs.path ?? "";
-    if (!files.includes(`${CONTROLS_DIR}${name}/${file}`)) f.error(`${path} declares the file "${file}", which is not in the zip (${CONTROLS_DIR}${name}/${file})`);
+    if (!files.includes(`${CONTROLS_DIR}${name}/${file}`)) f.error("ResourceMissing", { path, file, expected: `${CONTROLS_DIR}${name}/${file}` });
   }
 }
 
 function checkContentTypes(zip: ZipContents, root: XmlElement, controls: string[], f: Findings): void {
-  const note = (m: string) => f.note(`[Content_Types].xml: ${m}`);
   if (root.name !== "Types" || root.attrs.xmlns !== CONTENT_TYPES_NS) {
-    f.error(`[Content_Types].xml is not a content-type list: its root must be <Types xmlns="${CONTENT_TYPES_NS}">`);
+    f.error("ContentTypesRoot", { ns: CONTENT_TYPES_NS });
     return;
   }
   const names = zip.entries.filter((e) => !e.isDirectory && e.name !== CONTENT_TYPES).map((e) => e.name);
@@ -321,13 +335,13 @@ function checkContentTypes(zip: ZipContents, root: XmlElement, controls: string[
   const defaults = new Map(children(root, "Default").map((d) => [(d.attrs.Extension ?? "").toLowerCase(), d.attrs.ContentType ?? ""]));
   for (const ext of present) {
     const type = defaults.get(ext);
-    if (type === undefined) note(`there is no <Default Extension="${ext}"> although the zip has .${ext} files; npm run pack writes one per extension`);
-    else if (type !== contentTypeFor(ext)) note(`.${ext} files are typed "${type}"; npm run pack types them "${contentTypeFor(ext)}"`);
+    if (type === undefined) f.note("NoDefault", { ext });
+    else if (type !== contentTypeFor(ext)) f.note("DefaultType", { ext, type, expected: contentTypeFor(ext) });
   }
-  for (const ext of defaults.keys()) if (!present.has(ext)) note(`<Default Extension="${ext}"> names no file of the zip`);
+  for (const ext of defaults.keys()) if (!present.has(ext)) f.note("UnusedDefault", { ext });
   const untyped = names.filter((n) => !extensionOf(n) && !overrides.includes(`/${n}`));
-  if (untyped.length) note(`${list(untyped)} ha${untyped.length === 1 ? "s" : "ve"} no extension and no <Override>`);
+  if (untyped.length) f.note("Untyped", { count: untyped.length, names: list(untyped) });
   const noOverride = controls.filter((name) => !overrides.includes(`/${controlManifestPath(name)}`));
-  if (noOverride.length) note(`there is no <Override> for ${list(noOverride.map(controlManifestPath))}; npm run pack writes one per control manifest`);
-  for (const part of overrides) if (!names.includes(part.replace(/^\//, ""))) note(`<Override PartName="${part}"> names no file of the zip`);
+  if (noOverride.length) f.note("NoOverride", { names: list(noOverride.map(controlManifestPath)) });
+  for (const part of overrides) if (!names.includes(part.replace(/^\//, ""))) f.note("UnusedOverride", { part });
 }

@@ -16,12 +16,17 @@ import { readFileSync } from "node:fs";
 import { basename, relative, resolve } from "node:path";
 import { packSolution } from "./build";
 import { RELEASED_VERSION_FILE, compareVersions, packageVersion, readReleasedRecord, recordReleasedVersion, sourceFingerprint, versionRefusal } from "./releasedVersion";
-import { verifySolutionZip } from "../formats/verify";
+import { parseResx } from "../formats/resx";
+import { renderFinding, verifySolutionZip } from "../formats/verify";
 
 const root = resolve(__dirname, "..");
 
+/** The verifier's findings in English, from the control's English strings (the CLI's deploy renders them in the admin's language). */
+const englishStrings = () => parseResx(readFileSync(resolve(root, "MarketoConfigControl", "strings", "MarketoConfigControl.1033.resx"), "utf8"));
+
 function verifyFiles(files: string[]): number {
   let failed = 0;
+  const strings = englishStrings();
   for (const file of files) {
     let bytes: Buffer;
     try {
@@ -35,7 +40,7 @@ function verifyFiles(files: string[]): number {
     const { uniqueName, version, managed, controls } = result.solution;
     // Errors first, then notes: only errors fail the check (notes are differences from our own
     // packer's layout that Dataverse accepts).
-    const lines = [...result.errors.map((e) => `  error: ${e}\n`), ...result.notes.map((n) => `  note: ${n}\n`)].join("");
+    const lines = [...result.errors.map((e) => `  error: ${renderFinding(e, strings)}\n`), ...result.notes.map((n) => `  note: ${renderFinding(n, strings)}\n`)].join("");
     if (result.ok) {
       const notes = result.notes.length ? ` (${result.notes.length} note(s): differences from what npm run pack writes, which Dataverse accepts)` : "";
       process.stdout.write(`${file}: OK — ${uniqueName} ${version} ${managed ? "managed" : "unmanaged"}, controls: ${controls.join(", ")}${notes}\n${lines}`);

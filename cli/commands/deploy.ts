@@ -11,7 +11,7 @@ import { anyOf, buildQuery, eq, recordPath } from "../../core/dataverse/odata";
 import { isDataverseError } from "../../core/dataverse/errors";
 import { compareVersions } from "../../core/setup/version";
 import { startImportWhenFree } from "../../core/setup/actions";
-import { verifySolutionZip } from "../../formats/verify";
+import { findingKey, verifySolutionZip } from "../../formats/verify";
 import { attr, child, parseXml, xmlError } from "../../formats/xml";
 import { CliError, EXIT, type ExitCode } from "../errors";
 import { progress, writeJson } from "../output";
@@ -91,7 +91,9 @@ export async function deploy(session: Session, file: string, options: { publish?
   const { uniqueName, version, managed } = check.solution;
   // Errors first, then notes, each labelled. Only errors stop the zip: notes are differences from
   // what `npm run pack` writes that Dataverse accepts (its own export layout, for one).
-  const findings = [...check.errors.map((e) => t("Cli_CheckError", { text: e })), ...check.notes.map((n) => t("Cli_CheckNote", { text: n }))].join("\n");
+  const findings = [...check.errors.map((e) => t("Cli_CheckError", { text: t(findingKey(e), e.params) })), ...check.notes.map((n) => t("Cli_CheckNote", { text: t(findingKey(n), n.params) }))].join(
+    "\n",
+  );
   if (!check.ok) {
     // Refused before signing in: nothing is sent to the org.
     throw new CliError(EXIT.failed, "Cli_DeployRefused", { file: basename(file), count: check.errors.length }, findings);

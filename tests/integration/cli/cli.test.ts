@@ -379,7 +379,9 @@ describe("deploy and bind-form", () => {
     server.reset();
     const fr = await cli(["deploy", "--no-publish", "--lang", "1036", wrongKind, ...args]);
     expect(fr.code).toBe(0);
-    expect(fr.stderr).toContain("  remarque : the file name");
+    expect(fr.stderr).toContain(
+      "  remarque : le nom du fichier MarketoConfigControl_1_0_0_0_unmanaged.zip indique une solution non gérée, mais solution.xml indique une solution gérée (<Managed>1</Managed>) ; Dataverse se fie à solution.xml",
+    );
   });
 
   it("bind-form after deploy: the control on the Marketo User field, published once (details in bindForm.test.ts)", async () => {

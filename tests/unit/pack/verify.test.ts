@@ -6,8 +6,20 @@
 import { rmSync } from "node:fs";
 import { zipSync } from "fflate";
 import { composeSolution, zipEntries } from "../../../pack/build";
-import { verifySolutionZip } from "../../../formats/verify";
+import { renderFinding, verifySolutionZip as verifyFindings, type Finding } from "../../../formats/verify";
+import { readResx } from "../../helpers/resx";
 import { dataverseExportLayout, fixtureRoot, handZipped, twoPartVersion, type Entries } from "./fixture";
+
+// Findings are keys and parameters; these tests read their English rendering (the resx's 1033 text,
+// as npm run pack -- --verify prints it). Every key a finding names must have a text.
+const english = readResx("1033");
+const seenKeys = new Set<string>();
+const render = (finding: Finding) => (seenKeys.add(`Verify_${finding.key}`), renderFinding(finding, english));
+const verifySolutionZip = (...args: Parameters<typeof verifyFindings>) => {
+  const result = verifyFindings(...args);
+  return { ...result, errors: result.errors.map(render), notes: result.notes.map(render) };
+};
+afterAll(() => expect([...seenKeys].filter((k) => !english.has(k))).toEqual([]));
 
 const root = fixtureRoot();
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -74,7 +86,7 @@ describe("verifySolutionZip: layouts Dataverse imports pass, their differences a
     expect(result).toEqual({
       ok: true,
       errors: [],
-      notes: ["solution.xml: <Version> 1.0 has two parts; npm run pack writes four (major.minor.build.revision)"],
+      notes: ["solution.xml: <Version> 1.0 has 2 parts; npm run pack writes four (major.minor.build.revision)"],
       solution: { ...SUMMARY, version: "1.0" },
     });
   });
