@@ -19,7 +19,8 @@
  * when nothing needs to change.
  */
 import { randomUUID } from "node:crypto";
-import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
+import { XMLBuilder, XMLParser } from "fast-xml-parser";
+import { xmlError } from "../formats/xml";
 
 export const FORM_FACTORS = ["0", "1", "2"];
 
@@ -129,8 +130,8 @@ function el(name: string, attrs: Attrs, children: XNode[]): XNode {
 
 /** Parses a document into fast-xml-parser's order-preserving tree (for tests too). */
 export function parseFormXml(xml: string): XNode[] {
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new FormXmlError(`the form XML is not well-formed: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
+  const error = xmlError(xml);
+  if (error) throw new FormXmlError(`the form XML is not well-formed: ${error}`);
   try {
     return parser.parse(xml) as XNode[];
   } catch (e) {
@@ -300,7 +301,7 @@ export function bindControl(formXml: string, o: BindOptions): BindResult {
   }
   if (!changed) return { changed, xml: formXml, controls, headerSkipped, replaced: [] };
   const xml = builder.build(doc) as string;
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new FormXmlError(`the edited form XML is not well-formed: ${valid.err.msg}`);
+  const error = xmlError(xml);
+  if (error) throw new FormXmlError(`the edited form XML is not well-formed: ${error}`);
   return { changed, xml, controls, headerSkipped, replaced: o.replace ? foreign : [] };
 }

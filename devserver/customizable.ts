@@ -7,7 +7,8 @@
  * Uncertain: no public page names the error Dataverse answers with for this case. We answer with
  * the documented code closest in meaning, CannotUpdateBecauseItIsReadOnly (0x8004022E, "The
  * object cannot be updated because it is read-only.", reference/web-service-error-codes.md), and
- * HTTP 400 as other refused updates. The client keys on the columns it reads, not on this code.
+ * HTTP 400 as other refused updates. The client decides from the columns it reads, and falls back
+ * on this guessed code only when an update it expected to pass is refused.
  */
 import { Codes, HttpError } from "./errors";
 import type { Row } from "./fixture";

@@ -39,13 +39,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function importFailure(data: string | null | undefined): { code: string; text: string } | undefined {
   const m = /<result\b(?=[^>]*\bresult="failure")[^>]*>/i.exec(data ?? "");
   if (!m) return undefined;
-  const attr = (name: string) =>
+  const valueOf = (name: string) =>
     (new RegExp(`\\b${name}="([^"]*)"`).exec(m[0])?.[1] ?? "")
       .replace(/&quot;/g, '"')
       .replace(/&lt;/g, "<")
       .replace(/&gt;/g, ">")
       .replace(/&amp;/g, "&");
-  return { code: attr("errorcode"), text: attr("errortext") };
+  return { code: valueOf("errorcode"), text: valueOf("errortext") };
 }
 
 async function installedVersion(client: DataverseClient, uniqueName: string): Promise<string | undefined> {

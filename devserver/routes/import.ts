@@ -31,6 +31,8 @@ import { checkPrivilege } from "../security";
 import { Org, newGuid } from "../store";
 import { child, children, parseXml, textOf, xmlError, type XmlElement } from "../../formats/xml";
 import { readZip, type ZipContents } from "../../formats/zipReader";
+import { compareVersions } from "../../core/setup/version";
+import { checkSolutionLock } from "./solutionLock";
 import { ImportCodes, ImportFailure, fail, failXsd, positionOf } from "./importErrors";
 import { entryIndex, readControl, type ImportedControl } from "./importControl";
 
@@ -194,17 +196,6 @@ function badZipMessage(): string {
   return "The solution file is invalid. The compressed file must contain the following files at its root: solution.xml, customizations.xml, and [Content_Types].xml. Customization files exported from previous versions of Microsoft Dynamics 365 are not supported.";
 }
 
-/** Numeric, part by part; missing parts count as 0 ("1.0" = "1.0.0.0"). */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d) return Math.sign(d);
-  }
-  return 0;
-}
-
 /**
  * Registers the solution and its controls (upsert by unique name / control name). An installed
  * control is replaced only when the imported version is higher; otherwise it is kept as it is.
@@ -288,10 +279,14 @@ function record(ctx: ServerContext, body: Record<string, unknown>, bytes: Buffer
   });
 }
 
-/** What both imports do first: check the privilege, read and record the file, check it as Dataverse does. */
+/**
+ * What both imports do first: check the privilege, then the solution lock (a user who may not
+ * import learns that, not that Dynamics is busy), read and record the file, check it as Dataverse does.
+ */
 function receiveImport(ctx: ServerContext, req: ApiRequest) {
   const org = ctx.org;
   checkPrivilege(org, req.userId, "prvImportCustomization");
+  checkSolutionLock(org, "Import");
   const body = parseJsonBody(req);
   const bytes = decodeFile(body.CustomizationFile);
   const importJobId = importJobIdOf(body);

@@ -137,9 +137,6 @@ export async function unboundOperation(ctx: ServerContext, req: ApiRequest, name
       return publishXml(ctx, req);
     case "ImportSolution":
     case "ImportSolutionAsync":
-      // The privilege first, as for the publishes: a user who may not import learns that, not that it is busy.
-      checkPrivilege(org, req.userId, "prvImportCustomization");
-      checkSolutionLock(org, "Import");
       return name === "ImportSolution" ? importSolution(ctx, req) : importSolutionAsync(ctx, req);
   }
   throw badQuery(`Resource not found for the segment '${name}'.`);
