@@ -72,7 +72,7 @@ const MAX_VERSION_PART = 2147483647;
  * Publisher prefix: 2 to 8 letters or digits, starting with a letter, not starting with "mscrm"
  * (Microsoft Learn, "Create a solution publisher").
  */
-const PUBLISHER_PREFIX = /^[A-Za-z][A-Za-z0-9]{1,7}$/;
+export const PUBLISHER_PREFIX = /^[A-Za-z][A-Za-z0-9]{1,7}$/;
 const UNIQUE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Manifest resources that are files in the control's folder. */
 const FILE_RESOURCES = ["code", "css", "resx", "img", "html"];

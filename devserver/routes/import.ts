@@ -31,6 +31,7 @@ import { checkPrivilege } from "../security";
 import { Org, newGuid } from "../store";
 import { child, children, parseXml, textOf, xmlError, type XmlElement } from "../../formats/xml";
 import { readZip, type ZipContents } from "../../formats/zipReader";
+import { PUBLISHER_PREFIX } from "../../formats/verify";
 import { compareVersions } from "../../core/setup/version";
 import { checkSolutionLock } from "./solutionLock";
 import { ImportCodes, ImportFailure, fail, failXsd, positionOf } from "./importErrors";
@@ -142,7 +143,8 @@ export function checkSolutionFile(org: Org, bytes: Uint8Array): ImportCheck {
     if (!publisher) return missingChild(manifest, "SolutionManifest", "Managed", "Publisher", solutionText);
     const prefix = textOf(child(publisher, "CustomizationPrefix"));
     if (!child(publisher, "CustomizationPrefix")) missingChild(publisher, "Publisher", "SupportingWebsiteUrl", "CustomizationPrefix", solutionText);
-    if (!/^[A-Za-z][A-Za-z0-9]{1,7}$/.test(prefix)) invalidValue("CustomizationPrefix", prefix, "String", "Pattern", solutionText);
+    // The schema's prefix pattern (Microsoft Learn, "Create a solution publisher"), shared with the verifier.
+    if (!PUBLISHER_PREFIX.test(prefix)) invalidValue("CustomizationPrefix", prefix, "String", "Pattern", solutionText);
     const localized = children(child(manifest, "LocalizedNames"), "LocalizedName");
     const friendlyName = (localized.find((l) => l.attrs.languagecode === "1033") ?? localized[0])?.attrs.description ?? uniqueName;
 
