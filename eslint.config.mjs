@@ -85,7 +85,7 @@ export default tseslint.config(
             may("control", ["control", "component", "core"]),
             may("formats", "formats"),
             may("cli", ["cli", "core", "formats"]),
-            may("pack", ["pack", "formats"]),
+            may("pack", ["pack", "core", "formats"]),
             may("devserver", ["devserver", "core", "formats"]),
           ],
         },

@@ -1,6 +1,6 @@
 /** The control's strings: the platform's resx lookup behind core's translator. */
 import { createTranslator, type Translate } from "../core/i18n/translate";
-import type { ErrorMessage } from "../core/setup/messages";
+import { detailsText as labelledDetails, type ErrorMessage } from "../core/setup/messages";
 
 export type { Translate };
 
@@ -22,6 +22,11 @@ export function createTranslate(getString: (key: string) => string, locale: stri
     },
     locale,
   });
+}
+
+/** An error's technical details, their labels in the user's language. */
+export function detailsText(t: Translate, message: Pick<ErrorMessage, "details" | "detailLines">): string {
+  return labelledDetails(message, t);
 }
 
 /** An error as one or two sentences in the user's language. */

@@ -6,6 +6,8 @@ import type { PickedUser } from "./components/UserPicker";
 import type { IInputs, IOutputs } from "./generated/ManifestTypes";
 import { createTranslate } from "./i18n";
 import * as host from "./services/host";
+import { RetryWaits, trackOperations } from "./services/retryWaits";
+import { loadHints } from "./services/loadHints";
 
 const USER_ENTITY = "systemuser";
 
@@ -17,11 +19,15 @@ export class MarketoConfigControl implements ComponentFramework.ReactControl<IIn
   /** The admin's pick, until the platform reflects it in the bound value. */
   private pending: ComponentFramework.LookupValue | null | undefined;
   private refreshKey = 0;
+  /** Requests waiting on Dynamics' Retry-After, for the panel's busy notice and its Cancel. */
+  private readonly retryWaits = new RetryWaits();
 
   public init(context: ComponentFramework.Context<IInputs>, notifyOutputChanged: () => void): void {
     this.notifyOutputChanged = notifyOutputChanged;
     this.clientUrl = host.clientUrl();
-    this.service = createSetupService(new DataverseClient({ orgUrl: this.clientUrl }));
+    this.service = createSetupService(new DataverseClient({ orgUrl: this.clientUrl, onRetryWait: this.retryWaits.report }), loadHints(context, host.formEntity(context)));
+    // Each operation under its own controller: the busy notice's Cancel stops the one that waits.
+    this.service = trackOperations(this.service, this.retryWaits);
   }
 
   public updateView(context: ComponentFramework.Context<IInputs>): React.ReactElement {
@@ -38,9 +44,11 @@ export class MarketoConfigControl implements ComponentFramework.ReactControl<IIn
       config: host.configRecord(context),
       user: host.toPickedUser(current),
       readOnly: host.isReadOnly(context),
+      fieldLock: host.fieldLock(context),
       roleName: host.roleName(context),
       solutionName: host.solutionName(context),
       refreshKey: this.refreshKey,
+      retryWaits: this.retryWaits,
       clientUrl: this.clientUrl,
       onUserChange: (user) => this.setUser(user),
       onBrowse: async () => host.toPickedUser(await host.browseUsers(context)),

@@ -12,7 +12,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { startHarness } from "../devserver/harness/server";
 import { chromiumLaunchOptions, type ChromiumLaunch } from "../scripts/chromium";
 import { median, percentile, round } from "./measure";
-import { demoInput } from "./node";
+import { demoInput, FORM_HINTS } from "./node";
 
 interface Stat {
   medianMs: number;
@@ -22,7 +22,7 @@ interface Stat {
 export interface BrowserFigures {
   skipped?: string;
   controlInitToChecklist?: Array<{ latencyMs: number; runs: number } & Stat>;
-  /** ours: a client's first load (two batches); oursLater: its next load (one batch). */
+  /** ours: a client's first load on a form, with its hints (one batch); oursLater: its next load. */
   timeToChecklist?: Array<{ latencyMs: number; runs: number; ours: Stat; oursLater: Stat; parallel: Stat; sequential: Stat }>;
   /** Search requests sent while typing: our picker, and a picker searching on every keystroke. */
   typing?: { text: string; delayMs: number; ours: number; baseline: number };
@@ -78,7 +78,7 @@ export async function benchBrowser(runs = 20, latencies = [0, 80, 200]): Promise
         await page.addScriptTag({ content: script });
         const times = async (kind: string, later = false) => {
           const t: number[] = [];
-          const call = `window.mssBench.timeToChecklist(${JSON.stringify(kind)}, ${JSON.stringify(demoInput)}, ${later})`;
+          const call = `window.mssBench.timeToChecklist(${JSON.stringify(kind)}, ${JSON.stringify(demoInput)}, ${later}, ${JSON.stringify(FORM_HINTS)})`;
           for (let i = 0; i < runs; i++) t.push((await page.evaluate(call)) as number);
           return stat(t);
         };

@@ -5,20 +5,20 @@
  */
 import { DataverseClient } from "../core/dataverse/client";
 import { evaluate } from "../core/setup/evaluate";
-import { loadSetupState } from "../core/setup/load";
+import { loadSetupState, type LoadHints } from "../core/setup/load";
 import { searchUsers } from "../core/setup/search";
 import type { SetupInput } from "../core/setup/types";
 import { clientFor, type LoaderKind } from "./sequentialLoader";
 
 /**
- * A fresh client's load (the control just opened), or with `later` the second load of a client
- * (a refresh: core/setup/load.ts then asks everything in one batch).
+ * A fresh client's load (the control just opened, with the form's hints), or with `later` the
+ * second load of a client (a refresh).
  */
-async function timeToChecklist(kind: LoaderKind, input: SetupInput, later = false): Promise<number> {
+async function timeToChecklist(kind: LoaderKind, input: SetupInput, later = false, hints?: LoadHints): Promise<number> {
   const client = clientFor(kind, { orgUrl: location.origin });
-  if (later) await loadSetupState(client, input);
+  if (later) await loadSetupState(client, input, { hints });
   const start = performance.now();
-  const items = evaluate(await loadSetupState(client, input));
+  const items = evaluate(await loadSetupState(client, input, { hints }));
   if (items.length < 10) throw new Error("incomplete checklist");
   return performance.now() - start;
 }

@@ -19,7 +19,7 @@ export interface LatencyPoint {
 }
 
 const SERIES: Array<{ key: keyof Omit<LatencyPoint, "latencyMs">; label: string; color: string }> = [
-  { key: "ours", label: "ours, first load (2 batches)", color: "#0f6cbd" },
+  { key: "ours", label: "ours, first load on a form (1 batch)", color: "#0f6cbd" },
   { key: "oursLater", label: "ours, later load (1 batch)", color: "#62abf5" },
   { key: "parallel", label: "parallel GETs (Promise.all)", color: "#c19c00" },
   { key: "sequential", label: "sequential GETs", color: "#a4262c" },

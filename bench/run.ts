@@ -65,11 +65,12 @@ export function tableRows(results: Results): Row[] {
     const { ours, parallel, sequential } = trips;
     const both = (f: (w: WireCount) => string) => (c: typeof ours) => `${f(c.first)}, later ${f(c.later)}`;
     const three = (label: string, f: (w: WireCount) => string) =>
-      rows.push([`${label} to checklist (first load, later load)`, both(f)(ours), `parallel ${both(f)(parallel)}; sequential ${both(f)(sequential)}`]);
+      rows.push([`${label} to checklist (first load on a form, later load)`, both(f)(ours), `parallel ${both(f)(parallel)}; sequential ${both(f)(sequential)}`]);
     three("round trips", (w) => String(w.roundTrips));
     three("HTTP requests (service-protection count)", (w) => String(w.requests));
     three("API calls (each $batch part counts)", (w) => String(w.apiCalls));
     three("bytes sent / received", (w) => `${kb(w.bytesSent)} / ${kb(w.bytesReceived)}`);
+    if (trips.withoutHints) rows.push(["round trips to checklist, first load without a form's hints (a CLI command)", String(trips.withoutHints.roundTrips), "(the same two-round rule for every loader)"]);
   }
   for (const l of nodeLoadTime ?? []) {
     if (!l.parallel) continue;

@@ -6,11 +6,15 @@
  */
 "use strict";
 require("tsx/cjs/api").register();
-const { run } = require("../cli/main.ts");
+const { run, interruptSignal } = require("../cli/main.ts");
 
-run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then(
+run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, interrupt: interruptSignal() }).then(
   (code) => {
     process.exitCode = code;
+    // A request the command no longer waits for (stopped by --timeout) must not hold the process:
+    // if anything is still pending shortly after the command ended, exit with its code. Unref'd, so
+    // a normal run ends at once without it.
+    setTimeout(() => process.exit(code), 500).unref();
   },
   (error) => {
     process.stderr.write(`marketo-dynamics: ${error && error.message ? error.message : error}\n`);

@@ -6,21 +6,27 @@
 import { ConfidentialClientApplication, type Configuration, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from "@azure/msal-node";
 import { DataverseClient, type FetchLike } from "../core/dataverse/client";
 import { isGuid } from "../core/dataverse/odata";
+import { HEARTBEAT_MS } from "./clock";
 import { CliError, EXIT } from "./errors";
 import type { Io } from "./io";
+import { commandFetch, type CommandRuntime } from "./network";
+import { assertionErrorKey, checkOneCredential, readCredential, type CredentialAuth, type SignInOptions } from "./signIn";
+import type { Translate } from "./strings";
 
 export const SECRET_ENV = "MARKETO_DYNAMICS_CLIENT_SECRET";
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
-export interface ConnectionOptions {
+export interface ConnectionOptions extends SignInOptions {
   url?: string;
   tenant?: string;
   clientId?: string;
   authority?: string;
   clientSecretStdin?: boolean;
-  timeout?: string;
   retries?: string;
 }
+
+/** Longest wait for one answer; --timeout bounds the whole command on top of it. */
+const ATTEMPT_TIMEOUT_MS = 60_000;
 
 export interface Connection {
   client: DataverseClient;
@@ -68,10 +74,11 @@ export function normaliseOrgUrl(raw: string | undefined): string {
  * CLI, and the rewrite is confined to http://127.0.0.1 / localhost, so it can never downgrade a
  * real sign-in.
  */
-export function msalConfiguration(tenant: string, clientId: string, secret: string, authorityOption: string | undefined, fetchImpl: FetchLike): Configuration {
+export function msalConfiguration(tenant: string, clientId: string, credential: string | CredentialAuth, authorityOption: string | undefined, fetchImpl: FetchLike): Configuration {
   const quiet = { loggerCallback: () => undefined, piiLoggingEnabled: false };
+  const secret: CredentialAuth = typeof credential === "string" ? { clientSecret: credential } : credential;
   if (!authorityOption) {
-    return { auth: { clientId, clientSecret: secret, authority: `https://login.microsoftonline.com/${tenant}` }, system: { loggerOptions: quiet } };
+    return { auth: { clientId, ...secret, authority: `https://login.microsoftonline.com/${tenant}` }, system: { loggerOptions: quiet } };
   }
   let url: URL;
   try {
@@ -80,7 +87,7 @@ export function msalConfiguration(tenant: string, clientId: string, secret: stri
     throw new CliError(EXIT.usage, "Cli_BadAuthority", { authority: authorityOption });
   }
   const path = url.pathname.replace(/\/+$/, "") || `/${tenant}`;
-  if (url.protocol === "https:") return { auth: { clientId, clientSecret: secret, authority: `${url.origin}${path}` }, system: { loggerOptions: quiet } };
+  if (url.protocol === "https:") return { auth: { clientId, ...secret, authority: `${url.origin}${path}` }, system: { loggerOptions: quiet } };
   if (url.protocol !== "http:" || !LOOPBACK.has(url.hostname)) throw new CliError(EXIT.usage, "Cli_BadAuthority", { authority: authorityOption });
 
   const httpsAuthority = `https://${url.host}${path}`;
@@ -138,23 +145,63 @@ export function authError(e: unknown, context: { clientId: string; tenant: strin
   const aadsts = /AADSTS(\d+)/.exec(text)?.[1] ?? err.errorNo;
   const code = aadsts ? `AADSTS${aadsts}` : (err.errorCode ?? "");
   const details = (err.errorMessage ?? err.message ?? String(e)).split(/\r?\n/)[0];
+  const assertionKey = assertionErrorKey(aadsts);
+  if (assertionKey) return new CliError(EXIT.usage, assertionKey, { ...context, code }, details);
   if (aadsts === "7000215" || aadsts === "7000222" || err.errorCode === "invalid_client") return new CliError(EXIT.usage, "Cli_Auth_BadSecret", { ...context, code }, details);
   if (aadsts === "700016" || err.errorCode === "unauthorized_client") return new CliError(EXIT.usage, "Cli_Auth_UnknownClient", { ...context, code }, details);
   if (aadsts === "90002" || aadsts === "900023") return new CliError(EXIT.usage, "Cli_Auth_UnknownTenant", { ...context, code }, details);
-  if (/network|endpoints_resolution|ECONNREFUSED|fetch failed/i.test(text)) return new CliError(EXIT.usage, "Cli_Auth_Network", { ...context, code }, details);
+  if (/network|endpoints_resolution|ECONNREFUSED|ENOTFOUND|fetch failed/i.test(text)) return new CliError(EXIT.couldNotRun, "Cli_Auth_Network", { ...context, code }, details);
   return new CliError(EXIT.usage, "Cli_Auth_Failed", { ...context, code: code || "?" }, details);
 }
 
-export async function connect(options: ConnectionOptions, io: Io): Promise<Connection> {
+/**
+ * A 429/503 pause can last minutes (Retry-After): it is said when it starts and, until it ends, at
+ * least every HEARTBEAT_MS, so a CI log shows the run is waiting, not hung. Stopped by the command's end.
+ */
+function retryWaitNotice(io: Io, t: Translate, runtime: CommandRuntime, quiet: boolean) {
+  return ({ seconds, status }: { seconds: number; status: number }) => {
+    // A pause of a few seconds is not worth a line; one a log reader could take for a hang is.
+    if (quiet || seconds < 5) return undefined;
+    const started = runtime.clock.now();
+    io.err(t("Cli_RetryWait", { seconds, status }) + "\n");
+    const stop = runtime.clock.every(HEARTBEAT_MS, () => {
+      const left = Math.max(0, seconds - Math.round((runtime.clock.now() - started) / 1000));
+      io.err(t("Cli_RetryStillWaiting", { seconds: left, status }) + "\n");
+    });
+    return stop;
+  };
+}
+
+/** The client's pause before a retry ends at once when the command is stopped. */
+function sleepUntil(runtime: CommandRuntime) {
+  return (ms: number, signal?: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      const signals = [runtime.signal, ...(signal ? [signal] : [])];
+      const any = AbortSignal.any(signals);
+      if (any.aborted) return reject(any.reason);
+      const cancel = runtime.clock.after(ms, () => {
+        any.removeEventListener("abort", onAbort);
+        resolve();
+      });
+      const onAbort = () => {
+        cancel();
+        reject(any.reason);
+      };
+      any.addEventListener("abort", onAbort, { once: true });
+    });
+}
+
+export async function connect(options: ConnectionOptions, io: Io, runtime: CommandRuntime, t: Translate, quiet: boolean): Promise<Connection> {
   const orgUrl = normaliseOrgUrl(options.url);
   const tenant = options.tenant ?? "";
   const clientId = options.clientId ?? "";
   if (!tenant) throw new CliError(EXIT.usage, "Cli_MissingOption", { option: "--tenant" });
   if (!clientId) throw new CliError(EXIT.usage, "Cli_MissingOption", { option: "--client-id" });
   if (!isGuid(clientId)) throw new CliError(EXIT.usage, "Cli_BadClientId", { clientId });
-  const secret = await readSecret(options, io);
-  const fetchImpl: FetchLike = io.fetch ?? ((u, init) => fetch(u, init));
-  const app = new ConfidentialClientApplication(msalConfiguration(tenant, clientId, secret, options.authority, fetchImpl));
+  checkOneCredential(options, io.env, SECRET_ENV);
+  const credential = await readCredential(options, io, () => readSecret(options, io));
+  const fetchImpl: FetchLike = commandFetch(io.fetch ?? ((u, init) => fetch(u, init)), io, runtime);
+  const app = new ConfidentialClientApplication(msalConfiguration(tenant, clientId, credential, options.authority, fetchImpl));
   const scopes = [`${orgUrl}/.default`];
   const tokenProvider = async ({ forceRefresh }: { forceRefresh: boolean }) => {
     let result;
@@ -167,15 +214,16 @@ export async function connect(options: ConnectionOptions, io: Io): Promise<Conne
     if (!result?.accessToken) throw new CliError(EXIT.usage, "Cli_Auth_Failed", { clientId, tenant, code: "no token" });
     return result.accessToken;
   };
-  const timeoutMs = Number(options.timeout ?? 60) * 1000;
   const client = new DataverseClient({
     orgUrl,
     tokenProvider,
     fetch: fetchImpl,
-    timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : 60_000,
+    timeoutMs: ATTEMPT_TIMEOUT_MS,
     maxRetries: Number(options.retries ?? 5),
     baseRetryDelayMs: io.retryDelayMs ?? 1_000,
     maxRetryDelayMs: 5 * 60_000,
+    sleep: sleepUntil(runtime),
+    onRetryWait: retryWaitNotice(io, t, runtime, quiet),
   });
   return { client, orgUrl, tenant, clientId };
 }

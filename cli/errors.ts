@@ -1,10 +1,14 @@
 /** Exit codes and the CLI's own errors (a resx key, its parameters and technical details). */
 import { isDataverseError } from "../core/dataverse/errors";
-import { describeError, type Operation } from "../core/setup/messages";
+import { describeError, detailsText, type Operation } from "../core/setup/messages";
 import type { Translate } from "./strings";
 
-/** 0 success / all checks pass; 1 checks failed or the operation was refused; 2 usage, sign-in or connection error. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * What a pipeline can branch on (README, "Exit codes"): 0 success, every check passed; 1 the setup is
+ * wrong (a check failed) or the org refused the change; 2 usage or sign-in; 3 a check or the command
+ * could not run (the org unreachable, 5xx, throttled beyond the retries, a read denied, --timeout).
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, couldNotRun: 3, /** Ctrl-C (SIGINT): 128 + 2, as shells report it. */ interrupted: 130 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export class CliError extends Error {
@@ -28,14 +32,21 @@ export interface ExplainedError {
   details?: string;
 }
 
-/** Kinds that mean "could not talk to the org" rather than "the org said no". */
-const CONNECTION_KINDS = new Set(["network", "timeout", "sessionExpired", "aborted"]);
+/** Kinds that mean "could not get an answer" rather than "the org said no". */
+const COULD_NOT_RUN_KINDS = new Set(["network", "timeout", "aborted", "server", "throttled", "publishBusy"]);
+
+/** The exit code of a Dataverse error: a refused sign-in is 2, no answer 3, a refusal 1. */
+export function exitCodeOf(e: unknown): ExitCode {
+  if (!isDataverseError(e)) return EXIT.failed;
+  if (e.kind === "sessionExpired") return EXIT.usage;
+  return COULD_NOT_RUN_KINDS.has(e.kind) ? EXIT.couldNotRun : EXIT.failed;
+}
 
 export function explain(e: unknown, operation: Operation, t: Translate): ExplainedError {
   if (e instanceof CliError) {
     return { exitCode: e.exitCode, key: e.key, message: t(e.key, e.params), hint: e.hintKey ? t(e.hintKey, e.params) : undefined, details: e.details };
   }
   const d = describeError(e, operation);
-  const exitCode = isDataverseError(e) && CONNECTION_KINDS.has(e.kind) ? EXIT.usage : EXIT.failed;
-  return { exitCode, key: d.key, message: t(d.key, d.params), hint: d.hintKey ? t(d.hintKey, d.params) : undefined, details: d.details };
+  const exitCode = exitCodeOf(e);
+  return { exitCode, key: d.key, message: t(d.key, d.params), hint: d.hintKey ? t(d.hintKey, d.params) : undefined, details: detailsText(d, t) };
 }

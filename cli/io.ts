@@ -6,11 +6,14 @@
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import type { FetchLike } from "../core/dataverse/client";
+import type { Clock } from "./clock";
 
 export interface Stream {
   write(text: string): unknown;
   isTTY?: boolean;
   columns?: number;
+  /** A real stream: its "error" events are listened to (a reader that went away). */
+  on?(event: "error", listener: (error: NodeJS.ErrnoException) => void): unknown;
 }
 
 export interface IoBase {
@@ -25,6 +28,10 @@ export interface IoBase {
   pollIntervalMs?: number;
   /** Tests: how long an import is followed before the CLI gives up waiting (default an hour). */
   maxWaitMs?: number;
+  /** Ctrl-C: aborted on SIGINT by the entry point (tests abort it themselves). */
+  interrupt?: AbortSignal;
+  /** Tests: the clock of deadlines, heartbeats and timings (default the system's). */
+  clock?: Clock;
 }
 
 export interface Io extends IoBase {
@@ -39,7 +46,23 @@ export interface Io extends IoBase {
 
 export const HIDDEN = "[secret hidden]";
 
+/**
+ * `verify | head -1`, `| grep -q`: the reader closes the pipe and the next write fails with EPIPE,
+ * an "error" event that would end the process with a stack trace. The stream is marked closed
+ * instead: what is left to write is dropped and the command ends with its own exit code.
+ */
+function guardClosedPipe(stream: Stream): () => boolean {
+  let closed = false;
+  stream.on?.("error", (error) => {
+    if (error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED") closed = true;
+    else throw error;
+  });
+  return () => closed;
+}
+
 export function createIo(base: IoBase): Io {
+  const stdoutClosed = guardClosedPipe(base.stdout);
+  const stderrClosed = guardClosedPipe(base.stderr);
   const secrets: string[] = [];
   const scrub = (text: string) => {
     let out = text;
@@ -53,8 +76,8 @@ export function createIo(base: IoBase): Io {
       secrets.sort((a, b) => b.length - a.length);
     },
     scrub,
-    out: (text) => base.stdout.write(scrub(text)),
-    err: (text) => base.stderr.write(scrub(text)),
+    out: (text) => void (stdoutClosed() || base.stdout.write(scrub(text))),
+    err: (text) => void (stderrClosed() || base.stderr.write(scrub(text))),
     interactive: Boolean(base.stdin.isTTY),
     prompt(question) {
       base.stderr.write(scrub(question));

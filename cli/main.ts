@@ -8,19 +8,30 @@ import { Command, CommanderError, Option } from "commander";
 import type { Operation } from "../core/setup/messages";
 import { bindForm, type BindFormOptions } from "./commands/bindForm";
 import { connectionInfo } from "./commands/connectionInfo";
-import { deploy } from "./commands/deploy";
+import { deploy, type DeployOptions } from "./commands/deploy";
 import { publish } from "./commands/publish";
 import { assignRole, removeRole } from "./commands/roles";
 import { setUser } from "./commands/setUser";
 import { enableSteps } from "./commands/steps";
 import { verify } from "./commands/verify";
-import { EXIT, explain, type ExitCode } from "./errors";
+import { systemClock } from "./clock";
+import { CliError, EXIT, explain, type ExitCode } from "./errors";
 import { createIo, type Io, type IoBase } from "./io";
-import { useColour, writeJson, type Output } from "./output";
+import type { CommandRuntime } from "./network";
+import { jsonHeader, TOOL_VERSION, useColour, type Output, type OutputFormat } from "./output";
 import { createSession, type GlobalOptions, type Session } from "./session";
+import { DryRun } from "./dryRun";
 import { pickLang, translator } from "./strings";
 
 type Handler = (session: Session, ...args: never[]) => Promise<ExitCode>;
+
+/** `--timeout 90`, `--timeout 2.5`: seconds, a positive number; anything else is a usage error (exit 2). */
+function timeoutSeconds(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+  if (!(seconds > 0)) throw new CliError(EXIT.usage, "Cli_BadTimeout", { value });
+  return seconds;
+}
 
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command("marketo-dynamics");
@@ -41,12 +52,18 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--user-attribute <logical name>", "the Marketo User lookup on that table (default: its custom lookup to users)")
     .option("--role <name>", "name of the sync security role", DEFAULT_ROLE_NAME)
     .option("--solution <name>", "display or unique name of the Marketo solution", DEFAULT_SOLUTION_NAME)
-    .option("--json", "machine-readable output on stdout")
+    .option("--json", "machine-readable output on stdout (same as --output json)")
+    .addOption(new Option("--output <format>", "json, table (the checklist, aligned) or text (the plain report)").choices(["json", "table", "text"]))
+    .option("--verbose", "trace each HTTP request on stderr: method, URL, status, time (never a token or the secret)")
     .option("--lang <code>", "1033 (English) or 1036 (French); default from LANG")
     .option("--no-color", "no colours (also when NO_COLOR is set or stdout is not a terminal)")
-    .option("--timeout <seconds>", "per-request timeout", "60")
+    .option("--timeout <seconds>", "the most the whole command may take, retries and waits included (default: no limit; one request waits at most 60 s)")
     .option("--no-marketo-credentials", "the app registration signing in is not the one Marketo uses: skip the check that it is the Marketo User")
-    .addHelpText("after", "\nExit codes: 0 success (verify: no check fails), 1 a check failed or the operation was refused, 2 usage, sign-in or connection error.");
+    .version(TOOL_VERSION, "--version", "the tool's version")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 success (verify: every check passed), 1 a check failed or the org refused the change, 2 usage or sign-in, 3 a check or the command could not run (unreachable, 5xx, throttled, read denied, --timeout).",
+    );
 
   const action =
     (operation: Operation, handler: Handler) =>
@@ -54,22 +71,47 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const command = args[args.length - 1] as Command;
       const opts = command.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
       const t = translator(pickLang(opts.lang, io.env));
-      const out: Output = { io, t, json: opts.json === true, colour: opts.color !== false && useColour(io) };
-      const session = createSession(io, t, out, opts);
+      const format: OutputFormat = opts.output ?? (opts.json === true ? "json" : "table");
+      const out: Output = { io, t, json: format === "json", format, colour: opts.color !== false && useColour(io) };
+      const clock = io.clock ?? systemClock;
+      const controller = new AbortController();
+      const runtime: CommandRuntime = {
+        signal: controller.signal,
+        abort: (reason) => controller.abort(reason),
+        clock,
+        verbose: opts.verbose === true,
+        dryRun: opts.dryRun === true ? new DryRun() : undefined,
+      };
+      // Ctrl-C stops the command, not a system job it started: what to run to follow that job is said (exit 130).
+      const onInterrupt = () => runtime.abort(new CliError(EXIT.interrupted, runtime.following?.key ?? "Cli_Interrupted", runtime.following?.params ?? {}));
+      io.interrupt?.addEventListener("abort", onInterrupt, { once: true });
+      // The command ends on whichever comes first: its own end, or the runtime's stop (--timeout, an unreachable host).
+      const stopped = new Promise<never>((_, reject) => controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true }));
+      let cancelDeadline = () => undefined as void;
       try {
-        setExit(await (handler as (s: Session, ...a: unknown[]) => Promise<ExitCode>)(session, ...args.slice(0, -1)));
+        const seconds = timeoutSeconds(opts.timeout);
+        if (seconds !== undefined) cancelDeadline = clock.after(seconds * 1000, () => runtime.abort(new CliError(EXIT.couldNotRun, "Cli_TimedOut", { seconds: opts.timeout ?? "" })));
+        const session = createSession(io, t, out, opts, runtime);
+        setExit(await Promise.race([(handler as (s: Session, ...a: unknown[]) => Promise<ExitCode>)(session, ...args.slice(0, -1)), stopped]));
       } catch (e) {
-        const x = explain(e, operation, t);
-        if (out.json) writeJson(io, { error: { key: x.key, message: x.message, hint: x.hint ?? null, details: x.details ?? null }, exitCode: x.exitCode });
+        // A request cut short by the stop fails with its own error: the stop's reason is what happened.
+        const x = explain(controller.signal.aborted ? controller.signal.reason : e, operation, t);
+        // JSON mode: stdout stays for results; the error is one JSON document on stderr.
+        if (out.json)
+          io.err(JSON.stringify({ ...jsonHeader(clock.now()), error: { key: x.key, message: x.message, hint: x.hint ?? null, details: x.details ?? null }, exitCode: x.exitCode }, null, 2) + "\n");
         else {
           io.err(`${t("Cli_ErrorPrefix")} ${x.message}\n`);
           if (x.hint) io.err(`${x.hint}\n`);
           if (x.details) io.err(x.details.replace(/^/gm, "  ") + "\n");
         }
         setExit(x.exitCode);
+      } finally {
+        io.interrupt?.removeEventListener("abort", onInterrupt);
+        cancelDeadline();
       }
     };
 
+  const DRY_RUN = "list the requests that would change something (method, URL, short body summary) and change nothing";
   program
     .command("verify")
     .description("check the setup (the control's checklist); exit 1 when a check fails")
@@ -79,32 +121,48 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command("set-user")
     .description("set the Marketo User on the Default Marketo Config record")
     .argument("<user>", "email address, Client ID (application ID) or user id")
-    .action(action("saveUser", (s, user: string) => setUser(s, user)));
+    .option("--force", "save a user that is not an application user, or not the one Marketo's credentials sign in as (refused otherwise, exit 1)")
+    .option("--dry-run", DRY_RUN)
+    .action(action("saveUser", (s, user: string, options: { force?: boolean }) => setUser(s, user, options)));
   program
     .command("assign-role")
     .description("give the Marketo User the sync role (the copy of its business unit)")
-    .action(action("assignRole", (s) => assignRole(s)));
+    .option("--user <user>", "the user to act on (email, Client ID or user id; default: the saved Marketo User)")
+    .option("--dry-run", DRY_RUN)
+    .action(action("assignRole", (s, options: { user?: string }) => assignRole(s, options)));
   program
     .command("remove-role")
     .description("remove the sync role from other users (Marketo solution 4.0.0.14 and later)")
     .option("--others", "every enabled user other than the Marketo User who holds the role")
     .option("-y, --yes", "do not ask for confirmation (required when stdin is not a terminal)")
-    .action(action("removeRole", (s, options: { others?: boolean; yes?: boolean }) => removeRole(s, options)));
+    .option("--user <user>", "the user who keeps the role (email, Client ID or user id; default: the saved Marketo User)")
+    .option("--dry-run", DRY_RUN)
+    .action(action("removeRole", (s, options: { others?: boolean; yes?: boolean; user?: string }) => removeRole(s, options)));
   program
     .command("enable-steps")
     .description("enable the Marketo solution's disabled plugin steps")
+    .option("--dry-run", DRY_RUN)
     .action(action("enableSteps", (s) => enableSteps(s)));
   program
     .command("publish")
     .description("publish all customizations (waits for a publish already running)")
-    .action(action("publish", (s) => publish(s)));
+    .option("--job <id>", "follow a publish already started (the system job id a stopped publish printed)")
+    .option("--dry-run", DRY_RUN)
+    .action(action("publish", (s, options: { job?: string }) => publish(s, options)));
   program
     .command("deploy")
     .description("import a solution zip (checked first; nothing is sent if the check fails), then publish")
-    .argument("<zip>", "solution file, e.g. dist/MarketoConfigControl_1_0_0_0_managed.zip")
+    .argument("[zip]", "solution file, e.g. dist/MarketoConfigControl_1_0_0_0_managed.zip")
     .option("--no-publish", "do not publish after the import")
     .option("--overwrite-unmanaged", "overwrite unmanaged customizations of the solution's components")
-    .action(action("deploy", (s, zip: string, options: { publish?: boolean; overwriteUnmanaged?: boolean }) => deploy(s, zip, options)));
+    .option("--skip-lower-version", "do nothing (exit 0) when the installed version is higher than the zip's")
+    .option("--skip-same-version", "do nothing (exit 0) when the installed version is the zip's")
+    .option("--stage-and-upgrade", "upgrade the installed managed solution (StageAndUpgradeAsync): components the new version no longer has are removed")
+    .option("--max-async-wait <minutes>", "how long to follow the import (default 60, as pac)")
+    .option("--no-publish-workflows", "do not activate the solution's processes after the import (ImportSolution's PublishWorkflows)")
+    .option("--import-job <id>", "follow an import already started (the import job id a stopped deploy printed), then publish")
+    .option("--dry-run", DRY_RUN)
+    .action(action("deploy", (s, zip: string | undefined, options: DeployOptions) => deploy(s, zip, options)));
   program
     .command("bind-form")
     .description("put the control on the Marketo User field of the Marketo Config main form (web, tablet, phone), then publish the table")
@@ -112,12 +170,20 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--no-publish", "do not publish the table afterwards")
     .option("--include-header", "also bind the copy of the field in the form header (default: the field in the form body only)")
     .option("--replace", "replace another control already on the field (default: refuse and name it)")
+    .option("--dry-run", DRY_RUN)
     .action(action("bindForm", (s, options: BindFormOptions) => bindForm(s, options)));
   program
     .command("connection-info")
     .description("print what Marketo's step 3 asks for: org URL, Organization Service URL, tenant ID, Client ID, username")
     .action(action("connectionInfo", (s) => connectionInfo(s)));
   return program;
+}
+
+/** The process's Ctrl-C as a signal; a second Ctrl-C ends the process the usual way. */
+export function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  return controller.signal;
 }
 
 export async function run(argv: string[], base: IoBase): Promise<number> {
@@ -139,5 +205,5 @@ export async function run(argv: string[], base: IoBase): Promise<number> {
 }
 
 if (require.main === module) {
-  run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then((code) => (process.exitCode = code));
+  run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, interrupt: interruptSignal() }).then((code) => (process.exitCode = code));
 }

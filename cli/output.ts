@@ -1,18 +1,40 @@
 /** Human output: the checklist table (coloured on a terminal), progress indicators, JSON. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { checkTitleKey } from "../core/setup/evaluate";
 import { fixCommand } from "../core/setup/fixes";
+import { REPORT_SCHEMA_VERSION } from "../core/setup/report";
 import type { CheckItem, CheckStatus } from "../core/setup/types";
 import type { Io } from "./io";
 import type { Translate } from "./strings";
 
-const COLOURS: Record<CheckStatus, string> = { pass: "32", warn: "33", fail: "31", unknown: "33", info: "36" };
+/**
+ * A line's status as the CLI reports it. A line whose read failed (5xx, throttled, a read denied, a
+ * failed part of the batch) is "error": it was not judged, and a pipeline must tell it from a line
+ * that only waits for something (no Marketo User yet), which stays "unknown".
+ */
+export type CliStatus = CheckStatus | "error";
+export const cliStatus = (i: Pick<CheckItem, "status" | "error">): CliStatus => (i.status === "unknown" && i.error ? "error" : i.status);
+
+const COLOURS: Record<CliStatus, string> = { pass: "32", warn: "33", fail: "31", unknown: "33", info: "36", error: "35" };
+
+export type OutputFormat = "json" | "table" | "text";
 
 export interface Output {
   io: Io;
   t: Translate;
   json: boolean;
+  /** table: the aligned checklist; text: the plain report the control's "Copy report" gives. */
+  format: OutputFormat;
   colour: boolean;
 }
+
+export const TOOL_NAME = "marketo-dynamics";
+/** From package.json, so --version and the JSON say the version that is installed. */
+export const TOOL_VERSION: string = (JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { version: string }).version;
+
+/** What every JSON document starts with: which shape, which tool, when. Same schema version as core's report. */
+export const jsonHeader = (now: number = Date.now()) => ({ schemaVersion: REPORT_SCHEMA_VERSION, tool: { name: TOOL_NAME, version: TOOL_VERSION }, generatedAt: new Date(now).toISOString() });
 
 export function useColour(io: Io): boolean {
   return Boolean(io.stdout.isTTY) && !io.env.NO_COLOR && io.env.TERM !== "dumb";
@@ -24,7 +46,7 @@ export function paint(on: boolean, code: string, text: string): string {
 
 export interface RenderedCheck {
   id: string;
-  status: CheckStatus;
+  status: CliStatus;
   title: string;
   message: string;
   detail?: string;
@@ -35,11 +57,12 @@ export interface RenderedCheck {
 export function renderChecks(items: CheckItem[], t: Translate): RenderedCheck[] {
   return items.map((i) => ({
     id: i.id,
-    status: i.status,
-    title: t(checkTitleKey(i.id)),
+    status: cliStatus(i),
+    title: t(checkTitleKey(i)),
     message: t(i.messageKey, i.params),
     detail: i.detailKey && i.status !== "pass" ? t(i.detailKey, i.params) : undefined,
-    fix: i.fix && i.status !== "pass" ? fixCommand(i.fix) : undefined,
+    // A line that could not be read suggests no fix: nothing says one is needed.
+    fix: i.fix && i.status !== "pass" && cliStatus(i) !== "error" ? fixCommand(i.fix) : undefined,
     error: i.error ? `${t(`Error_${i.error.kind}`)} (${i.error.status ? `HTTP ${i.error.status}` : i.error.kind}${i.error.code ? ` ${i.error.code}` : ""})` : undefined,
   }));
 }
@@ -59,8 +82,8 @@ export function checklistText(checks: RenderedCheck[], t: Translate, colour: boo
   return lines.join("\n") + "\n";
 }
 
-export function writeJson(io: Io, value: unknown): void {
-  io.out(JSON.stringify(value, null, 2) + "\n");
+export function writeJson(io: Io, value: object): void {
+  io.out(JSON.stringify({ ...jsonHeader(io.clock?.now()), ...value }, null, 2) + "\n");
 }
 
 /**

@@ -34,6 +34,13 @@ export function pickLang(option: string | undefined, env: NodeJS.ProcessEnv): La
   return /^fr/i.test(locale) ? "1036" : "1033";
 }
 
+/**
+ * The key the CLI reads for a control string: `CliText_<key>` when the resx has one. Some control
+ * strings say what to do in a browser ("refresh the page"); in a terminal the next step is a command
+ * to run again, so those keys have a CLI wording of their own, in both languages.
+ */
+export const cliVariantKey = (key: string) => `CliText_${key}`;
+
 /** A translator: a missing key falls back to English, then to the key. */
 export function translator(lang: Lang): Translate {
   const strings = loadStrings(lang);
@@ -41,8 +48,8 @@ export function translator(lang: Lang): Translate {
   const locale = localeOfLcid(lang);
   const dates = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "medium" });
   return createTranslator({
-    lookup: (key) => strings.get(key),
-    fallback: (key) => english.get(key),
+    lookup: (key) => strings.get(cliVariantKey(key)) ?? strings.get(key),
+    fallback: (key) => english.get(cliVariantKey(key)) ?? english.get(key),
     locale,
     // A `{time}` is an instant from the org: shown in the admin's language, as the control shows it.
     format: (name, value) => (name === "time" && typeof value === "string" && !Number.isNaN(Date.parse(value)) ? dates.format(new Date(value)) : String(value)),

@@ -17,8 +17,13 @@ export type FaultResponse =
   | "privilegeDenied"
   | { privilegeDenied: string };
 
+/** Which service a fault stands in front of: the Web API (default), Microsoft Graph, or Entra's token endpoints. */
+export type FaultService = "dataverse" | "graph" | "entra";
+
 export interface FaultMatch {
   method?: string;
+  /** Default "dataverse". "graph": path relative to /graph/v1.0/; "entra": `token` or `devicecode`. */
+  service?: FaultService;
   /** Substring of the request path + query (relative to /api/data/v9.2/, decoded), or a RegExp. */
   path?: string | RegExp;
 }
@@ -104,7 +109,7 @@ export class Faults {
 
   add(spec: FaultSpec): number {
     const path = spec.match?.path;
-    const fault: Fault = { id: this.nextId++, match: { method: spec.match?.method?.toUpperCase(), path }, remaining: spec.times ?? 1, respond: spec.respond };
+    const fault: Fault = { id: this.nextId++, match: { method: spec.match?.method?.toUpperCase(), path, service: spec.match?.service }, remaining: spec.times ?? 1, respond: spec.respond };
     this.list.push(fault);
     return fault.id;
   }
@@ -128,7 +133,7 @@ export class Faults {
     const match = (input.match ?? {}) as Record<string, unknown>;
     const path = typeof match.pathRegex === "string" ? new RegExp(match.pathRegex) : typeof match.path === "string" ? match.path : undefined;
     return this.add({
-      match: { method: typeof match.method === "string" ? match.method : undefined, path },
+      match: { method: typeof match.method === "string" ? match.method : undefined, path, service: typeof match.service === "string" ? (match.service as FaultService) : undefined },
       times: typeof input.times === "number" ? input.times : 1,
       respond: input.respond as FaultResponse,
     });
@@ -153,8 +158,9 @@ export class Faults {
   }
 
   /** Takes one use of the first fault that matches, if any. */
-  take(method: string, path: string): Fault | undefined {
+  take(method: string, path: string, service: FaultService = "dataverse"): Fault | undefined {
     const fault = this.list.find((f) => {
+      if ((f.match.service ?? "dataverse") !== service) return false;
       if (f.match.method && f.match.method !== method.toUpperCase()) return false;
       const p = f.match.path;
       if (p === undefined) return true;

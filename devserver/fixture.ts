@@ -15,12 +15,21 @@ export interface OrganizationInfo {
   DatacenterId?: string;
 }
 
+/** An app registration in the organisation's Microsoft Entra tenant (devserver/entra/directory.ts). */
 export interface AppRegistration {
   clientId: string;
-  clientSecret: string;
-  /** The application user (systemuserid) that the app acts as. */
-  userId: string;
+  /** A client secret valid until 2099 (test values only); none: the app has no secret yet. */
+  clientSecret?: string;
+  /**
+   * The application user (systemuserid) that the app acts as. Informative: the token's user is
+   * found by `systemuser.applicationid` at each request, as Dataverse does; none: no application user.
+   */
+  userId?: string;
   displayName?: string;
+  /** false: registered without a service principal in the tenant (default true). */
+  servicePrincipal?: boolean;
+  /** "Allow public client flows" (device code sign-in without a secret). */
+  publicClient?: boolean;
 }
 
 export interface Fixture {
@@ -29,6 +38,11 @@ export interface Fixture {
   /** Session mode: the signed-in user unless a request names another (see README). */
   currentUserId: string;
   appRegistrations: AppRegistration[];
+  /** The Entra tenant beyond the app registrations. */
+  entra?: {
+    /** systemuserids of the users who hold Entra's Application Administrator role (default: `currentUserId`). */
+    applicationAdministrators?: string[];
+  };
   /** Custom tables (e.g. the Marketo Config table); standard tables are built in. */
   entities?: EntityDef[];
   /** Extra columns on built-in tables, e.g. `{ "lead": [{ logicalName: "new_synctomkto", type: "Boolean" }] }`. */

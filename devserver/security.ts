@@ -29,9 +29,16 @@ export function privilegeDenied(org: Org, userId: string, privilege: string, ent
   );
 }
 
+/**
+ * The table part of a privilege name: the schema name, except for systemuser, whose privileges
+ * Dataverse names `prvCreateUser`, `prvReadUser`, `prvWriteUser`… (Microsoft's "Security roles and
+ * privileges" and "Manage application users" pages name prvCreateUser).
+ */
+export const privilegeTableName = (schemaName: string) => (schemaName === "SystemUser" ? "User" : schemaName);
+
 /** `Read`/`Write`/`Create`/`Delete` on a table become `prvReadSchemaName` etc.; other names are taken as is. */
 export function checkPrivilege(org: Org, userId: string, action: string, entity?: Entity): void {
-  const privilege = entity && ["Read", "Write", "Create", "Delete", "Append", "AppendTo"].includes(action) ? `prv${action}${entity.schemaName}` : action;
+  const privilege = entity && ["Read", "Write", "Create", "Delete", "Append", "AppendTo"].includes(action) ? `prv${action}${privilegeTableName(entity.schemaName)}` : action;
   const denied = org.denied[userId] ?? [];
   if (denied.includes(privilege)) throw privilegeDenied(org, userId, privilege, entity);
 }
@@ -42,7 +49,7 @@ const TABLE_ACTIONS = ["Create", "Read", "Write", "Delete", "Append", "AppendTo"
 
 /** Every privilege the emulator knows: the table privileges of each table, and the others it checks. */
 export function knownPrivileges(schemaNames: string[]): string[] {
-  return [...MISC_PRIVILEGES, ...schemaNames.flatMap((s) => TABLE_ACTIONS.map((a) => `prv${a}${s}`))];
+  return [...MISC_PRIVILEGES, ...schemaNames.flatMap((s) => TABLE_ACTIONS.map((a) => `prv${a}${privilegeTableName(s)}`))];
 }
 
 /**

@@ -9,8 +9,10 @@ import path from "node:path";
 import { Auth, AuthMode } from "./auth";
 import { runBatch } from "./batch";
 import { ApiRequest, ApiResponse, ServerContext, errorResponse, json } from "./context";
+import { DeviceCode } from "./entra/oauth";
+import { GRAPH_PREFIX, graphRoute } from "./entra/graph";
 import { Codes, HttpError } from "./errors";
-import { FaultPresets, FaultSpec, Faults } from "./faults";
+import { FaultPresets, FaultService, FaultSpec, Faults } from "./faults";
 import type { Fixture } from "./fixture";
 import { allCorrect, withSolutionVersion } from "./fixtures/variants";
 import { API_PREFIX } from "./paths";
@@ -30,6 +32,13 @@ export interface DevServerOptions {
   publishDurationMs?: number;
   importDurationMs?: number;
   tokenLifetimeSeconds?: number;
+  /** `interval` of device-code sign-ins (Entra: 5). Tests use 0 so MSAL polls without waiting. */
+  deviceCodeIntervalSeconds?: number;
+  /**
+   * Approve every device code as this systemuserid (or "admin": the fixture's current user) as soon
+   * as it is issued (`--auto-approve` for `npm start` demos). Tests approve explicitly with `server.entra.approve(userCode, userId)`.
+   */
+  autoApproveDeviceCodesAs?: string;
   /** Derive a variant: the Marketo solution at this version (e.g. "4.0.0.13"). */
   solutionVersion?: string;
   /** Derive a variant where the setup is already correct. */
@@ -49,8 +58,26 @@ export interface LoggedRequest {
   url: string;
 }
 
+/** Test hooks for the Entra tenant: the signed-in admin at the verification page, and Graph's log. */
+export interface EntraHooks {
+  /** Resolves with the newest pending device code, or the next one issued (a gate, not a timer). */
+  nextDeviceCode(): Promise<DeviceCode>;
+  pendingDeviceCodes(): DeviceCode[];
+  /** The user (a systemuserid of the org) enters the code and signs in. */
+  approve(userCode: string, userId: string): void;
+  decline(userCode: string): void;
+  expire(userCode: string): void;
+  /** The next poll of this code answers `slow_down` (RFC 8628) once. */
+  slowDown(userCode: string): void;
+  /** Graph requests received (method and URL only: bodies, and so secrets, are never kept). */
+  graphRequests: LoggedRequest[];
+}
+
 export interface DevServer {
   url: string;
+  /** Microsoft Graph's base URL on this server (the real one is https://graph.microsoft.com/v1.0/). */
+  graphUrl: string;
+  entra: EntraHooks;
   /** The in-memory org (replaced by reset()). */
   readonly org: Org;
   auth: Auth;
@@ -118,6 +145,15 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   };
   let org = build();
   const auth = new Auth(options.auth ?? "session", () => org, options.tokenLifetimeSeconds ?? org.fixture.settings?.tokenLifetimeSeconds ?? 3599);
+  if (options.deviceCodeIntervalSeconds !== undefined) auth.deviceCodeIntervalSeconds = options.deviceCodeIntervalSeconds;
+  if (options.autoApproveDeviceCodesAs) auth.deviceCodes.autoApproveAs = (options.autoApproveDeviceCodesAs === "admin" ? org.currentUserId : options.autoApproveDeviceCodesAs).toLowerCase();
+  const graphRequests: LoggedRequest[] = [];
+  /** The person at the verification page: an enabled, interactive user of the organisation. */
+  const approveDeviceCode = (userCode: string, userId: string) => {
+    const user = org.get("systemuser", userId.toLowerCase());
+    if (!user || user.applicationid || user.isdisabled) throw new Error(`'${userId}' is not an enabled interactive user of the organisation: it cannot sign in.`);
+    auth.deviceCodes.approve(userCode, userId);
+  };
   const faults = Object.assign(new Faults(), { presets: FaultPresets });
   const requests: LoggedRequest[] = [];
   let count = 0;
@@ -125,8 +161,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const context = (): ServerContext => ({ org, origin, serviceRoot: origin + API_PREFIX });
 
   /** Applies a fault to a request; returns a response to send, "drop", or undefined to go on. */
-  const applyFault = async (method: string, apiPath: string, userId: string): Promise<ApiResponse | "drop" | undefined> => {
-    const fault = faults.take(method, apiPath);
+  const applyFault = async (method: string, apiPath: string, userId: string, service: FaultService = "dataverse"): Promise<ApiResponse | "drop" | undefined> => {
+    const fault = faults.take(method, apiPath, service);
     if (!fault) return undefined;
     const r = fault.respond;
     if (r === "drop") return "drop";
@@ -135,7 +171,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       return undefined;
     }
     if (r === "privilegeDenied" || (typeof r === "object" && "privilegeDenied" in r)) {
-      return errorResponse(privilegeDenied(org, userId, typeof r === "object" ? r.privilegeDenied : "prvReadSystemUser"));
+      return errorResponse(privilegeDenied(org, userId, typeof r === "object" ? r.privilegeDenied : "prvReadUser"));
     }
     if ("hold" in r) return (await r.hold) === "drop" ? "drop" : undefined;
     if ("delayMs" in r) {
@@ -230,6 +266,23 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       handle.reset();
       return send(res, { status: 204, headers: {}, body: "" });
     }
+    if (what === "entra/devicecodes" && req.method === "GET") {
+      return send(res, json(200, { pending: auth.deviceCodes.pending().map((c) => ({ userCode: c.userCode, clientId: c.clientId, scope: c.scope })) }));
+    }
+    const deviceAction = /^entra\/devicecodes\/(approve|decline|expire|slowdown)$/.exec(what);
+    if (deviceAction && req.method === "POST") {
+      const input = (body ? JSON.parse(body) : {}) as { userCode?: string; userId?: string };
+      try {
+        const code = String(input.userCode ?? "");
+        if (deviceAction[1] === "approve") approveDeviceCode(code, String(input.userId ?? org.currentUserId));
+        else if (deviceAction[1] === "decline") auth.deviceCodes.decline(code);
+        else if (deviceAction[1] === "expire") auth.deviceCodes.expire(code);
+        else auth.deviceCodes.slowDown(code);
+      } catch (e) {
+        return send(res, json(404, { error: { code: Codes.badRequest, message: (e as Error).message } }));
+      }
+      return send(res, { status: 204, headers: {}, body: "" });
+    }
     if (what === "org" && req.method === "GET") {
       org.tick();
       return send(
@@ -252,10 +305,29 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       if (options.latencyMs) await sleep(options.latencyMs);
       if (isApi) return handleApi(req, res, url);
       if (url.pathname.startsWith("/_devserver/")) return handleAdmin(req, res, url);
-      const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
+      const token = /^\/([^/]+)\/oauth2\/v2\.0\/(token|devicecode)$/.exec(url.pathname);
       if (token && req.method === "POST") {
-        const r = auth.tokenEndpoint(decodeURIComponent(token[1]), new URLSearchParams(await readBody(req)), origin);
+        const fault = await applyFault("POST", token[2], "", "entra");
+        if (fault === "drop") return void req.socket.destroy();
+        if (fault) return send(res, fault);
+        const form = new URLSearchParams(await readBody(req));
+        const tenant = decodeURIComponent(token[1]);
+        const r = token[2] === "token" ? auth.tokenEndpoint(tenant, form, origin) : auth.deviceCodeEndpoint(tenant, form, origin);
         return send(res, { status: r.status, headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" }, body: JSON.stringify(r.body) });
+      }
+      if (url.pathname.startsWith(GRAPH_PREFIX)) {
+        graphRequests.push({ method: req.method ?? "GET", url: url.pathname + url.search });
+        const fault = await applyFault(req.method ?? "GET", decodeURIComponent(url.pathname.slice(GRAPH_PREFIX.length) + url.search), "", "graph");
+        if (fault === "drop") return void req.socket.destroy();
+        if (fault) return send(res, fault);
+        const body = await readBody(req);
+        const graphReq = { method: req.method ?? "GET", path: url.pathname.slice(GRAPH_PREFIX.length), query: url.searchParams, headers: req.headers, body };
+        return send(res, graphRoute(org, auth, origin, graphReq));
+      }
+      if (url.pathname === "/devicelogin" && req.method === "GET") {
+        // The real page is https://microsoft.com/devicelogin; here a person approves with the devserver's admin route.
+        const text = `devserver: approve a device code with POST ${origin}/_devserver/entra/devicecodes/approve {"userCode":"…","userId":"<systemuserid>"}, or start the devserver with --auto-approve.\n`;
+        return send(res, { status: 200, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: text });
       }
       const oidc = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
       if (oidc && req.method === "GET")
@@ -282,6 +354,16 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 
   const handle: DevServer = {
     url: origin,
+    graphUrl: origin + GRAPH_PREFIX,
+    entra: {
+      nextDeviceCode: () => auth.deviceCodes.next(),
+      pendingDeviceCodes: () => auth.deviceCodes.pending(),
+      approve: approveDeviceCode,
+      decline: (userCode) => auth.deviceCodes.decline(userCode),
+      expire: (userCode) => auth.deviceCodes.expire(userCode),
+      slowDown: (userCode) => auth.deviceCodes.slowDown(userCode),
+      graphRequests,
+    },
     get org() {
       return org;
     },
@@ -298,6 +380,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       org = build();
       faults.clear();
       auth.reset();
+      graphRequests.length = 0;
       count = 0;
       requests.length = 0;
     },

@@ -4,6 +4,7 @@
  */
 import { knownPrivileges, privilegeId } from "./security";
 import { randomUUID } from "node:crypto";
+import { Directory } from "./entra/directory";
 import type { Fixture, OrganizationInfo, Row } from "./fixture";
 import { AttributeDef, EntityDef, ManyToManyDef, OneToManyDef, STANDARD_ENTITIES, STANDARD_MANY_TO_MANY, STANDARD_ONE_TO_MANY, propertyName } from "./schema";
 
@@ -49,6 +50,8 @@ export class Org {
   readonly organization: OrganizationInfo;
   currentUserId: string;
   readonly fixture: Fixture;
+  /** The organisation's Microsoft Entra tenant: app registrations and service principals. */
+  readonly entra: Directory;
   denied: Record<string, string[]>;
   roleAccess: Record<string, Record<string, string[]>>;
   publishDurationMs: number;
@@ -71,6 +74,7 @@ export class Org {
     this.fixture = fixture;
     this.organization = { ...fixture.organization };
     this.currentUserId = fixture.currentUserId;
+    this.entra = new Directory(fixture.organization.TenantId, fixture);
     this.denied = structuredClone(fixture.security?.denied ?? {});
     this.roleAccess = structuredClone(fixture.security?.roleAccess ?? {});
     this.publishDurationMs = fixture.settings?.publishDurationMs ?? 300;

@@ -23,6 +23,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CONTROL_VERSION } from "../formats/solutionLayout";
 import { versionsFrom } from "./solutionSource";
+import { compareVersions } from "../core/setup/version";
 
 export const RELEASED_VERSION_FILE = "Solution/released-version.json";
 export const BUMP_COMMAND = "npm version patch --no-git-tag-version";
@@ -101,19 +102,13 @@ export function recordReleasedVersion(root: string, version: string, sources?: s
   writeFileSync(join(root, RELEASED_VERSION_FILE), JSON.stringify(record, null, 2) + "\n");
 }
 
-/** Three-part versions, numerically. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return Math.sign(pa[i] - pb[i]);
-  return 0;
-}
-
 /**
  * Why `version` must not be packed, or undefined when it may. Higher than the record: yes; equal:
  * when the sources are those the record was packed from (a rebuild of that release), or with
  * `sameVersion`; lower: never.
  */
+export { compareVersions };
+
 export function versionRefusal(version: string, released: string, options: { sameVersion?: boolean; unchangedSources?: boolean } = {}): string | undefined {
   const order = compareVersions(version, released);
   if (order > 0 || (order === 0 && (options.sameVersion || options.unchangedSources))) return undefined;

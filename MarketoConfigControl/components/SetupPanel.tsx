@@ -3,15 +3,22 @@ import { DefaultButton, MessageBar, MessageBarType, Shimmer, Stack, Text } from 
 import { attentionCount, overallStatus } from "../../core/setup/evaluate";
 import { FIXES } from "../../core/setup/fixes";
 import type { SetupService } from "../../core/setup/service";
+import { planFixes, publishHold } from "../../core/setup/plan";
 import { blockedFixes } from "../../core/setup/privileges";
 import type { CheckItem, ConfigRecordRef, FixId, SetupInput } from "../../core/setup/types";
 import type { Translate } from "../i18n";
+import type { FieldLock } from "../services/host";
+import type { RetryWaits } from "../services/retryWaits";
+import { BusyNotice, CheckingLabel } from "./BusyNotice";
 import { Checklist } from "./Checklist";
 import { ConfirmRemoveDialog } from "./ConfirmRemoveDialog";
 import { ConnectionDetails } from "./ConnectionDetails";
-import { ErrorNotice } from "./ErrorNotice";
+import { CopyReport } from "./CopyReport";
+import { ErrorNotice, ResultNotice } from "./ErrorNotice";
+import { FixEverything, FixEverythingDialog, stoppedText } from "./FixEverything";
 import { PublishSection } from "./PublishSection";
 import { useSetup } from "./useSetup";
+import type { NoticePlace } from "./setupReducer";
 import { useSetupActions } from "./useSetupActions";
 import { UserPicker, type PickedUser } from "./UserPicker";
 
@@ -24,10 +31,14 @@ export interface SetupPanelProps {
   /** The Marketo User on the form right now (saved or not). */
   user: PickedUser | null;
   readOnly: boolean;
+  /** Why the field is read-only (services/host.ts fieldLock): said to the admin; the fixes that leave the field alone stay. */
+  fieldLock?: FieldLock | null;
   roleName: string;
   solutionName: string;
   /** Changes when the platform says the bound value or the record changed (e.g. after a save). */
   refreshKey: number;
+  /** Requests waiting on Dynamics' Retry-After: the busy notice and its Cancel. */
+  retryWaits?: RetryWaits;
   clientUrl: string;
   onUserChange: (user: PickedUser | null) => void;
   onBrowse: () => Promise<PickedUser | null>;
@@ -64,7 +75,6 @@ const summaryText = (items: CheckItem[], t: Translate) => (overallStatus(items) 
 export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
   const { service, t, config, user, readOnly, roleName, solutionName } = props;
   const focusPicker = React.useRef<() => void>();
-  const removeButtonFocus = React.useRef<HTMLElement | null>(null);
 
   const formatTime = React.useCallback((iso?: string) => (iso ? new Intl.DateTimeFormat(props.locale, { dateStyle: "short", timeStyle: "medium" }).format(new Date(iso)) : undefined), [props.locale]);
   const actions = useSetupActions({ service, t, formatTime: (iso) => formatTime(iso) ?? "" });
@@ -92,28 +102,11 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
   }, [summary, view.loading, announce]);
 
   function onFix(item: CheckItem) {
-    if (!state) return;
-    switch (item.fix) {
-      case "pickUser":
-        focusPicker.current?.();
-        break;
-      case "assignRole":
-      case "enableSteps":
-        actions.runFix(item.fix, state);
-        break;
-      case "removeRoleFromOthers":
-        removeButtonFocus.current = document.activeElement as HTMLElement | null;
-        actions.requestRemoval(item.affectedUsers ?? []);
-        break;
-      case "publish":
-        actions.publish();
-        break;
-    }
-  }
-
-  function closeConfirm(confirmed: boolean) {
-    // Cancelled, focus returns to the button that opened the dialog.
-    if (!actions.closeRemoval(confirmed, state)) removeButtonFocus.current?.focus();
+    if (!state || !item.fix) return;
+    // A dialog's Cancel gives the focus back to the button that opened it (Fluent's focus trap).
+    if (item.fix === "pickUser") focusPicker.current?.();
+    else if (item.fix === "removeRoleFromOthers") actions.requestRemoval(item.affectedUsers ?? []);
+    else actions.runFix({ fix: item.fix, checkId: item.id }, state);
   }
 
   async function browse() {
@@ -132,7 +125,34 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
     }
     return reasons;
   }, [state, t]);
-  const heldBy = dirty ? t("Publish_HeldUnsaved") : blocked.publish;
+  // The unsaved choice is the form's, newer than the state's; an empty saved Marketo User is the state's.
+  const hold = dirty ? "unsaved" : state && publishHold(state);
+  const heldBy = hold ? t(hold === "unsaved" ? "Publish_HeldUnsaved" : "Publish_HeldNoUser") : blocked.publish;
+  const plan = React.useMemo(() => (state && items ? planFixes(state, items) : undefined), [state, items]);
+  const run = actions.run;
+  const busy = !!busyFix || (phase !== undefined && phase !== "done") || view.loading;
+
+  /** The last result, where it belongs; a stopped Fix everything says what it did and did not do. */
+  const noticeAt = (place: NoticePlace) =>
+    actions.notice?.place === place && (
+      <ResultNotice key={actions.notice.id} notice={actions.notice} t={t} onDismiss={actions.dismissNotice}>
+        {place === "fixAll" && run?.failed && state && <Text block>{stoppedText(run, state, t)}</Text>}
+      </ResultNotice>
+    );
+  const lineExtra = (item: CheckItem) => (
+    <>
+      {noticeAt(item.id)}
+      {item.id === "role.exclusive" && actions.removals.length > 0 && (
+        <ul aria-label={t("Removed_Label")} data-removals style={{ margin: 0, paddingLeft: 20 }}>
+          {actions.removals.map((r) => (
+            <li key={r.at}>
+              <Text variant="small">{t("Removed_Record", { time: formatTime(r.at), names: r.names.join(", "), role: roleName })}</Text>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
 
   return (
     <Stack tokens={{ childrenGap: 4 }} styles={{ root: { maxWidth: 960 } }} className="mss-setup-panel">
@@ -142,7 +162,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
 
       <Section title={t("Section_User")}>
         <UserPicker service={service} t={t} roleName={roleName} value={user} readOnly={readOnly} onChange={props.onUserChange} onBrowse={() => void browse()} focusRef={focusPicker} />
-        {readOnly && <Text variant="small">{t("State_ReadOnly")}</Text>}
+        {readOnly && <Text variant="small">{t(props.fieldLock === "fieldSecurity" ? "State_FieldSecured" : "State_ReadOnly")}</Text>}
       </Section>
 
       {!config && <MessageBar messageBarType={MessageBarType.info}>{t("State_NewRecord")}</MessageBar>}
@@ -152,14 +172,28 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
         </MessageBar>
       )}
       {view.error && <ErrorNotice error={view.error} t={t} />}
-      {actions.error && <ErrorNotice error={actions.error} t={t} onDismiss={actions.dismissError} />}
+      <BusyNotice store={props.retryWaits} t={t} onCheckAgain={view.reload} />
 
       {config && (
-        <Section title={t("Section_Checklist")} action={<DefaultButton text={t("Button_Refresh")} onClick={view.reload} disabled={view.loading} />}>
+        <Section
+          title={t("Section_Checklist")}
+          action={
+            <Stack horizontal verticalAlign="center" tokens={{ childrenGap: 12 }}>
+              {view.loading && items && <CheckingLabel t={t} />}
+              <CopyReport state={state} items={view.items} t={t} locale={props.locale} clientUrl={props.clientUrl} copy={props.copy} announce={announce} />
+              <DefaultButton text={t("Button_Refresh")} onClick={view.reload} disabled={view.loading} />
+            </Stack>
+          }
+        >
           {items ? (
             <>
               <Text block>{summary}</Text>
-              <Checklist items={items} t={t} canFix={!readOnly} busyFix={busyFix} blocked={blocked} fixesElsewhere={["publish"]} loading={view.loading} onFix={onFix} />
+              {plan && state && (
+                <FixEverything plan={plan} setup={state} blocked={blocked} t={t} busy={busy} run={run} onStart={() => actions.requestPlan(plan)}>
+                  {noticeAt("fixAll")}
+                </FixEverything>
+              )}
+              <Checklist items={items} t={t} canFix busyFix={busyFix} blocked={blocked} fixesElsewhere={readOnly ? ["publish", "pickUser"] : ["publish"]} loading={view.loading} onFix={onFix} extra={lineExtra} />
             </>
           ) : (
             view.loading && (
@@ -173,9 +207,13 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
         </Section>
       )}
 
-      {config && !readOnly && (
+      {config && (
         <Section title={t("Section_Publish")}>
-          <PublishSection t={t} phase={phase} publishedAt={formatTime(publishLog.lastPublishAt)} heldBy={heldBy} canPublish={!busyFix && !view.loading} onPublish={actions.publish} />
+          <PublishSection
+            t={t} phase={phase} publishedAt={formatTime(publishLog.lastPublishAt)} heldBy={heldBy} canPublish={!busyFix && !view.loading}
+            onPublish={() => state && actions.publish(state)}
+            notice={noticeAt("publish")}
+          />
         </Section>
       )}
 
@@ -185,6 +223,8 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
             t={t}
             copy={props.copy}
             announce={announce}
+            syncUser={chosen && { id: chosen.id, name: chosen.fullName }}
+            clientUrl={props.clientUrl}
             values={[
               { labelKey: "Connection_OrgUrl", value: (org?.webApplicationUrl ?? props.clientUrl).replace(/\/+$/, "") },
               { labelKey: "Connection_OrgServiceUrl", value: org?.organizationServiceUrl },
@@ -196,7 +236,8 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
         </Section>
       )}
 
-      <ConfirmRemoveDialog users={actions.confirmUsers} roleName={roleName} t={t} onConfirm={() => closeConfirm(true)} onCancel={() => closeConfirm(false)} />
+      <ConfirmRemoveDialog users={actions.confirmUsers} roleName={roleName} t={t} onConfirm={() => actions.closeRemoval(true, state)} onCancel={() => actions.closeRemoval(false, state)} />
+      <FixEverythingDialog plan={actions.confirmPlan} setup={state} blocked={blocked} t={t} onConfirm={() => actions.closePlan(true, state)} onCancel={() => actions.closePlan(false, state)} />
     </Stack>
   );
 };

@@ -1,4 +1,5 @@
 import * as React from "react";
+import { isDataverseError } from "../../core/dataverse/errors";
 import { evaluate } from "../../core/setup/evaluate";
 import { describeError, type ErrorMessage } from "../../core/setup/messages";
 import type { SetupService } from "../../core/setup/service";
@@ -34,7 +35,12 @@ export function useSetup(service: SetupService, input: SetupInput | null, refres
     const controller = new AbortController();
     service.load(JSON.parse(key) as SetupInput, controller.signal).then(
       (state) => !controller.signal.aborted && setView({ state, items: evaluate(state), loading: false }),
-      (e) => !controller.signal.aborted && setView((v) => ({ ...v, loading: false, error: describeError(e, "load") })),
+      (e) => {
+        if (controller.signal.aborted) return;
+        // Stopped by the admin (Cancel while Dynamics was busy): the lines read before stay, no error.
+        if (isDataverseError(e) && e.kind === "aborted") setView((v) => ({ ...v, loading: false }));
+        else setView((v) => ({ ...v, loading: false, error: describeError(e, "load") }));
+      },
     );
     return () => controller.abort();
   }, [service, key, refreshKey, tick]);

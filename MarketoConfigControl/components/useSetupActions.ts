@@ -1,33 +1,107 @@
 /**
- * Runs the panel's fixes and its publish through the SetupService and feeds setupReducer.ts
- * with what happens: the component only renders the state and calls these.
+ * Runs the panel's fixes, its publish and Fix everything through the SetupService and feeds
+ * setupReducer.ts with what happens: the component only renders the state and calls these.
  */
 import * as React from "react";
+import { PartialRemovalError } from "../../core/setup/actions";
 import { describeError } from "../../core/setup/messages";
 import { FIXES } from "../../core/setup/fixes";
+import type { FixPlan, PlannedFix } from "../../core/setup/plan";
 import type { SetupService } from "../../core/setup/service";
-import type { FixId, SetupState, UserInfo } from "../../core/setup/types";
+import type { SetupState, UserInfo } from "../../core/setup/types";
 import type { Translate } from "../i18n";
-import { initialSetupActions, setupReducer, type SetupActionsState } from "./setupReducer";
-
-/** The fixes that run here with a click (pickUser moves the focus; removal asks first). */
-export type DirectFix = Extract<FixId, "assignRole" | "enableSteps">;
+import { initialSetupActions, setupReducer, type FixDone, type FixFailure, type SetupActionsState, type SetupEvent } from "./setupReducer";
 
 export interface SetupActions extends SetupActionsState {
-  runFix: (fix: DirectFix, state: SetupState) => void;
+  /** Runs one fix of a checklist line (removal asks first: requestRemoval); its result shows on that line. */
+  runFix: (step: PlannedFix, state: SetupState) => void;
   /** Opens the confirmation for removing the role from these users. */
   requestRemoval: (users: UserInfo[]) => void;
   /** Closes it; removes the role when confirmed. True when the removal started. */
   closeRemoval: (confirmed: boolean, state: SetupState | undefined) => boolean;
-  publish: () => void;
-  dismissError: () => void;
+  /** Opens Fix everything's confirmation. */
+  requestPlan: (plan: FixPlan) => void;
+  /** Closes it; runs the plan when confirmed. True when it started. */
+  closePlan: (confirmed: boolean, state: SetupState | undefined) => boolean;
+  publish: (state: SetupState) => void;
+  dismissNotice: () => void;
   announce: (text: string) => void;
+}
+
+export interface FixContext {
+  service: SetupService;
+  t: Translate;
+  /** A time in the user's language, as the panel shows it. */
+  formatTime: (iso: string) => string;
+  setup: SetupState;
+  dispatch: (event: SetupEvent) => void;
+  signal?: AbortSignal;
+  now?: () => string;
+}
+
+const stamp = (ctx: FixContext) => (ctx.now ?? (() => new Date().toISOString()))();
+
+/** Runs one fix; resolves with what it did, in a sentence that names who it changed. */
+export async function executeFix(step: PlannedFix, ctx: FixContext): Promise<FixDone> {
+  const { service, t, setup } = ctx;
+  const role = setup.input.roleName;
+  switch (step.fix) {
+    case "assignRole": {
+      const { changed } = await service.assignRole(setup);
+      const name = setup.chosenUser?.ok ? setup.chosenUser.value.fullName : "";
+      return { at: stamp(ctx), text: t(changed ? "Done_assignRole" : "Done_assignRoleAlready", { role, name }) };
+    }
+    case "removeRoleFromOthers": {
+      const { removed } = await service.removeRole(setup, step.users ?? []);
+      return { at: stamp(ctx), text: t("Done_removeRole", { role, names: removed.map((u) => u.fullName).join(", ") }), removed };
+    }
+    case "enableSteps": {
+      const { enabled } = await service.enableSteps(setup);
+      return { at: stamp(ctx), text: enabled.length ? t("Done_enableSteps", { count: enabled.length, names: enabled.join(", ") }) : t("Done_enableStepsNone") };
+    }
+    case "publish": {
+      ctx.dispatch({ type: "publishStarted" });
+      await service.publish({ onProgress: (phase) => ctx.dispatch({ type: "publishProgress", phase }), signal: ctx.signal });
+      const at = stamp(ctx);
+      return { at, text: t("Publish_Done", { time: ctx.formatTime(at) }) };
+    }
+  }
+}
+
+function failure(step: PlannedFix, e: unknown, ctx: FixContext): FixFailure {
+  return { at: stamp(ctx), error: describeError(e, FIXES[step.fix].operation ?? "load"), removed: e instanceof PartialRemovalError ? e.removed : undefined };
+}
+
+/** One fix, its result on the line that offered it (Publish's next to its button). */
+export async function runOne(step: PlannedFix, ctx: FixContext): Promise<void> {
+  const publishing = step.fix === "publish";
+  if (!publishing) ctx.dispatch({ type: "fixStarted", fix: step.fix });
+  try {
+    const done = await executeFix(step, ctx);
+    ctx.dispatch(publishing ? { type: "publishSucceeded", at: done.at, text: done.text } : { type: "fixSucceeded", place: step.checkId, ...done });
+  } catch (e) {
+    const failed = failure(step, e, ctx);
+    ctx.dispatch(publishing ? { type: "publishFailed", error: failed.error } : { type: "fixFailed", place: step.checkId, ...failed });
+  }
+}
+
+/** Fix everything: the steps in order, stopping at the first failure. */
+export async function runPlan(steps: PlannedFix[], ctx: FixContext): Promise<void> {
+  ctx.dispatch({ type: "runStarted", steps });
+  for (const step of steps) {
+    try {
+      ctx.dispatch({ type: "runStepDone", ...(await executeFix(step, ctx)) });
+    } catch (e) {
+      ctx.dispatch({ type: "runFailed", ...failure(step, e, ctx) });
+      return;
+    }
+  }
+  ctx.dispatch({ type: "runFinished", text: ctx.t("FixAll_Done", { count: steps.length }) });
 }
 
 export interface SetupActionsOptions {
   service: SetupService;
   t: Translate;
-  /** A time in the user's language, as the panel shows it. */
   formatTime: (iso: string) => string;
 }
 
@@ -47,52 +121,39 @@ export function useSetupActions(options: SetupActionsOptions): SetupActions {
     return () => controller.abort();
   }, []);
 
-  const run = React.useCallback(async (fix: FixId, action: (service: SetupService) => Promise<unknown>) => {
-    const { service, t } = latest.current;
-    const spec = FIXES[fix];
-    dispatch({ type: "fixStarted", fix });
-    try {
-      await action(service);
-      dispatch({ type: "fixSucceeded", at: new Date().toISOString(), announcement: spec.doneKey ? t(spec.doneKey) : "" });
-    } catch (e) {
-      dispatch({ type: "fixFailed", error: describeError(e, spec.operation ?? "load") });
-    }
+  const context = React.useCallback((setup: SetupState): FixContext => {
+    const signal = unmounted.current?.signal;
+    return { ...latest.current, setup, signal, dispatch: (event) => !signal?.aborted && dispatch(event) };
   }, []);
 
-  const runFix = React.useCallback((fix: DirectFix, setup: SetupState) => void run(fix, (service) => (fix === "assignRole" ? service.assignRole(setup) : service.enableSteps(setup))), [run]);
+  const runFix = React.useCallback((step: PlannedFix, setup: SetupState) => void runOne(step, context(setup)), [context]);
 
   const requestRemoval = React.useCallback((users: UserInfo[]) => dispatch({ type: "removalRequested", users }), []);
-
-  const confirmUsers = state.confirmUsers;
+  const { confirmUsers, confirmPlan } = state;
   const closeRemoval = React.useCallback(
     (confirmed: boolean, setup: SetupState | undefined) => {
       dispatch({ type: "removalClosed" });
       if (!confirmed || !confirmUsers || !setup) return false;
-      void run("removeRoleFromOthers", (service) => service.removeRole(setup, confirmUsers));
+      void runOne({ fix: "removeRoleFromOthers", checkId: "role.exclusive", users: confirmUsers }, context(setup));
       return true;
     },
-    [confirmUsers, run],
+    [confirmUsers, context],
   );
 
-  const publish = React.useCallback(() => {
-    const { service, t, formatTime } = latest.current;
-    const signal = unmounted.current?.signal;
-    dispatch({ type: "publishStarted" });
-    service.publish({ onProgress: (phase) => dispatch({ type: "publishProgress", phase }), signal }).then(
-      () => {
-        const at = new Date().toISOString();
-        if (signal?.aborted) return;
-        dispatch({ type: "publishSucceeded", at, announcement: t("Publish_Done", { time: formatTime(at) }) });
-      },
-      (e: unknown) => {
-        if (signal?.aborted) return;
-        dispatch({ type: "publishFailed", error: describeError(e, "publish") });
-      },
-    );
-  }, []);
+  const requestPlan = React.useCallback((plan: FixPlan) => dispatch({ type: "planRequested", plan }), []);
+  const closePlan = React.useCallback(
+    (confirmed: boolean, setup: SetupState | undefined) => {
+      dispatch({ type: "planClosed" });
+      if (!confirmed || !confirmPlan?.steps.length || !setup) return false;
+      void runPlan(confirmPlan.steps, context(setup));
+      return true;
+    },
+    [confirmPlan, context],
+  );
 
-  const dismissError = React.useCallback(() => dispatch({ type: "errorDismissed" }), []);
+  const publish = React.useCallback((setup: SetupState) => void runOne({ fix: "publish", checkId: "publish" }, context(setup)), [context]);
+  const dismissNotice = React.useCallback(() => dispatch({ type: "noticeDismissed" }), []);
   const announce = React.useCallback((text: string) => dispatch({ type: "announced", text }), []);
 
-  return { ...state, runFix, requestRemoval, closeRemoval, publish, dismissError, announce };
+  return { ...state, runFix, requestRemoval, closeRemoval, requestPlan, closePlan, publish, dismissNotice, announce };
 }

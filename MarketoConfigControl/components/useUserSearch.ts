@@ -26,7 +26,11 @@ export function useUserSearch(service: SetupService, text: string | null, roleNa
   const [lastRequest, setLastRequest] = React.useState<{ service: SetupService; request: string | null }>({ service, request: null });
   if (lastRequest.service !== service || lastRequest.request !== request) {
     setLastRequest({ service, request });
-    setView(request === null ? { results: [], searching: false } : (v) => ({ ...v, searching: true, error: undefined }));
+    // Closing the list keeps a failed or empty search's outcome, so its message stays readable
+    // (and its "Show details" reachable) after the box loses focus.
+    setView(
+      request === null ? (v) => ({ results: [], searching: false, error: v.error, searchedFor: v.results.length ? undefined : v.searchedFor }) : (v) => ({ ...v, searching: true, error: undefined }),
+    );
   }
 
   React.useEffect(() => {

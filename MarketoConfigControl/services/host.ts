@@ -13,18 +13,39 @@ interface ContextInfo {
   entityId?: string;
 }
 
+// contextInfo is on the mode object in model-driven forms, missing from the typings.
+const contextInfo = (context: Context): ContextInfo => (context.mode as unknown as { contextInfo?: ContextInfo }).contextInfo ?? {};
+
+/** The form's table, known on a new record too. */
+export function formEntity(context: Context): string | undefined {
+  return contextInfo(context).entityTypeName;
+}
+
 /** The record the form shows; null on a new, unsaved record (it has no id yet). */
 export function configRecord(context: Context): ConfigRecordRef | null {
-  // contextInfo is on the mode object in model-driven forms, missing from the typings.
-  const info = (context.mode as unknown as { contextInfo?: ContextInfo }).contextInfo ?? {};
+  const info = contextInfo(context);
   const attribute = context.parameters.marketoUser.attributes?.LogicalName;
   if (!info.entityTypeName || !info.entityId || !attribute) return null;
   return { entity: info.entityTypeName, id: info.entityId, attribute };
 }
 
-/** The documented read-only rule, recomputed on every updateView (field security can change it). */
+/**
+ * Why the Marketo User field cannot be changed here, or null when it can. Field security
+ * (`security.editable` false: a field security profile withholds Update) is named first: it is
+ * the narrower reason and the one an admin can grant. Otherwise `isControlDisabled`: the form or
+ * the record is read-only (an inactive record, no Write privilege on the table, a read-only form).
+ * Microsoft's PCF docs ("Property security", "mode.isControlDisabled") say to honour both.
+ */
+export type FieldLock = "fieldSecurity" | "readOnlyForm";
+
+export function fieldLock(context: Context): FieldLock | null {
+  if (context.parameters.marketoUser.security?.editable === false) return "fieldSecurity";
+  return context.mode.isControlDisabled ? "readOnlyForm" : null;
+}
+
+/** The documented read-only rule for the FIELD (`isControlDisabled || !security.editable`), recomputed on every updateView. */
 export function isReadOnly(context: Context): boolean {
-  return context.mode.isControlDisabled || !(context.parameters.marketoUser.security?.editable ?? true);
+  return fieldLock(context) !== null;
 }
 
 export function roleName(context: Context): string {

@@ -14,6 +14,7 @@ import { startImportWhenFree } from "../../core/setup/actions";
 import { findingKey, verifySolutionZip } from "../../formats/verify";
 import { attr, child, parseXml, xmlError } from "../../formats/xml";
 import { CliError, EXIT, type ExitCode } from "../errors";
+import { HEARTBEAT_MS } from "../clock";
 import { progress, writeJson } from "../output";
 import type { Session } from "../session";
 import { runPublish } from "./publish";
@@ -139,6 +140,15 @@ export async function deploy(session: Session, file: string, options: { publish?
   let job: ImportJob = {};
   let op: AsyncOperation;
   const deadline = Date.now() + (io.maxWaitMs ?? 60 * 60_000);
+  const importStarted = session.runtime.clock.now();
+  let percent = 0;
+  // A log gets a line at least every HEARTBEAT_MS even while the import's progress does not move.
+  const stopHeartbeat =
+    out.json || io.stderr.isTTY
+      ? undefined
+      : session.runtime.clock.every(HEARTBEAT_MS, () =>
+          bar.update(`${t("Cli_DeployProgress", { name: uniqueName })} (${Math.round((session.runtime.clock.now() - importStarted) / 1000)} s)`, percent),
+        );
   try {
     for (;;) {
       try {
@@ -148,13 +158,15 @@ export async function deploy(session: Session, file: string, options: { publish?
         if (!(isDataverseError(e) && e.kind === "notFound")) throw e;
       }
       op = await client.get<AsyncOperation>(recordPath("asyncoperations", started.AsyncOperationId) + buildQuery({ select: ["statecode", "statuscode", "message", "friendlymessage"] }));
-      bar.update(t("Cli_DeployProgress", { name: uniqueName }), op.statecode === 3 && op.statuscode === 30 ? 100 : (job.progress ?? 0));
+      percent = op.statecode === 3 && op.statuscode === 30 ? 100 : (job.progress ?? 0);
+      bar.update(t("Cli_DeployProgress", { name: uniqueName }), percent);
       if (op.statecode === 3) break;
       // A suspended or stuck job is not waited for forever: the admin is told where to look.
       if (Date.now() > deadline) throw new CliError(EXIT.failed, "Cli_DeployStillRunning", { name: uniqueName, job: jobId });
       await sleep(poll);
     }
   } finally {
+    stopHeartbeat?.();
     bar.done();
   }
   if (op.statuscode !== 30) {

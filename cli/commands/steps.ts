@@ -7,11 +7,13 @@ import { enablePluginSteps } from "../../core/setup";
 import { EXIT, type ExitCode } from "../errors";
 import { writeJson } from "../output";
 import { loadSetup, type Session } from "../session";
+import { reportDryRun } from "../dryRun";
 
 export async function enableSteps(session: Session): Promise<ExitCode> {
   const { io, t, out } = session;
   const { connection, state } = await loadSetup(session);
   const { enabled, skipped } = await enablePluginSteps(connection.client, state);
+  if (session.runtime.dryRun) return reportDryRun(session, { enabled, skipped });
   if (out.json) writeJson(io, { enabled, skipped });
   else {
     if (enabled.length) io.out(t("Cli_StepsEnabled", { count: enabled.length, names: enabled.join(", ") }) + "\n");

@@ -29,6 +29,23 @@ export interface ClientOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Observes every HTTP request actually sent (tests count round trips with it). */
   onRequest?: (info: { method: string; url: string; attempt: number }) => void;
+  /**
+   * Told before each pause a 429 or 503 asks for, so a user can be shown the wait and offered to
+   * stop it (aborting `signal`, the caller's, ends the pause at once). May return a function that is
+   * called when the pause ends, retried or cancelled.
+   */
+  onRetryWait?: (info: RetryWaitInfo) => void | (() => void);
+}
+
+export interface RetryWaitInfo {
+  /** Whole seconds of the pause: Retry-After, or the back-off when the server gave none. */
+  seconds: number;
+  /** 429 (service protection) or 503. */
+  status: number;
+  method: string;
+  url: string;
+  /** The caller's signal, when it passed one: what a cancel must abort. */
+  signal?: AbortSignal;
 }
 
 export interface RequestOptions {
@@ -121,7 +138,7 @@ async function isLockAnswer(response: Response): Promise<boolean> {
 export class DataverseClient {
   readonly orgUrl: string;
   readonly serviceRoot: string;
-  private readonly options: Required<Omit<ClientOptions, "tokenProvider" | "onRequest" | "fetch">> & Pick<ClientOptions, "tokenProvider" | "onRequest">;
+  private readonly options: Required<Omit<ClientOptions, "tokenProvider" | "onRequest" | "onRetryWait" | "fetch">> & Pick<ClientOptions, "tokenProvider" | "onRequest" | "onRetryWait">;
   private readonly fetchImpl: FetchLike;
   private token?: string;
 
@@ -133,6 +150,7 @@ export class DataverseClient {
       orgUrl: this.orgUrl,
       tokenProvider: options.tokenProvider,
       onRequest: options.onRequest,
+      onRetryWait: options.onRetryWait,
       timeoutMs: options.timeoutMs ?? 30_000,
       maxRetries: options.maxRetries ?? 3,
       maxRetryDelayMs: options.maxRetryDelayMs ?? 60_000,
@@ -214,7 +232,13 @@ export class DataverseClient {
         const delay = retryAfter !== undefined ? retryAfter * 1000 : baseRetryDelayMs * 2 ** attempt;
         if (delay <= maxRetryDelayMs) {
           await response.text().catch(() => "");
-          await this.wait(delay, options.signal, method, url);
+          // Service protection asks the caller to honour Retry-After ("Service protection API limits", Microsoft Learn).
+          const ended = this.options.onRetryWait?.({ seconds: Math.ceil(delay / 1000), status: response.status, method, url, signal: options.signal });
+          try {
+            await this.wait(delay, options.signal, method, url);
+          } finally {
+            if (typeof ended === "function") ended();
+          }
           continue;
         }
       }

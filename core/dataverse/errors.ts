@@ -74,16 +74,35 @@ export class DataverseError extends Error {
     this.retryAfterSeconds = details.retryAfterSeconds;
   }
 
-  /** What goes behind the "details" toggle: everything a support engineer needs, nothing secret. */
-  get technicalDetails(): string {
-    const lines = [
-      this.status ? `HTTP ${this.status}` : undefined,
-      this.code ? `Code: ${this.code}` : undefined,
-      this.method && this.url ? `Request: ${this.method} ${this.url}` : undefined,
-      `Message: ${this.message}`,
-    ];
-    return lines.filter(Boolean).join("\n");
+  /** What goes behind the "details" toggle, line by line: everything a support engineer needs, nothing secret. */
+  get detailLines(): DetailLine[] {
+    const lines: DetailLine[] = [];
+    if (this.status) lines.push({ value: `HTTP ${this.status}` });
+    if (this.code) lines.push({ label: "code", value: this.code });
+    if (this.method && this.url) lines.push({ label: "request", value: `${this.method} ${this.url}` });
+    lines.push({ label: "message", value: this.message });
+    return lines;
   }
+
+  /** The details with English labels (logs, tests); the front ends label them in the reader's language. */
+  get technicalDetails(): string {
+    return formatDetailLines(this.detailLines, ENGLISH_DETAIL_LABELS);
+  }
+}
+
+/** A line of technical details: a label the front end names in its reader's language, then the value. */
+export interface DetailLine {
+  label?: "code" | "request" | "message";
+  value: string;
+}
+
+/** Each label with its colon (French puts a space before it). */
+export type DetailLabels = Record<NonNullable<DetailLine["label"]>, string>;
+
+export const ENGLISH_DETAIL_LABELS: DetailLabels = { code: "Code:", request: "Request:", message: "Message:" };
+
+export function formatDetailLines(lines: DetailLine[], labels: DetailLabels): string {
+  return lines.map((l) => (l.label ? `${labels[l.label]} ${l.value}` : l.value)).join("\n");
 }
 
 export function isDataverseError(e: unknown): e is DataverseError {

@@ -25,6 +25,12 @@ export interface TranslatorOptions {
 
 const PLACEHOLDER = /\{(\w+)\}/g;
 
+/**
+ * Parameters that list table logical names ("lead, contact"): each is shown by its display name in
+ * the language (`Table_<logical name>`: "Prospect" in French), or as given when the strings have none.
+ */
+const TABLE_LISTS = new Set(["tables", "unread"]);
+
 export function createTranslator(options: TranslatorOptions): Translate {
   const { lookup, fallback = () => undefined, format = (_name: string, value: string | number) => String(value) } = options;
   const plurals = new Intl.PluralRules(options.locale);
@@ -35,7 +41,16 @@ export function createTranslator(options: TranslatorOptions): Translate {
     const template = (category !== "other" ? text(`${key}_${category}`) : undefined) ?? text(key) ?? key;
     return template.replace(PLACEHOLDER, (whole, name: string) => {
       const value = params[name];
-      return value === undefined ? whole : format(name, value);
+      if (value === undefined) return whole;
+      if (TABLE_LISTS.has(name) && typeof value === "string" && value)
+        return format(
+          name,
+          value
+            .split(", ")
+            .map((table) => text(`Table_${table}`) ?? table)
+            .join(", "),
+        );
+      return format(name, value);
     });
   };
 }

@@ -2,6 +2,7 @@
  * The fixes. Each one changes only what the admin clicked for, treats "already done" as done
  * (so a retry never doubles anything), and reports failures as typed errors.
  */
+import { escapeXml } from "../dataverse/xml";
 import type { DataverseClient } from "../dataverse/client";
 import { blockingOperation, ErrorCodes, isDataverseError, isSolutionLock } from "../dataverse/errors";
 import { buildQuery, recordPath } from "../dataverse/odata";
@@ -129,6 +130,8 @@ export interface PublishProgress {
   blockedBy?: string;
   /** How many times the lock was met so far. */
   attempt: number;
+  /** The publish's system job (asyncoperation) id, once it is started. */
+  operationId?: string;
 }
 
 export interface PublishOptions {
@@ -240,8 +243,7 @@ export async function startImportWhenFree<T>(start: () => Promise<T>, options: P
 export async function publishTables(client: DataverseClient, entities: string[], options: PublishOptions = {}): Promise<void> {
   const pace = pacing(options);
   const waitForLock = lockWaiter(options, pace);
-  const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  const parameterXml = `<importexportxml><entities>${entities.map((e) => `<entity>${escape(e)}</entity>`).join("")}</entities><nodes/><securityroles/><settings/><workflows/></importexportxml>`;
+  const parameterXml = `<importexportxml><entities>${entities.map((e) => `<entity>${escapeXml(e)}</entity>`).join("")}</entities><nodes/><securityroles/><settings/><workflows/></importexportxml>`;
   options.onProgress?.("starting");
   for (;;) {
     options.onProgress?.("running");
@@ -282,7 +284,8 @@ async function runPublish(client: DataverseClient, options: PublishOptions): Pro
       }
       throw e;
     }
-    options.onProgress?.("running");
+    // The system job id: a caller that stops waiting can say how to follow it.
+    options.onProgress?.("running", { attempt: 0, operationId });
     const outcome = await followOperation(client, operationId, options, poll, sleep, () => {
       if (now() > deadline) throw timeout();
     });

@@ -81,6 +81,13 @@ function userCredentials(s: SetupState): CheckItem | undefined {
 
 type ChosenUser = Extract<NonNullable<SetupState["chosenUser"]>, { ok: true }>["value"];
 
+/** Whether the user holds a copy of the role itself (Marketo checks the user, not its teams). */
+function hasRoleDirectly(s: SetupState, u: ChosenUser): boolean {
+  if (!s.roles.ok) return false;
+  const copies = new Set(s.roles.value.map((r) => r.id.toLowerCase()));
+  return u.directRoleIds.some((r) => copies.has(r.toLowerCase()));
+}
+
 /** The checks about the sync user itself: unknown until one is picked and read. */
 function userCheck(id: CheckItem["id"], s: SetupState, judge: (u: ChosenUser) => CheckItem): CheckItem {
   if (!s.chosenUser) return noUser(id);
@@ -108,10 +115,17 @@ function userRole(s: SetupState): CheckItem {
     if (!s.roles.ok) return unknown(id, s.roles);
     const role = s.input.roleName;
     if (s.roles.value.length === 0) return { id, status: "fail", messageKey: "Check_RoleNotFound", detailKey: "Check_RoleNotFound_Detail", params: { role } };
-    const copies = new Set(s.roles.value.map((r) => r.id.toLowerCase()));
-    if (u.directRoleIds.some((r) => copies.has(r.toLowerCase()))) return { id, status: "pass", messageKey: "Check_RoleAssigned", params: { role } };
+    if (hasRoleDirectly(s, u)) return { id, status: "pass", messageKey: "Check_RoleAssigned", params: { role } };
     if (u.roleTeams.length)
-      return { id, status: "warn", messageKey: "Check_RoleThroughTeam", detailKey: "Check_RoleThroughTeam_Detail", params: { role, teams: u.roleTeams.join(", ") }, fix: "assignRole" };
+      return {
+        id,
+        status: "warn",
+        messageKey: "Check_RoleThroughTeam",
+        detailKey: "Check_RoleThroughTeam_Detail",
+        // `count` picks the plural form ("the team" / "the teams").
+        params: { role, teams: u.roleTeams.join(", "), count: u.roleTeams.length },
+        fix: "assignRole",
+      };
     return { id, status: "fail", messageKey: "Check_RoleMissing", params: { role }, fix: "assignRole" };
   });
 }
@@ -132,7 +146,9 @@ function roleExclusive(s: SetupState): CheckItem {
   const role = s.input.roleName;
   const version = s.solution.value?.version;
   if (!version) return { id, status: "unknown", messageKey: "Check_ExclusiveNoSolution", params: { role } };
-  if (!roleMustBeExclusive(version)) return { id, status: "info", messageKey: "Check_RoleForAllUsers", detailKey: "Check_RoleForAllUsers_Detail", params: { role, version } };
+  // Before 4.0.0.14 the rule is the opposite one (every user needs the role): the line is named for it.
+  if (!roleMustBeExclusive(version))
+    return { id, status: "info", titleKey: "CheckTitle_role_everyone", messageKey: "Check_RoleForAllUsers", detailKey: "Check_RoleForAllUsers_Detail", params: { role, version } };
   const others = otherRoleHolders(s);
   if (others.length === 0) return { id, status: "pass", messageKey: "Check_RoleExclusive", params: { role } };
   // Removal is offered only once the sync user is picked and saved: who is "other" is settled then.
@@ -153,9 +169,13 @@ function configRead(s: SetupState): CheckItem {
   if (!s.chosenUser) return noUser(id);
   if (!s.configReadable) return unknown(id, s.savedUserId);
   if (!s.configReadable.ok) return unknown(id, s.configReadable);
-  return s.configReadable.value
-    ? { id, status: "pass", messageKey: "Check_ConfigReadable", params: {} }
-    : { id, status: "fail", messageKey: "Check_ConfigNotReadable", detailKey: "Check_ConfigNotReadable_Detail", params: { role: s.input.roleName } };
+  if (s.configReadable.value) return { id, status: "pass", messageKey: "Check_ConfigReadable", params: {} };
+  const role = s.input.roleName;
+  // The role grants the read: without it, assigning it is the fix; with it, the role's privileges are at fault.
+  const chosen = s.chosenUser.ok ? s.chosenUser.value : undefined;
+  if (chosen && s.roles.ok && s.roles.value.length && !hasRoleDirectly(s, chosen))
+    return { id, status: "fail", messageKey: "Check_ConfigNotReadableNoRole", detailKey: "Check_ConfigNotReadable_Detail", params: { role }, fix: "assignRole" };
+  return { id, status: "fail", messageKey: "Check_ConfigNotReadable", detailKey: "Check_ConfigNotReadableWithRole_Detail", params: { role } };
 }
 
 const latest = (...times: Array<string | undefined>) =>
@@ -175,8 +195,11 @@ function publish(s: SetupState): CheckItem {
   const id = "publish";
   const log = s.input.publishLog ?? {};
   const lastPublish = latest(log.lastPublishAt, s.lastPublishJobAt);
-  if (!lastPublish) return { id, status: "unknown", messageKey: "Check_PublishUnknown", detailKey: "Check_PublishUnknown_Detail", params: {}, fix: "publish" };
+  // A change made here needs a publish made here after it, whether or not an older publish is known.
   const changesHerePublished = !log.lastChangeAt || after(log.lastPublishAt, log.lastChangeAt);
+  if (!changesHerePublished && !lastPublish) return { id, status: "fail", messageKey: "Check_PublishNeeded", params: { time: log.lastChangeAt! }, fix: "publish" };
+  // Nothing says a publish is due, and nothing says one was made: not a problem found.
+  if (!lastPublish) return { id, status: "unknown", messageKey: "Check_PublishUnknown", detailKey: "Check_PublishUnknown_Detail", params: {}, fix: "publish", advisory: true };
   // A synchronous publish made here leaves no job: then the browser's time is all there is.
   const recordSavePublished = !s.configModifiedOn || after(s.lastPublishJobAt, s.configModifiedOn) || after(log.lastPublishAt, s.configModifiedOn);
   if (!changesHerePublished || !recordSavePublished) return { id, status: "fail", messageKey: "Check_PublishDue", params: { time: lastPublish }, fix: "publish" };
@@ -196,8 +219,12 @@ function filterField(s: SetupState): CheckItem {
   };
 }
 
-/** resx key of a check's name: every line is named, so lines waiting for the same thing stay distinct. */
-export const checkTitleKey = (id: CheckId): string => `CheckTitle_${id.replace(".", "_")}`;
+/**
+ * resx key of a line's name: every line is named, so lines waiting for the same thing stay distinct.
+ * Given the line, its own name wins (a rule that reads otherwise in this organisation).
+ */
+export const checkTitleKey = (line: CheckId | Pick<CheckItem, "id" | "titleKey">): string =>
+  typeof line === "string" ? `CheckTitle_${line.replace(".", "_")}` : (line.titleKey ?? checkTitleKey(line.id));
 
 export function evaluate(state: SetupState): CheckItem[] {
   return [
@@ -215,14 +242,17 @@ export function evaluate(state: SetupState): CheckItem[] {
   ].filter((item): item is CheckItem => item !== undefined);
 }
 
-/** Overall verdict: fail if any line fails, then warn/unknown, else pass ("info" never blocks). */
+/** A line the admin must look at: failed, warned, or unknown (but not an advisory unknown); "info" never is. */
+export const needsAttention = (i: CheckItem): boolean => i.status === "fail" || i.status === "warn" || (i.status === "unknown" && !i.advisory);
+
+/** Overall verdict: fail if any line fails, then warn if another needs attention, else pass. */
 export function overallStatus(items: CheckItem[]): "pass" | "warn" | "fail" {
   if (items.some((i) => i.status === "fail")) return "fail";
-  if (items.some((i) => i.status === "warn" || i.status === "unknown")) return "warn";
+  if (items.some(needsAttention)) return "warn";
   return "pass";
 }
 
-/** How many lines need the admin's attention (failed, warned, or unknown); "info" never does. */
+/** How many lines need the admin's attention. */
 export function attentionCount(items: CheckItem[]): number {
-  return items.filter((i) => i.status === "fail" || i.status === "warn" || i.status === "unknown").length;
+  return items.filter(needsAttention).length;
 }

@@ -48,6 +48,15 @@ export const FIXES: Readonly<Record<FixId, FixSpec>> = {
 
 export const FIX_IDS = Object.keys(FIXES) as FixId[];
 
+/** The fixes that need no choice from the admin beyond a confirmation (picking the user does). */
+export type SafeFix = Exclude<FixId, "pickUser">;
+
+/**
+ * The order Fix everything runs them in (core/setup/plan.ts): the sync user holds the role before
+ * anybody else loses it, and the publish comes after every change it publishes.
+ */
+export const SAFE_FIX_ORDER: readonly SafeFix[] = ["assignRole", "removeRoleFromOthers", "enableSteps", "publish"];
+
 /** The command line that fixes a checklist line. */
 export function fixCommand(fix: FixId): string {
   return `marketo-dynamics ${FIXES[fix].command}`;

@@ -7,7 +7,7 @@
  */
 import type { BatchResult, DataverseClient } from "../dataverse/client";
 import { DataverseError, isDataverseError } from "../dataverse/errors";
-import { guid } from "../dataverse/odata";
+import { guid, isGuid } from "../dataverse/odata";
 import {
   attributeDefinitionPath,
   configRecordPath,
@@ -16,6 +16,7 @@ import {
   privilegesByNamePath,
   rolesByNamePath,
   solutionPath,
+  solutionStepsPath,
   stepsPath,
   SYNC_FILTER_FIELD,
   SYNC_FILTER_TABLES,
@@ -155,8 +156,21 @@ function heldPrivilegeNames(data: Row, privilegeIds: BatchResult): string[] {
   return held.map((p) => str(p.PrivilegeName) ?? nameOf.get(String(p.PrivilegeId).toLowerCase())).filter((n): n is string => !!n);
 }
 
+/**
+ * What the host already knows and the loader would otherwise learn from a first answer: a PCF
+ * control on a form has the table's entity set name (`context.utils.getEntityMetadata`) and the
+ * signed-in user's id (`context.userSettings.userId`). They are guesses all the same: each is
+ * kept only where its proof in the same `$batch` agrees.
+ */
+export interface LoadHints {
+  /** Entity set names by table logical name. */
+  entitySets?: Record<string, string>;
+  callerId?: string;
+}
+
 export interface LoadOptions {
   signal?: AbortSignal;
+  hints?: LoadHints;
 }
 
 /** Batch results by the name the request was given. */
@@ -173,39 +187,28 @@ async function namedBatch(client: DataverseClient, requests: Record<string, stri
 }
 
 /**
- * Three reads depend on an answer of the same load, and the Web API offers no way to ask them
- * without it: the Marketo Config record and its access check need the table's entity set name
- * (EntityDefinitions); the plugin steps need the ids listed by the solution's components
- * (`solutioncomponent.objectid` is a plain id, with no navigation property to the step); the
- * admin's own privileges need the caller's id (WhoAmI). Those answers rarely change within a
- * session, so each later load asks the dependent reads beside their proof in the one `$batch`,
- * with what the client learnt before, and keeps them only where the proof agrees: one round trip
- * then, and a second only for what changed (or on the first load of a client).
+ * Two reads depend on an answer of the same load: the Marketo Config record and its access check
+ * need the table's entity set name (EntityDefinitions); the admin's own privileges need the
+ * caller's id (WhoAmI). Those answers rarely change, and a control on a form has them from its
+ * host (`LoadHints`), so each load asks the dependent reads beside their proof in the one `$batch`,
+ * with what the client learnt or was told, and keeps them only where the proof agrees: one round
+ * trip then, and a second only for what changed (or on a CLI's first load, which has no host).
+ * The plugin steps come from a FetchXML join in the same batch (`solutionStepsPath`); only if the
+ * service refuses it are they read by the ids the solution lists, in the second round.
  */
 interface Learned {
   entitySets: Map<string, string>;
-  stepIds: Map<string, string[]>;
   currentUserId?: string;
 }
 const learnedBy = new WeakMap<DataverseClient, Learned>();
 
 function learnedFor(client: DataverseClient): Learned {
   let learned = learnedBy.get(client);
-  if (!learned) learnedBy.set(client, (learned = { entitySets: new Map(), stepIds: new Map() }));
+  if (!learned) learnedBy.set(client, (learned = { entitySets: new Map() }));
   return learned;
 }
 
-const sameIds = (a: string[] | undefined, b: string[]) =>
-  !!a &&
-  a.length === b.length &&
-  [...a]
-    .map((x) => x.toLowerCase())
-    .sort()
-    .join() ===
-    [...b]
-      .map((x) => x.toLowerCase())
-      .sort()
-      .join();
+const asGuid = (value: string | undefined) => (value && isGuid(value) ? guid(value) : undefined);
 
 const filterName = (table: string) => `syncFilter.${table}`;
 
@@ -226,9 +229,9 @@ export async function loadSetupState(client: DataverseClient, input: SetupInput,
     privileges: client.functionPath("RetrieveUserPrivileges", {}, `systemusers(${guid(callerId)})`),
   });
 
-  const guessedEntitySet = learned.entitySets.get(entityKey);
-  const guessedStepIds = learned.stepIds.get(input.solutionName);
-  const guessedCaller = learned.currentUserId;
+  const hints = options.hints ?? {};
+  const guessedEntitySet = learned.entitySets.get(entityKey) ?? hints.entitySets?.[entityKey];
+  const guessedCaller = learned.currentUserId ?? asGuid(hints.callerId);
   const first: Record<string, string> = {
     entityDef: entityDefinitionPath(input.config.entity),
     roles: rolesByNamePath(input.roleName),
@@ -240,7 +243,7 @@ export async function loadSetupState(client: DataverseClient, input: SetupInput,
     ...Object.fromEntries(SYNC_FILTER_TABLES.map((t) => [filterName(t), attributeDefinitionPath(t, SYNC_FILTER_FIELD)])),
     ...(userId ? { user: userWithRolesPath(userId), teams: userTeamsWithRolePath(userId, input.roleName) } : {}),
     ...(guessedEntitySet ? configReads(guessedEntitySet) : {}),
-    ...(guessedStepIds ? stepReads(guessedStepIds) : {}),
+    steps: solutionStepsPath(input.solutionName),
     ...(guessedCaller ? privilegeReads(guessedCaller) : {}),
   };
   const r: Named = await namedBatch(client, first, options.signal);
@@ -272,8 +275,8 @@ export async function loadSetupState(client: DataverseClient, input: SetupInput,
     delete r.config;
     delete r.access;
   }
-  keep(sameIds(guessedStepIds, stepIds), stepReads(stepIds));
-  if (!stepIds.length) delete r.steps;
+  if (!r.steps?.ok) keep(false, stepReads(stepIds));
+  if (!r.steps?.ok && !stepIds.length) delete r.steps;
   if (currentUserId) keep(currentUserId.toLowerCase() === guessedCaller?.toLowerCase(), privilegeReads(currentUserId));
   else delete r.privileges;
 
@@ -288,7 +291,6 @@ export async function loadSetupState(client: DataverseClient, input: SetupInput,
   const followUps = solutionDone.requests + rolesDone.requests + userDone.requests;
 
   if (configEntitySet) learned.entitySets.set(entityKey, configEntitySet);
-  if (solutionFact.ok && solutionFact.value) learned.stepIds.set(input.solutionName, stepIds);
   if (currentUserId) learned.currentUserId = currentUserId;
 
   const savedUserId: Fact<string | null> = configEntitySet ? fact(r.config, (d) => str(d[`_${input.config.attribute}_value`]) ?? null) : { ok: false, error: entityDef.error! };
@@ -305,7 +307,8 @@ export async function loadSetupState(client: DataverseClient, input: SetupInput,
       })()
     : undefined;
 
-  const steps: Fact<PluginStep[]> = stepIds.length
+  // The join's answer, else the read by ids; with neither, the solution lists no step (or could not be read).
+  const steps: Fact<PluginStep[]> = r.steps
     ? fact(r.steps, (d) =>
         rows(d).map((s) => ({
           id: String(s.sdkmessageprocessingstepid),

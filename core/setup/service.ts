@@ -4,7 +4,7 @@
  */
 import type { DataverseClient } from "../dataverse/client";
 import { assignSyncRole, enablePluginSteps, publishAll, removeSyncRoleFrom, type PublishOptions, type PublishResult } from "./actions";
-import { loadSetupState } from "./load";
+import { loadSetupState, type LoadHints } from "./load";
 import type { UserSearch } from "./queries";
 import { searchUsers, type UserSearchResult } from "./search";
 import type { SetupInput, SetupState, UserInfo } from "./types";
@@ -12,19 +12,20 @@ import type { SetupInput, SetupState, UserInfo } from "./types";
 export interface SetupService {
   load(input: SetupInput, signal?: AbortSignal): Promise<SetupState>;
   searchUsers(search: UserSearch, signal?: AbortSignal): Promise<UserSearchResult[]>;
-  assignRole(state: SetupState): Promise<{ changed: boolean }>;
-  removeRole(state: SetupState, users: UserInfo[]): Promise<{ removed: UserInfo[] }>;
-  enableSteps(state: SetupState): Promise<{ enabled: string[] }>;
+  assignRole(state: SetupState, signal?: AbortSignal): Promise<{ changed: boolean }>;
+  removeRole(state: SetupState, users: UserInfo[], signal?: AbortSignal): Promise<{ removed: UserInfo[] }>;
+  enableSteps(state: SetupState, signal?: AbortSignal): Promise<{ enabled: string[] }>;
   publish(options?: PublishOptions): Promise<PublishResult>;
 }
 
-export function createSetupService(client: DataverseClient): SetupService {
+/** `hints`: what the host knows that spares the loader a round trip (see LoadHints). */
+export function createSetupService(client: DataverseClient, hints?: Promise<LoadHints>): SetupService {
   return {
-    load: (input, signal) => loadSetupState(client, input, { signal }),
+    load: async (input, signal) => loadSetupState(client, input, { signal, hints: await hints }),
     searchUsers: (search, signal) => searchUsers(client, search, { signal }),
-    assignRole: (state) => assignSyncRole(client, state),
-    removeRole: (state, users) => removeSyncRoleFrom(client, state, users),
-    enableSteps: (state) => enablePluginSteps(client, state),
+    assignRole: (state, signal) => assignSyncRole(client, state, { signal }),
+    removeRole: (state, users, signal) => removeSyncRoleFrom(client, state, users, { signal }),
+    enableSteps: (state, signal) => enablePluginSteps(client, state, { signal }),
     publish: (options) => publishAll(client, options),
   };
 }

@@ -139,4 +139,11 @@ export interface CheckItem {
   affectedUsers?: UserInfo[];
   /** Why the line is unknown: the read that failed. */
   error?: DataverseError;
+  /** resx key of the line's name when it differs from the check's usual one (`checkTitleKey`). */
+  titleKey?: string;
+  /**
+   * An "unknown" that is no problem found, so it does not need the admin's attention: Dataverse keeps
+   * no "last published" time, and nothing seen says a publish is due.
+   */
+  advisory?: boolean;
 }

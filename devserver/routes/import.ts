@@ -33,6 +33,7 @@ import { child, children, parseXml, textOf, xmlError, type XmlElement } from "..
 import { readZip, type ZipContents } from "../../formats/zipReader";
 import { PUBLISHER_PREFIX } from "../../formats/verify";
 import { compareVersions } from "../../core/setup/version";
+import { escapeXml } from "../../core/dataverse/xml";
 import { checkSolutionLock } from "./solutionLock";
 import { ImportCodes, ImportFailure, fail, failXsd, positionOf } from "./importErrors";
 import { entryIndex, readControl, type ImportedControl } from "./importControl";
@@ -233,12 +234,11 @@ export function applyImport(org: Org, plan: ImportPlan): ImportOutcome {
   return { solutionId, controls: outcomes };
 }
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 function controlResult(c: ControlOutcome, at: string): string {
   if (c.updated) return `<result result="success" errorcode="0" errortext="" datetime="${at}" />`;
   const text = `The control ${c.name} was not updated: the imported manifest version ${c.importedVersion} is not higher than the installed version ${c.installedVersion}. Dataverse replaces a control only when its version rises (at least the PATCH part).`;
-  return `<result result="warning" errorcode="0" errortext="${esc(text)}" datetime="${at}" />`;
+  return `<result result="warning" errorcode="0" errortext="${escapeXml(text)}" datetime="${at}" />`;
 }
 
 /**
@@ -248,15 +248,15 @@ function controlResult(c: ControlOutcome, at: string): string {
 export function importLog(check: ImportCheck, at: string, outcome?: ImportOutcome): string {
   const result = check.ok
     ? `<result result="success" errorcode="0" errortext="" datetime="${at}" />`
-    : `<result result="failure" errorcode="${check.code}" errortext="${esc(check.message)}" datetime="${at}" />`;
+    : `<result result="failure" errorcode="${check.code}" errortext="${escapeXml(check.message)}" datetime="${at}" />`;
   const name = check.ok ? check.plan.uniqueName : (check.uniqueName ?? "");
   const version = check.ok ? check.plan.version : (check.version ?? "");
   const managed = check.ok ? `<Managed>${check.plan.managed ? 1 : 0}</Managed>` : "";
   const outcomes = outcome?.controls ?? (check.ok ? check.plan.controls.map((c) => ({ name: c.name, updated: true, importedVersion: c.version })) : []);
   const controls = check.ok
-    ? `<customControls>${outcomes.map((c) => `<customControl id="${esc(c.name)}" name="${esc(c.name)}" processed="true">${controlResult(c, at)}</customControl>`).join("")}</customControls>`
+    ? `<customControls>${outcomes.map((c) => `<customControl id="${escapeXml(c.name)}" name="${escapeXml(c.name)}" processed="true">${controlResult(c, at)}</customControl>`).join("")}</customControls>`
     : "";
-  return `<importexportxml start="${at}" stop="${at}" progress="${check.ok ? 100 : 0}" processed="true"><solutionManifests><solutionManifest languagecode="1033" id="${esc(name)}" processed="true"><UniqueName>${esc(name)}</UniqueName><Version>${esc(version)}</Version>${managed}${result}</solutionManifest></solutionManifests>${controls}</importexportxml>`;
+  return `<importexportxml start="${at}" stop="${at}" progress="${check.ok ? 100 : 0}" processed="true"><solutionManifests><solutionManifest languagecode="1033" id="${escapeXml(name)}" processed="true"><UniqueName>${escapeXml(name)}</UniqueName><Version>${escapeXml(version)}</Version>${managed}${result}</solutionManifest></solutionManifests>${controls}</importexportxml>`;
 }
 
 function decodeFile(base64: unknown): Buffer {

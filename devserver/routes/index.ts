@@ -3,6 +3,7 @@ import { ApiRequest, ApiResponse, ServerContext, json } from "../context";
 import { Codes, HttpError, badQuery, methodNotAllowed, propertyNotFound, recordNotFound, segmentNotFound } from "../errors";
 import { splitTopLevel } from "../odata/parse";
 import { checkPrivilege } from "../security";
+import { isFetchXmlRead, readFetchXml } from "./fetchXml";
 import { isUnpublishedFunction, retrieveUnpublished, updateForm } from "./forms";
 import { metadataRoute } from "./metadata";
 import { isOperation, retrievePrincipalAccess, retrieveUserPrivileges, unboundOperation } from "./operations";
@@ -77,6 +78,7 @@ export async function route(ctx: ServerContext, req: ApiRequest, contentIds?: Ma
   if (s0.key === undefined) {
     if (s1 && !s2 && s1.key === "" && isUnpublishedFunction(entity, s1.name, "collection")) return { response: retrieveUnpublished(ctx, req, entity) };
     if (s1) throw segmentNotFound(s1.name);
+    if (isFetchXmlRead(req)) return { response: readFetchXml(ctx, req, entity) };
     if (req.method === "GET") return { response: readCollection(ctx, req, entity, [...org.table(entity).values()], entity.entitySetName) };
     if (req.method === "POST") {
       const { response, url } = createRecord(ctx, req, entity, contentIds);

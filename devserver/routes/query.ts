@@ -35,7 +35,7 @@ function formatDate(iso: string): string {
   return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${h % 12 || 12}:${pad(d.getUTCMinutes())} ${h < 12 ? "AM" : "PM"}`;
 }
 
-function formattedValue(org: Org, a: AttributeDef, v: unknown): string | undefined {
+export function formattedValue(org: Org, a: AttributeDef, v: unknown): string | undefined {
   if (v === null || v === undefined) return undefined;
   switch (a.type) {
     case "Boolean":
@@ -171,7 +171,7 @@ export function applyOptions(fc: FormatContext, entity: Entity, rows: Row[], opt
   return result;
 }
 
-function compareValues(a: unknown, b: unknown): number {
+export function compareValues(a: unknown, b: unknown): number {
   // SQL Server sorts NULL first in ascending order; strings compare without case.
   if (a == null) return b == null ? 0 : -1;
   if (b == null) return 1;

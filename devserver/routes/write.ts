@@ -4,6 +4,7 @@
  * …/update-delete-entities-using-web-api.md, …/associate-disassociate-entities-using-web-api.md,
  * …/perform-conditional-operations-using-web-api.md for If-Match).
  */
+import { applyApplicationUserRules } from "../applicationUsers";
 import { ApiRequest, ApiResponse, ServerContext, noContent, parseJsonBody, parsePrefer } from "../context";
 import { refuseNonCustomizable } from "../customizable";
 import { Codes, HttpError, badQuery, recordNotFound } from "../errors";
@@ -73,6 +74,7 @@ function readChanges(ctx: ServerContext, entity: Entity, body: Record<string, un
 export function createRecord(ctx: ServerContext, req: ApiRequest, entity: Entity, contentIds?: Map<string, string>): { response: ApiResponse; url: string } {
   checkPrivilege(ctx.org, req.userId, "Create", entity);
   const changes = readChanges(ctx, entity, parseJsonBody(req), contentIds);
+  if (entity.logicalName === "systemuser") applyApplicationUserRules(ctx.org, changes);
   const id = changes[entity.primaryIdAttribute];
   if (typeof id === "string" && ctx.org.get(entity.logicalName, id)) {
     throw new HttpError(412, Codes.duplicateKey, "A record with matching key values already exists.");
@@ -105,6 +107,7 @@ export function updateRecord(ctx: ServerContext, req: ApiRequest, entity: Entity
     if (ifMatch) throw recordNotFound(entity.logicalName, id);
     checkPrivilege(ctx.org, req.userId, "Create", entity);
     const changes = readChanges(ctx, entity, parseJsonBody(req), contentIds);
+    if (entity.logicalName === "systemuser") applyApplicationUserRules(ctx.org, changes);
     ctx.org.insert(entity, { ...changes, [entity.primaryIdAttribute]: id });
     return { url, response: noContent({ "OData-EntityId": url }) };
   }

@@ -46,13 +46,15 @@ it("speaks French, from the form's frame to the control's messages, through the 
 describe("read-only form", () => {
   const { t, form } = words("1033");
 
-  it("?readonly=1: the checklist without search, fixes, publish or save; the switch gives them back", async () => {
+  // Issue 13: the field is locked, the fixes that leave it alone (role, steps, publish) stay.
+  it("?readonly=1: the checklist without search, pick or save, with the other fixes; the switch gives them back", async () => {
     const { page, errors, close } = await openForm(e2e, "?fixture=demo&readonly=1");
     const control = page.locator("#control-container");
     await control.getByText(t("State_ReadOnly")).waitFor();
     expect(await control.getByRole("combobox").count()).toBe(0);
-    expect(await page.locator("button[data-fix]").count()).toBe(0);
-    expect(await page.locator('button[data-action="publish"]').count()).toBe(0);
+    await fixButton(page, "solution.steps").waitFor();
+    expect(await page.locator('button[data-fix="pickUser"]').count()).toBe(0);
+    expect(await page.locator('button[data-action="publish"]').count()).toBe(1);
     expect(await page.locator("#form-save").isDisabled()).toBe(true);
     await page.getByText(form.readOnlyBanner).waitFor();
     await expectStatus(page, "solution.steps", "fail");
@@ -64,15 +66,16 @@ describe("read-only form", () => {
     await control.getByRole("combobox").waitFor();
     expect(await page.locator("#form-save").isDisabled()).toBe(false);
     await page.getByRole("switch", { name: form.readOnly }).check();
-    await page.waitForFunction(() => document.querySelectorAll("button[data-fix]").length === 0);
+    await control.getByRole("combobox").waitFor({ state: "detached" });
     expect(errors).toEqual([]);
     await close();
   });
 
-  it("?fieldsecured=1: a field the user may not update is read-only too", async () => {
+  it("?fieldsecured=1: a field the user may not update is read-only too, and says field security is why", async () => {
     const { page, close } = await openForm(e2e, "?fixture=demo&fieldsecured=1");
-    await page.locator("#control-container").getByText(t("State_ReadOnly")).waitFor();
-    expect(await page.locator("button[data-fix]").count()).toBe(0);
+    await page.locator("#control-container").getByText(t("State_FieldSecured")).waitFor();
+    await fixButton(page, "solution.steps").waitFor();
+    expect(await page.locator('button[data-fix="pickUser"]').count()).toBe(0);
     await close();
   });
 });

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { MarketoConfigControl } from "../../MarketoConfigControl";
 import type { IInputs, IOutputs } from "../../MarketoConfigControl/generated/ManifestTypes";
 import { STRINGS_DIR } from "./resx";
+import { USER } from "../../devserver/fixtures/ids";
 
 export interface MountOptions {
   serverUrl: string;
@@ -21,6 +22,10 @@ export interface MountOptions {
   user?: ComponentFramework.LookupValue | null;
   /** A new record: the form has no id yet (contextInfo.entityId is empty). */
   newRecord?: boolean;
+  /** The table's entity set name in the form's metadata (default: the logical name + "s"). */
+  entitySet?: string;
+  /** context.userSettings.userId, as a form gives it ({GUID} upper case); default: the demo org's admin. */
+  userId?: string;
 }
 
 /** AttributeTypeCode values the mock's metadata store uses. */
@@ -42,7 +47,7 @@ export function mountControl(options: MountOptions) {
   gen.metadata.initMetadata([
     {
       LogicalName: entity,
-      EntitySetName: `${entity}s`,
+      EntitySetName: options.entitySet ?? `${entity}s`,
       PrimaryIdAttribute: `${entity}id`,
       Attributes: [
         { LogicalName: `${entity}id`, AttributeType: UNIQUEIDENTIFIER },
@@ -57,6 +62,7 @@ export function mountControl(options: MountOptions) {
   Object.assign(gen.context.mode, { contextInfo: { entityTypeName: entity, entityId: options.newRecord ? "" : id, entityRecordName: options.newRecord ? "" : "Default" } });
   gen.context.mode.isControlDisabled = options.readOnly ?? false;
   gen.context.userSettings.languageId = Number(options.lang ?? "1033");
+  gen.context.userSettings.userId = options.userId ?? `{${USER.admin.toUpperCase()}}`;
   gen.SetControlResource(readFileSync(join(STRINGS_DIR, `MarketoConfigControl.${options.lang ?? "1033"}.resx`), "utf8"));
 
   gen.ExecuteInit();

@@ -252,7 +252,11 @@ export class FormHost {
       },
       utils: {
         lookupObjects: (options: ComponentFramework.UtilityApi.LookupOptions) => openLookupDialog(options, chrome),
-        getEntityMetadata: (entity: string) => api(`EntityDefinitions(LogicalName=${literal(entity)})`),
+        // A form has its own table's definition in its metadata cache: no request for that one.
+        getEntityMetadata: async (entity: string) =>
+          entity === config.entity.logicalName
+            ? { LogicalName: entity, EntitySetName: config.entity.entitySetName, PrimaryNameAttribute: config.entity.primaryNameAttribute }
+            : api(`EntityDefinitions(LogicalName=${literal(entity)})`),
         hasEntityPrivilege: () => true,
       },
       webAPI,

@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import type { FetchLike } from "../../../core/dataverse/client";
+import type { Clock } from "../../../cli/clock";
 import { run } from "../../../cli/main";
 import type { DevServer } from "../../../devserver/server";
 import { APP, ORG, SECRET } from "../../../devserver/fixtures/ids";
@@ -40,6 +41,10 @@ export interface RunOptions {
   onFetch?: (url: string) => void;
   /** How long an import is followed before giving up. */
   maxWaitMs?: number;
+  /** The clock of deadlines, heartbeats and timings (manualClock.ts). */
+  clock?: Clock;
+  /** The fetch behind the recording one (default the global fetch). */
+  fetch?: FetchLike;
 }
 
 export async function cli(args: string[], options: RunOptions = {}): Promise<CliResult> {
@@ -49,18 +54,18 @@ export async function cli(args: string[], options: RunOptions = {}): Promise<Cli
   const fetchImpl: FetchLike = (url, init) => {
     urls.push(url);
     options.onFetch?.(url);
-    return fetch(url, init);
+    return (options.fetch ?? fetch)(url, init);
   };
   const stdin = (options.stdin !== undefined ? Readable.from([options.stdin]) : new PassThrough()) as Readable & { isTTY?: boolean };
   if (options.stdin === undefined) (stdin as PassThrough).end();
   stdin.isTTY = options.stdinIsTTY;
   const secret = options.secret === undefined ? SECRET.marketoSync : options.secret;
   const env: NodeJS.ProcessEnv = { ...(secret === null ? {} : { MARKETO_DYNAMICS_CLIENT_SECRET: secret }), ...options.env };
-  const code = await run(args, { stdout, stderr, stdin, env, fetch: fetchImpl, retryDelayMs: 5, pollIntervalMs: 40, maxWaitMs: options.maxWaitMs });
+  const code = await run(args, { stdout, stderr, stdin, env, fetch: fetchImpl, retryDelayMs: 5, pollIntervalMs: 40, maxWaitMs: options.maxWaitMs, clock: options.clock });
   return { code, stdout: stdout.text, stderr: stderr.text, urls };
 }
 
-/** The real command, as a user runs it: `npx marketo-dynamics …` in the repository. */
+/** The real command, as a user runs it: `npx --no-install marketo-dynamics …` in the repository. */
 export function spawnCli(args: string[], env: Record<string, string>, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn("npx", ["--no-install", "marketo-dynamics", ...args], {

@@ -87,7 +87,7 @@ describe("CLI enable-steps with a locked step", () => {
   it("enables the others, says why the locked one was left and what to do, in English and French, and exits 1", async () => {
     const r = await cli(["enable-steps", ...connectionArgs(server)]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`Enabled 1 plugin step(s): ${FIXABLE_NAME}.`);
+    expect(r.stdout).toContain(`Enabled 1 plugin step: ${FIXABLE_NAME}.`);
     expect(r.stderr).toContain(`Not enabled: ${LOCKED_NAME} is managed and not customizable`);
     expect(r.stderr).toContain("Reinstall or update the Marketo solution, or ask Marketo support.");
     expect(server.org.get("sdkmessageprocessingstep", STEP.disabled)?.statecode).toBe(0);

@@ -1,4 +1,4 @@
-import { shouldRefresh, toPickedUser } from "../../../MarketoConfigControl/services/host";
+import { fieldLock, isReadOnly, shouldRefresh, toPickedUser } from "../../../MarketoConfigControl/services/host";
 
 type Ctx = Parameters<typeof shouldRefresh>[0];
 const ctx = (updatedProperties: string[] | undefined) => ({ updatedProperties }) as unknown as Ctx;
@@ -17,5 +17,19 @@ describe("host helpers", () => {
     expect(shouldRefresh(ctx(["entityId"]))).toBe(true);
     expect(shouldRefresh(ctx(["layout"]))).toBe(false);
     expect(shouldRefresh(ctx(undefined))).toBe(false);
+  });
+});
+
+describe("why the Marketo User field is locked", () => {
+  const form = (isControlDisabled: boolean, editable: boolean | undefined) =>
+    ({ mode: { isControlDisabled }, parameters: { marketoUser: { security: editable === undefined ? undefined : { editable, readable: true, secured: !editable } } } }) as unknown as Ctx;
+
+  it("names field security apart from a read-only form; the field's rule stays isControlDisabled || !editable", () => {
+    expect(fieldLock(form(false, true))).toBeNull();
+    expect(fieldLock(form(false, undefined))).toBeNull();
+    expect(fieldLock(form(false, false))).toBe("fieldSecurity");
+    expect(fieldLock(form(true, false))).toBe("fieldSecurity");
+    expect(fieldLock(form(true, true))).toBe("readOnlyForm");
+    expect([form(false, true), form(false, false), form(true, true), form(true, false)].map(isReadOnly)).toEqual([false, true, true, true]);
   });
 });

@@ -1,7 +1,10 @@
 /** The one translator (core/i18n/translate.ts) as the control and the CLI build it. */
 import { createTranslator } from "../../../core/i18n/translate";
-import { createTranslate } from "../../../MarketoConfigControl/i18n";
+import { createTranslate, detailsText } from "../../../MarketoConfigControl/i18n";
 import { translator } from "../../../cli/strings";
+import { explain } from "../../../cli/errors";
+import { DataverseError } from "../../../core/dataverse/errors";
+import { describeError } from "../../../core/setup/messages";
 import { readResx } from "../../helpers/resx";
 
 const strings = new Map([
@@ -69,6 +72,68 @@ describe("the control and the CLI say the same", () => {
   it("English singular and plural", () => {
     const t = translator("1033");
     expect(t("Summary_Attention", { count: 1 })).toBe("1 check needs attention.");
-    expect(t("Summary_Attention", { count: 9 })).toBe("9 check(s) need attention.");
+    expect(t("Summary_Attention", { count: 9 })).toBe("9 checks need attention.");
+  });
+});
+
+describe("words (issue 13)", () => {
+  const en = readResx("1033");
+  const fr = readResx("1036");
+  const both = [...en.entries(), ...fr.entries()];
+
+  it("real plurals in both languages, through the control and the CLI alike", () => {
+    for (const [lang, locale, one, many] of [
+      ["1033", "en-US", "1 of 6 plugin steps is disabled.", "2 of 6 plugin steps are disabled."],
+      ["1036", "fr-FR", "1 étape de plug-in sur 6 est désactivée.", "2 étapes de plug-in sur 6 sont désactivées."],
+    ] as const) {
+      const resx = lang === "1033" ? en : fr;
+      const control = createTranslate((key) => resx.get(key) ?? key, locale);
+      const cli = translator(lang);
+      for (const t of [control, cli]) {
+        expect(t("Check_StepsDisabled", { count: 1, total: 6 })).toBe(one);
+        expect(t("Check_StepsDisabled", { count: 2, total: 6 })).toBe(many);
+      }
+    }
+    // French puts 0 in the singular, English does not.
+    expect(translator("1036")("Summary_Attention", { count: 0 })).toBe("0 vérification demande votre attention.");
+    expect(translator("1033")("Summary_Attention", { count: 0 })).toBe("0 checks need attention.");
+    expect(translator("1036")("Check_RoleNotExclusive", { count: 1, role: "R", names: "Ann" })).toBe("1 autre utilisateur a le rôle R : Ann.");
+  });
+
+  it('no "(s)" in any string', () => {
+    expect(both.filter(([, text]) => /\w\((?:s|es)\)|\(e\)s?\b/.test(text)).map(([key]) => key)).toEqual([]);
+  });
+
+  it("one name for the sync user: 'Marketo User' for the field, 'sync user' otherwise, in both languages", () => {
+    const english = [/Marketo sync user/, /Marketo user\b/, /\bsynchroni[sz]ation user/i, /\bsync-user/i];
+    const french = [/utilisateur Marketo/, /utilisateur de synchronisation Marketo/i, /utilisateur de sync\b/i, /utilisateur synchronis/i];
+    expect([...en.entries()].filter(([, text]) => english.some((r) => r.test(text))).map(([key]) => key)).toEqual([]);
+    expect([...fr.entries()].filter(([, text]) => french.some((r) => r.test(text))).map(([key]) => key)).toEqual([]);
+    expect(fr.get("Section_User")).toBe("Utilisateur Marketo");
+    expect(en.get("Section_User")).toBe("Marketo User");
+  });
+
+  it("French: table names in French, Oui/Non, and 'peut' where the English says 'may'", () => {
+    const t = translator("1036");
+    expect(t("Check_FilterPresent", { tables: "lead, contact, account" })).toBe("Le champ de filtre de synchronisation new_synctomkto existe sur : Prospect, Contact, Compte.");
+    expect(createTranslate((key) => fr.get(key) ?? key, "fr-FR")("Check_FilterPresent", { tables: "lead, x_other" })).toMatch(/: Prospect, x_other\.$/);
+    expect(translator("1033")("Check_FilterPresent", { tables: "lead" })).toMatch(/on: Lead\.$/);
+    const all = [...fr.values()].join("\n");
+    expect(all).not.toMatch(/Deux options/i);
+    expect(fr.get("Check_Filter_Detail")).toMatch(/Oui\/Non.*Prospect, Contact ou Compte/);
+    expect(all).not.toMatch(/\bsur (?:lead|prospect),/);
+    const mayWithoutPeut = [...en.entries()].filter(([key, text]) => /\bmay\b/.test(text) && !/\bpeu(?:t|vent)\b/.test(fr.get(key)!)).map(([key]) => key);
+    expect(mayWithoutPeut).toEqual([]);
+  });
+
+  it("French technical details read Code / Requête / Message; English ones stay as they were", () => {
+    const error = new DataverseError("privilege", { status: 403, code: "0x80040220", message: "Denied", method: "POST", url: "https://org/x" });
+    const described = describeError(error, "assignRole");
+    const fr1036 = createTranslate((key) => fr.get(key) ?? key, "fr-FR");
+    expect(detailsText(fr1036, described)).toBe("HTTP 403\nCode : 0x80040220\nRequête : POST https://org/x\nMessage : Denied");
+    expect(detailsText(translator("1033"), described)).toBe(error.technicalDetails);
+    expect(error.technicalDetails).toBe("HTTP 403\nCode: 0x80040220\nRequest: POST https://org/x\nMessage: Denied");
+    expect(explain(error, "assignRole", translator("1036")).details).toContain("Requête : POST");
+    expect(detailsText(fr1036, describeError(new Error("boom"), "load"))).toBe("Error: boom");
   });
 });

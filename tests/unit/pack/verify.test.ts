@@ -73,7 +73,7 @@ describe("verifySolutionZip: layouts Dataverse imports pass, their differences a
     expect(result.errors).toEqual([]);
     expect(result.notes).toEqual(
       expect.arrayContaining([
-        "the zip also holds 2 file(s) outside Controls/ (CanvasApps/mss_app_1_DocumentUri.msapp, CanvasApps/mss_app_1_BackgroundImageUri); npm run pack writes none, and this check does not look into them",
+        "the zip also holds 2 files outside Controls/ (CanvasApps/mss_app_1_DocumentUri.msapp, CanvasApps/mss_app_1_BackgroundImageUri); npm run pack writes none, and this check does not look into them",
         "solution.xml: besides custom controls, the solution holds components of type 1, 300; npm run pack writes controls only, and this check leaves the others to Dataverse",
         '[Content_Types].xml: there is no <Default Extension="msapp"> although the zip has .msapp files; npm run pack writes one per extension',
         "[Content_Types].xml: CanvasApps/mss_app_1_BackgroundImageUri has no extension and no <Override>",

@@ -29,7 +29,7 @@ describe("resx files", () => {
     expect(all).toContain("Configuration Marketo");
     expect(all).toContain("Utilisateur Marketo");
     expect(all).toContain("ID de locataire");
-    expect(all).toContain("Utilisateur de synchronisation Marketo");
+    expect(all).toContain("utilisateur de synchronisation"); // the sync user (tests/unit/control/translate.test.ts: one name)
   });
 });
 

@@ -1,5 +1,5 @@
 import { DataverseError } from "../../../core/dataverse/errors";
-import { evaluate, otherRoleHolders, overallStatus } from "../../../core/setup/evaluate";
+import { attentionCount, checkTitleKey, evaluate, otherRoleHolders, overallStatus } from "../../../core/setup/evaluate";
 import type { CheckId, CheckItem, SetupState } from "../../../core/setup/types";
 import { compareVersions, roleMustBeExclusive } from "../../../core/setup/version";
 import { IDS, passingState, user } from "../../helpers/stateBuilder";
@@ -341,5 +341,92 @@ describe("overallStatus", () => {
     expect(overallStatus(evaluate(s))).toBe("warn");
     s.solution = { ok: true, value: null };
     expect(overallStatus(evaluate(s))).toBe("fail");
+  });
+});
+
+describe("the checklist says the truth, briefly (issue 13)", () => {
+  const en = readResx("1033");
+  const title = (item: CheckItem) => en.get(checkTitleKey(item));
+
+  describe("Customizations published", () => {
+    it("is needed after a change made here, even when no publish is known at all", () => {
+      const s = passingState();
+      s.input.publishLog = { lastChangeAt: "2026-11-27T11:00:00Z" };
+      expect(check(s, "publish")).toMatchObject({ status: "fail", messageKey: "Check_PublishNeeded", params: { time: "2026-11-27T11:00:00Z" }, fix: "publish" });
+    });
+
+    it("is needed after a save of the record, done after a publish", () => {
+      const s = passingState();
+      s.input.publishLog = {};
+      s.lastPublishJobAt = "2026-11-27T09:30:00Z";
+      s.configModifiedOn = "2026-11-27T09:45:00Z";
+      expect(check(s, "publish")).toMatchObject({ status: "fail", messageKey: "Check_PublishDue" });
+      s.input.publishLog = { lastPublishAt: "2026-11-27T10:00:00Z" };
+      expect(check(s, "publish")).toMatchObject({ status: "pass", messageKey: "Check_Published" });
+      expect(en.get("Check_PublishDue")).toMatch(/^Needed/);
+      expect(en.get("Check_PublishNeeded")).toMatch(/^Needed/);
+      expect(en.get("Check_Published")).toMatch(/^Done/);
+    });
+
+    it("'not known' with everything else passing is all well, and never adds to the count", () => {
+      const s = passingState();
+      s.input.publishLog = {};
+      const items = evaluate(s);
+      expect(items.find((i) => i.id === "publish")).toMatchObject({ status: "unknown", advisory: true });
+      expect(overallStatus(items)).toBe("pass");
+      expect(attentionCount(items)).toBe(0);
+      // Something else failing does not make the unknown publish a problem of its own.
+      s.configReadable = { ok: true, value: false };
+      expect(attentionCount(evaluate(s))).toBe(1);
+    });
+
+    it("other unknown lines still need attention", () => {
+      const s = passingState();
+      s.configReadable = { ok: false, error: denied };
+      expect(attentionCount(evaluate(s))).toBe(1);
+      expect(overallStatus(evaluate(s))).toBe("warn");
+    });
+  });
+
+  describe("Read access to this record", () => {
+    it("without the role: says assigning it fixes this, and offers that fix", () => {
+      const s = passingState();
+      s.configReadable = { ok: true, value: false };
+      if (s.chosenUser?.ok) s.chosenUser.value.directRoleIds = [];
+      const item = check(s, "user.configRead");
+      expect(item).toMatchObject({ status: "fail", messageKey: "Check_ConfigNotReadableNoRole", fix: "assignRole", params: { role: "Marketo Sync User" } });
+      expect(en.get(item.messageKey)).toMatch(/Assigning the role fixes this/);
+    });
+
+    it("with the role: no role fix, the role's privileges are named", () => {
+      const s = passingState();
+      s.configReadable = { ok: true, value: false };
+      const item = check(s, "user.configRead");
+      expect(item.fix).toBeUndefined();
+      expect(en.get(item.detailKey!)).toMatch(/Read privilege/);
+    });
+  });
+
+  describe("before 4.0.0.14 the role line is its own rule", () => {
+    it("is titled for every user, not 'Nobody else has the role'", () => {
+      const s = passingState();
+      if (s.solution.ok && s.solution.value) s.solution.value.version = "4.0.0.13";
+      const item = check(s, "role.exclusive");
+      expect(checkTitleKey(item)).toBe("CheckTitle_role_everyone");
+      expect(title(item)).toBe("Role for every user");
+      expect(title(item)).not.toMatch(/Nobody else/);
+      expect(readResx("1036").get(checkTitleKey(item))).toBe("Rôle pour tous les utilisateurs");
+    });
+
+    it("keeps the usual title from 4.0.0.14 on", () => {
+      expect(title(check(passingState(), "role.exclusive"))).toBe("Nobody else has the role");
+      expect(checkTitleKey("role.exclusive")).toBe("CheckTitle_role_exclusive");
+    });
+  });
+
+  it("a role through one team reads in the singular", () => {
+    const s = passingState();
+    if (s.chosenUser?.ok) Object.assign(s.chosenUser.value, { directRoleIds: [], roleTeams: ["Sales"] });
+    expect(check(s, "user.role").params).toMatchObject({ teams: "Sales", count: 1 });
   });
 });

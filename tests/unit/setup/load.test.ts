@@ -74,7 +74,32 @@ describe("loadSetupState", () => {
     const f = fakeFetch(batchResponder(answer));
     await loadSetupState(new DataverseClient({ orgUrl: ORG, fetch: f.fetch, maxRetries: 0 }), input);
     const second = [...f.calls[1].body!.matchAll(/^GET \S+\/v9\.2\/([^?( ]+)/gm)].map((m) => m[1]);
-    expect(second).toEqual(["x_configs", "systemusers", "sdkmessageprocessingsteps", "systemusers"]);
+    expect(second).toEqual(["x_configs", "systemusers", "systemusers"]);
+    // The steps come from the FetchXML join in the first round, not by ids in the second.
+    expect(f.calls[0].body).toContain("sdkmessageprocessingsteps?fetchXml=");
+  });
+
+  it("with the host's hints (entity set, user id), a first load takes one round trip", async () => {
+    const f = fakeFetch(batchResponder(answer));
+    const client = new DataverseClient({ orgUrl: ORG, fetch: f.fetch, maxRetries: 0 });
+    const state = await loadSetupState(client, input, { hints: { entitySets: { x_config: "x_configs" }, callerId: `{${IDS.other1.toUpperCase()}}` } });
+    expect(f.calls).toHaveLength(1);
+    expect(state.roundTrips).toBe(1);
+    expect(state.savedUserId).toEqual({ ok: true, value: IDS.syncUser });
+    expect(state.configReadable).toEqual({ ok: true, value: true });
+    expect(state.adminPrivileges).toEqual({ ok: true, value: ["prvAssignRole", "prvReadRole"] });
+    expect(state.steps).toEqual({ ok: true, value: [{ id: IDS.step1, name: "Create", enabled: false }] });
+  });
+
+  it("a hint the same batch proves wrong is not kept: its reads go again in a second round", async () => {
+    const wrongSet = (p: string): [number, unknown] => (p.startsWith("x_wrongs(") ? [404, { error: { code: "0x80060888", message: "Resource not found for the segment 'x_wrongs'." } }] : answer(p));
+    const f = fakeFetch(batchResponder(wrongSet));
+    const client = new DataverseClient({ orgUrl: ORG, fetch: f.fetch, maxRetries: 0 });
+    const state = await loadSetupState(client, input, { hints: { entitySets: { x_config: "x_wrongs" }, callerId: IDS.syncUser } });
+    expect(state.roundTrips).toBe(2);
+    const second = [...f.calls[1].body!.matchAll(/^GET \S+\/v9\.2\/([^?( ]+)/gm)].map((m) => m[1]);
+    expect(second).toEqual(["x_configs", "systemusers", "systemusers"]);
+    expect(state.savedUserId).toEqual({ ok: true, value: IDS.syncUser });
   });
 
   it("on a later load of the same client, reads the whole checklist in one $batch round trip", async () => {
@@ -90,31 +115,18 @@ describe("loadSetupState", () => {
     expect(warmFacts).toEqual(coldFacts);
   });
 
-  it("a later load whose guess proves wrong asks the changed reads in a second round trip", async () => {
-    let stepId = IDS.step1;
-    const changing = (p: string): [number, unknown] => {
-      if (p.startsWith("solutions?"))
-        return [
-          200,
-          {
-            value: [
-              { solutionid: "s", uniquename: "M", friendlyname: "Marketo Lead Management", version: "5.0.2.2", ismanaged: true, solution_solutioncomponent: [{ objectid: stepId, componenttype: 92 }] },
-            ],
-          },
-        ];
-      if (p.startsWith("sdkmessageprocessingsteps?")) return [200, { value: [{ sdkmessageprocessingstepid: p.includes(IDS.step2) ? IDS.step2 : IDS.step1, name: "Update", statecode: 0 }] }];
-      return answer(p);
-    };
-    const f = fakeFetch(batchResponder(changing));
+  it("when the service refuses the FetchXML join, reads the steps by the ids the solution lists", async () => {
+    const refusing = (p: string): [number, unknown] =>
+      p.startsWith("sdkmessageprocessingsteps?fetchXml=") ? [400, { error: { code: "0x80041103", message: "refused" } }] : answer(p);
+    const f = fakeFetch(batchResponder(refusing));
     const client = new DataverseClient({ orgUrl: ORG, fetch: f.fetch, maxRetries: 0 });
-    await loadSetupState(client, input);
-    stepId = IDS.step2;
-    f.calls.length = 0;
-    const state = await loadSetupState(client, input);
+    const state = await loadSetupState(client, input, { hints: { entitySets: { x_config: "x_configs" }, callerId: IDS.other1 } });
     expect(state.roundTrips).toBe(2);
-    const second = [...f.calls[1].body!.matchAll(/^GET \S+\/v9\.2\/([^?( ]+)/gm)].map((m) => m[1]);
-    expect(second).toEqual(["sdkmessageprocessingsteps"]);
-    expect(state.steps).toEqual({ ok: true, value: [{ id: IDS.step2, name: "Update", enabled: true }] });
+    const second = [...f.calls[1].body!.matchAll(/^GET \S+\/v9\.2\/(\S+) HTTP/gm)].map((m) => decodeURIComponent(m[1]));
+    expect(second).toHaveLength(1);
+    expect(second[0]).toMatch(/^sdkmessageprocessingsteps\?\$select=/);
+    expect(second[0]).toContain(IDS.step1);
+    expect(state.steps).toEqual({ ok: true, value: [{ id: IDS.step1, name: "Create", enabled: false }] });
   });
 
   it("keeps a failed read as an unknown fact instead of failing the whole load", async () => {
