@@ -1,5 +1,5 @@
 import * as React from "react";
-import { DataverseClient } from "../core/dataverse/client";
+import { WebApiClient } from "../core/dataverse/webApiClient";
 import { createSetupService, type SetupService } from "../core/setup/service";
 import { SetupPanel, type SetupPanelProps } from "./components/SetupPanel";
 import type { PickedUser } from "./components/UserPicker";
@@ -25,7 +25,7 @@ export class MarketoConfigControl implements ComponentFramework.ReactControl<IIn
   public init(context: ComponentFramework.Context<IInputs>, notifyOutputChanged: () => void): void {
     this.notifyOutputChanged = notifyOutputChanged;
     this.clientUrl = host.clientUrl();
-    this.service = createSetupService(new DataverseClient({ orgUrl: this.clientUrl, onRetryWait: this.retryWaits.report }), loadHints(context, host.formEntity(context)));
+    this.service = createSetupService(new WebApiClient({ orgUrl: this.clientUrl, onRetryWait: this.retryWaits.report }), loadHints(context, host.formEntity(context)));
     // Each operation under its own controller: the busy notice's Cancel stops the one that waits.
     this.service = trackOperations(this.service, this.retryWaits);
   }

@@ -76,9 +76,9 @@ export function normaliseOrgUrl(raw: string | undefined): string {
  */
 export function msalConfiguration(tenant: string, clientId: string, credential: string | CredentialAuth, authorityOption: string | undefined, fetchImpl: FetchLike): Configuration {
   const quiet = { loggerCallback: () => undefined, piiLoggingEnabled: false };
-  const secret: CredentialAuth = typeof credential === "string" ? { clientSecret: credential } : credential;
+  const proof: CredentialAuth = typeof credential === "string" ? { clientSecret: credential } : credential;
   if (!authorityOption) {
-    return { auth: { clientId, ...secret, authority: `https://login.microsoftonline.com/${tenant}` }, system: { loggerOptions: quiet } };
+    return { auth: { clientId, ...proof, authority: `https://login.microsoftonline.com/${tenant}` }, system: { loggerOptions: quiet } };
   }
   let url: URL;
   try {
@@ -87,7 +87,7 @@ export function msalConfiguration(tenant: string, clientId: string, credential: 
     throw new CliError(EXIT.usage, "Cli_BadAuthority", { authority: authorityOption });
   }
   const path = url.pathname.replace(/\/+$/, "") || `/${tenant}`;
-  if (url.protocol === "https:") return { auth: { clientId, ...secret, authority: `${url.origin}${path}` }, system: { loggerOptions: quiet } };
+  if (url.protocol === "https:") return { auth: { clientId, ...proof, authority: `${url.origin}${path}` }, system: { loggerOptions: quiet } };
   if (url.protocol !== "http:" || !LOOPBACK.has(url.hostname)) throw new CliError(EXIT.usage, "Cli_BadAuthority", { authority: authorityOption });
 
   const httpsAuthority = `https://${url.host}${path}`;
@@ -128,7 +128,7 @@ export function msalConfiguration(tenant: string, clientId: string, credential: 
   return {
     auth: {
       clientId,
-      clientSecret: secret,
+      ...proof,
       authority: httpsAuthority,
       knownAuthorities: [url.host],
       authorityMetadata: JSON.stringify(authorityMetadata),

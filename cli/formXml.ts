@@ -46,6 +46,24 @@ export interface BindResult {
   headerSkipped: number;
   /** Names of the other controls replaced (only with `replace`). */
   replaced: string[];
+  /** What changes on each control of the field: shown before saving (and by --dry-run). */
+  changes: ControlChange[];
+}
+
+/** A control on the field, as the form lists it: a named one (PCF) on some form factors, or the standard one (name null). */
+export interface ControlUse {
+  name: string | null;
+  formFactors: string[];
+}
+
+export interface ControlChange {
+  /** The field control's uniqueid. */
+  control: string;
+  place: "body" | "header" | "footer";
+  tab?: string;
+  section?: string;
+  before: ControlUse[];
+  after: ControlUse[];
 }
 
 export type FormXmlProblem = "invalid" | "noField" | "headerOnly";
@@ -145,20 +163,22 @@ export function parseFormXml(xml: string): XNode[] {
 interface FieldControl {
   node: XNode;
   place: "body" | "header" | "footer";
+  tab?: string;
+  section?: string;
 }
 
 /** Every `<control datafieldname="field">` of the form, and whether it is in the header or footer. */
 function fieldControls(form: XNode, field: string): FieldControl[] {
   const out: FieldControl[] = [];
-  const walk = (n: XNode, place: FieldControl["place"]) => {
+  const walk = (n: XNode, place: FieldControl["place"], tab?: string, section?: string) => {
     for (const c of elements(n)) {
       const name = nameOf(c);
       if (name === "controlDescriptions") continue;
       if (name === "control" && sameText(attr(c, "datafieldname"), field)) {
         // The designer names header copies header_<field>: a second clue besides the <header> parent.
-        out.push({ node: c, place: place === "body" && /^header_/i.test(attr(c, "id") ?? "") ? "header" : place });
+        out.push({ node: c, place: place === "body" && /^header_/i.test(attr(c, "id") ?? "") ? "header" : place, tab, section });
       } else {
-        walk(c, place === "body" && (name === "header" || name === "footer") ? name : place);
+        walk(c, place === "body" && (name === "header" || name === "footer") ? name : place, name === "tab" ? attr(c, "name") : tab, name === "section" ? attr(c, "name") : section);
       }
     }
   };
@@ -184,6 +204,19 @@ function fallback(classId: string, field: string): XNode {
 
 function newDescription(uniqueId: string, classId: string | undefined, o: BindOptions): XNode {
   return el("controlDescription", { forControl: uniqueId }, [...(classId ? [fallback(classId, o.field)] : []), ...FORM_FACTORS.map((f) => customControl(f, o, []))]);
+}
+
+/** The controls a description puts on the field; without one, the standard control alone. */
+function controlUses(description: XNode | undefined): ControlUse[] {
+  const uses: ControlUse[] = [];
+  for (const cc of description ? elements(description, "customControl") : []) {
+    const name = attr(cc, "name") ?? null;
+    let use = uses.find((u) => u.name === name);
+    if (!use) uses.push((use = { name, formFactors: [] }));
+    const factor = attr(cc, "formFactor");
+    if (factor !== undefined && !use.formFactors.includes(factor)) use.formFactors.push(factor);
+  }
+  return uses.length ? uses : [{ name: null, formFactors: [] }];
 }
 
 const isOurs = (cc: XNode, o: BindOptions) => sameText(attr(cc, "name"), o.controlName);
@@ -277,7 +310,9 @@ export function bindControl(formXml: string, o: BindOptions): BindResult {
 
   let changed = false;
   const controls: string[] = [];
+  const changes: ControlChange[] = [];
   for (const target of targets) {
+    const before = controlUses(descriptionOf(attr(target.node, "uniqueid")));
     let uniqueId = attr(target.node, "uniqueid");
     if (!uniqueId) {
       // Older forms may lack it; the form designer adds one when a control description is needed.
@@ -288,20 +323,26 @@ export function bindControl(formXml: string, o: BindOptions): BindResult {
     controls.push(uniqueId);
     const classId = attr(target.node, "classid");
     const existing = descriptionOf(uniqueId);
+    const change = { control: uniqueId, place: target.place, tab: target.tab, section: target.section, before };
     if (existing) {
-      if (completeDescription(existing, classId, o)) changed = true;
+      if (completeDescription(existing, classId, o)) {
+        changed = true;
+        changes.push({ ...change, after: controlUses(existing) });
+      }
       continue;
     }
     if (!descriptions) {
       descriptions = el("controlDescriptions", {}, []);
       kids(form).push(descriptions);
     }
-    kids(descriptions).push(newDescription(uniqueId, classId, o));
+    const description = newDescription(uniqueId, classId, o);
+    kids(descriptions).push(description);
     changed = true;
+    changes.push({ ...change, after: controlUses(description) });
   }
-  if (!changed) return { changed, xml: formXml, controls, headerSkipped, replaced: [] };
+  if (!changed) return { changed, xml: formXml, controls, headerSkipped, replaced: [], changes };
   const xml = builder.build(doc) as string;
   const error = xmlError(xml);
   if (error) throw new FormXmlError(`the edited form XML is not well-formed: ${error}`);
-  return { changed, xml, controls, headerSkipped, replaced: o.replace ? foreign : [] };
+  return { changed, xml, controls, headerSkipped, replaced: o.replace ? foreign : [], changes };
 }

@@ -21,6 +21,7 @@ import type { CommandRuntime } from "./network";
 import { jsonHeader, TOOL_VERSION, useColour, type Output, type OutputFormat } from "./output";
 import { createSession, type GlobalOptions, type Session } from "./session";
 import { DryRun } from "./dryRun";
+import { isMultiRun, runEnvironments, type MultiOptions, type RunCommand, type RunOverrides } from "./environments";
 import { pickLang, translator } from "./strings";
 
 type Handler = (session: Session, ...args: never[]) => Promise<ExitCode>;
@@ -33,7 +34,7 @@ function timeoutSeconds(value: string | undefined): number | undefined {
   return seconds;
 }
 
-function buildProgram(io: Io, setExit: (code: number) => void): Command {
+function buildProgram(io: Io, setExit: (code: number) => void, overrides: RunOverrides = {}, rerun?: RunCommand): Command {
   const program = new Command("marketo-dynamics");
   program
     .description(
@@ -43,7 +44,11 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError("(add --help for usage)")
-    .addOption(new Option("--url <url>", "organization URL, e.g. https://contoso.crm.dynamics.com").env("MARKETO_DYNAMICS_URL"))
+    .addOption(
+      new Option("--url <url>", "organization URL, e.g. https://contoso.crm.dynamics.com; several: repeat --url or separate with commas")
+        .env("MARKETO_DYNAMICS_URL")
+        .argParser((value: string, previous: string | undefined) => (previous ? `${previous},${value}` : value)),
+    )
     .addOption(new Option("--tenant <id>", "Microsoft Entra tenant ID (or domain)").env("MARKETO_DYNAMICS_TENANT"))
     .addOption(new Option("--client-id <id>", "application (client) ID of the app registration").env("MARKETO_DYNAMICS_CLIENT_ID"))
     .option("--client-secret-stdin", "read the client secret from standard input instead of MARKETO_DYNAMICS_CLIENT_SECRET")
@@ -59,6 +64,11 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--no-color", "no colours (also when NO_COLOR is set or stdout is not a terminal)")
     .option("--timeout <seconds>", "the most the whole command may take, retries and waits included (default: no limit; one request waits at most 60 s)")
     .option("--no-marketo-credentials", "the app registration signing in is not the one Marketo uses: skip the check that it is the Marketo User")
+    .option("--certificate <path>", "sign in with a certificate: a PEM file with the private key and the certificate registered on the app (instead of a secret)")
+    .option("--federated-token-file <path>", "sign in with a federated token (GitHub Actions OIDC, Azure workload identity) read from this file at each token request")
+    .option("--environments <file>", "run the command on each environment of this YAML or JSON file (url, tenant, clientId, secretEnv or certificate or federatedTokenFile)")
+    .option("--parallel <n>", "how many environments run at once (default 4)")
+    .option("--junit <file>", "also write a JUnit XML report: one test suite per environment, one test case per check")
     .version(TOOL_VERSION, "--version", "the tool's version")
     .addHelpText(
       "after",
@@ -69,7 +79,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     (operation: Operation, handler: Handler) =>
     async (...args: unknown[]): Promise<void> => {
       const command = args[args.length - 1] as Command;
-      const opts = command.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
+      const opts = { ...command.optsWithGlobals(), ...overrides } as GlobalOptions & MultiOptions & Record<string, unknown>;
       const t = translator(pickLang(opts.lang, io.env));
       const format: OutputFormat = opts.output ?? (opts.json === true ? "json" : "table");
       const out: Output = { io, t, json: format === "json", format, colour: opts.color !== false && useColour(io) };
@@ -91,6 +101,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       try {
         const seconds = timeoutSeconds(opts.timeout);
         if (seconds !== undefined) cancelDeadline = clock.after(seconds * 1000, () => runtime.abort(new CliError(EXIT.couldNotRun, "Cli_TimedOut", { seconds: opts.timeout ?? "" })));
+        // Several environments (or --junit): each is one run of this command, then one summary (cli/environments.ts).
+        if (rerun && isMultiRun(opts)) return setExit(await Promise.race([runEnvironments(opts, out, command.name(), rerun), stopped]));
         const session = createSession(io, t, out, opts, runtime);
         setExit(await Promise.race([(handler as (s: Session, ...a: unknown[]) => Promise<ExitCode>)(session, ...args.slice(0, -1)), stopped]));
       } catch (e) {
@@ -186,10 +198,11 @@ export function interruptSignal(): AbortSignal {
   return controller.signal;
 }
 
-export async function run(argv: string[], base: IoBase): Promise<number> {
+/** `overrides`: options that replace the command line's (one environment's run of a multi-environment run). */
+export async function run(argv: string[], base: IoBase, overrides?: RunOverrides): Promise<number> {
   const io = createIo(base);
   let exitCode: number = EXIT.ok;
-  const program = buildProgram(io, (code) => (exitCode = code));
+  const program = buildProgram(io, (code) => (exitCode = code), overrides, overrides ? undefined : (child, o) => run(argv, child, o));
   if (argv.length === 0) {
     program.outputHelp();
     return EXIT.usage;

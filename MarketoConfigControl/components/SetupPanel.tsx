@@ -141,7 +141,8 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
     );
   const lineExtra = (item: CheckItem) => (
     <>
-      {noticeAt(item.id)}
+      {/* Publish's result shows beside its own button, in the Publish section, not twice. */}
+      {item.id !== "publish" && noticeAt(item.id)}
       {item.id === "role.exclusive" && actions.removals.length > 0 && (
         <ul aria-label={t("Removed_Label")} data-removals style={{ margin: 0, paddingLeft: 20 }}>
           {actions.removals.map((r) => (
@@ -193,7 +194,17 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
                   {noticeAt("fixAll")}
                 </FixEverything>
               )}
-              <Checklist items={items} t={t} canFix busyFix={busyFix} blocked={blocked} fixesElsewhere={readOnly ? ["publish", "pickUser"] : ["publish"]} loading={view.loading} onFix={onFix} extra={lineExtra} />
+              <Checklist
+                items={items}
+                t={t}
+                canFix
+                busyFix={busyFix}
+                blocked={blocked}
+                fixesElsewhere={readOnly ? ["publish", "pickUser"] : ["publish"]}
+                loading={view.loading}
+                onFix={onFix}
+                extra={lineExtra}
+              />
             </>
           ) : (
             view.loading && (
@@ -210,7 +221,11 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
       {config && (
         <Section title={t("Section_Publish")}>
           <PublishSection
-            t={t} phase={phase} publishedAt={formatTime(publishLog.lastPublishAt)} heldBy={heldBy} canPublish={!busyFix && !view.loading}
+            t={t}
+            phase={phase}
+            publishedAt={formatTime(publishLog.lastPublishAt)}
+            heldBy={heldBy}
+            canPublish={!busyFix && !view.loading}
             onPublish={() => state && actions.publish(state)}
             notice={noticeAt("publish")}
           />

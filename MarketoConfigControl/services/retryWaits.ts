@@ -5,7 +5,7 @@
  * The client reports each pause (`report`, its `onRetryWait`); every service call runs under a
  * controller of its own (`trackOperations`), found again by the signal the client was given.
  */
-import type { RetryWaitInfo } from "../../core/dataverse/client";
+import type { RetryWaitInfo } from "../../core/dataverse/webApiClient";
 import type { Operation } from "../../core/setup/messages";
 import type { SetupService } from "../../core/setup/service";
 

@@ -14,7 +14,10 @@ import type { ODataCollection } from "../../core/dataverse/client";
 import { allOf, buildQuery, eq } from "../../core/dataverse/odata";
 import { resolveConfig } from "../config";
 import { CliError, EXIT, type ExitCode } from "../errors";
-import { bindControl, ForeignControlError, FormXmlError, type BindResult } from "../formXml";
+import { bindControl, ForeignControlError, FormXmlError, type BindResult, type ControlChange, type ControlUse } from "../formXml";
+import { API_PATH } from "../../core/dataverse/client";
+import { reportDryRun } from "../dryRun";
+import type { Translate } from "../strings";
 import { writeJson } from "../output";
 import type { Session } from "../session";
 import { publishTables } from "../../core/setup";
@@ -36,6 +39,28 @@ export interface BindFormOptions {
   publish?: boolean;
   includeHeader?: boolean;
   replace?: boolean;
+}
+
+const FACTOR_KEYS: Record<string, string> = { "0": "Cli_FormFactorWeb", "1": "Cli_FormFactorTablet", "2": "Cli_FormFactorPhone" };
+
+function useText(u: ControlUse, t: Translate): string {
+  const name = u.name ?? t("Cli_BindStandardControl");
+  return u.formFactors.length ? `${name} (${u.formFactors.map((f) => t(FACTOR_KEYS[f] ?? f)).join(", ")})` : name;
+}
+
+/**
+ * What bind-form changes on one form, as a short diff: per control of the field, where it is
+ * (tab, section, or header) and its controls before (-) and after (+).
+ */
+export function changeText(form: string, field: string, changes: ControlChange[], t: Translate): string {
+  const lines: string[] = [];
+  for (const c of changes) {
+    const where = c.place === "body" ? t("Cli_BindWhereBody", { tab: c.tab ?? "?", section: c.section ?? "?" }) : t("Cli_BindWhereHeader");
+    lines.push(t("Cli_BindDiffHeader", { form, field, where }));
+    lines.push(`  - ${c.before.map((u) => useText(u, t)).join(", ")}`);
+    lines.push(`  + ${c.after.map((u) => useText(u, t)).join(", ")}`);
+  }
+  return lines.join("\n") + "\n";
 }
 
 export async function bindForm(session: Session, options: BindFormOptions): Promise<ExitCode> {
@@ -81,10 +106,22 @@ export async function bindForm(session: Session, options: BindFormOptions): Prom
   const say = (key: string, params: Record<string, string | number>) => {
     if (!out.json) io.out(t(key, params) + "\n");
   };
-  const results: Array<{ formId: string; name: string; changed: boolean; controls: string[]; replaced: string[]; headerSkipped: number }> = [];
+  const results: Array<{ formId: string; name: string; changed: boolean; controls: string[]; replaced: string[]; headerSkipped: number; changes: ControlChange[] }> = [];
+  const dryRun = session.runtime.dryRun;
   for (const { form, bound } of plans) {
+    // Shown before it is saved, so a log says what was about to change even if the save fails.
+    if (bound.changed && !out.json) io.out(changeText(form.name, field, bound.changes, t));
     if (bound.changed) await client.update("systemforms", form.formid, { formxml: bound.xml });
-    results.push({ formId: form.formid, name: form.name, changed: bound.changed, controls: bound.controls, replaced: bound.replaced, headerSkipped: bound.headerSkipped });
+    results.push({
+      formId: form.formid,
+      name: form.name,
+      changed: bound.changed,
+      controls: bound.controls,
+      replaced: bound.replaced,
+      headerSkipped: bound.headerSkipped,
+      changes: bound.changes,
+    });
+    if (dryRun) continue;
     say(bound.changed ? "Cli_BindDone" : "Cli_BindAlready", { form: form.name, field, control: CONTROL_NAME });
     if (bound.replaced.length) say("Cli_BindReplaced", { form: form.name, controls: bound.replaced.join(", ") });
     if (bound.headerSkipped) say("Cli_BindHeaderSkipped", { form: form.name, field });
@@ -92,6 +129,10 @@ export async function bindForm(session: Session, options: BindFormOptions): Prom
   for (const form of headerOnly) say("Cli_BindHeaderOnly", { form: form.name, field });
 
   const changed = plans.some((p) => p.bound.changed);
+  if (dryRun) {
+    if (changed && options.publish !== false) dryRun.add("POST", `${(await session.connection()).orgUrl}${API_PATH}PublishXml`, `entity ${config.entity}`);
+    return reportDryRun(session, { table: config.entity, field, forms: results });
+  }
   let published = false;
   if (!changed) {
     say("Cli_BindNothingToPublish", { table: config.displayName });

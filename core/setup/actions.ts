@@ -3,7 +3,7 @@
  * (so a retry never doubles anything), and reports failures as typed errors.
  */
 import { escapeXml } from "../dataverse/xml";
-import type { DataverseClient } from "../dataverse/client";
+import type { WebApiClient } from "../dataverse/webApiClient";
 import { blockingOperation, ErrorCodes, isDataverseError, isSolutionLock } from "../dataverse/errors";
 import { buildQuery, recordPath } from "../dataverse/odata";
 import { disabledSteps } from "./steps";
@@ -42,7 +42,7 @@ function rolesOf(state: SetupState) {
  * Gives the sync user the copy of the role that belongs to its own business unit (Dataverse
  * refuses any other copy with 0x80041409).
  */
-export async function assignSyncRole(client: DataverseClient, state: SetupState, options: { signal?: AbortSignal } = {}): Promise<{ changed: boolean }> {
+export async function assignSyncRole(client: WebApiClient, state: SetupState, options: { signal?: AbortSignal } = {}): Promise<{ changed: boolean }> {
   const user = userOf(state);
   const copy = rolesOf(state).find((r) => r.businessUnitId.toLowerCase() === (user.businessUnitId ?? "").toLowerCase());
   if (!copy)
@@ -75,7 +75,7 @@ export class PartialRemovalError extends Error {
  * Removes every copy of the role from the given users, one user at a time so a failure says
  * exactly who still has it. Never touches the sync user (chosen or saved).
  */
-export async function removeSyncRoleFrom(client: DataverseClient, state: SetupState, users: UserInfo[], options: { signal?: AbortSignal } = {}): Promise<{ removed: UserInfo[] }> {
+export async function removeSyncRoleFrom(client: WebApiClient, state: SetupState, users: UserInfo[], options: { signal?: AbortSignal } = {}): Promise<{ removed: UserInfo[] }> {
   const protectedIds = new Set([state.input.chosenUserId, state.savedUserId.ok ? state.savedUserId.value : undefined].filter((x): x is string => !!x).map((x) => x.toLowerCase()));
   const refused = users.find((u) => protectedIds.has(u.id.toLowerCase()));
   if (refused) throw new SetupActionError("refuseSyncUser", `${refused.fullName} is the sync user: its role is not removed`, { name: refused.fullName });
@@ -104,7 +104,7 @@ export async function removeSyncRoleFrom(client: DataverseClient, state: SetupSt
  * Enables the solution's disabled plugin steps (statecode 0 / statuscode 1 = Enabled). Steps that
  * are managed and not customizable are skipped, not tried: Dataverse refuses to update them.
  */
-export async function enablePluginSteps(client: DataverseClient, state: SetupState, options: { signal?: AbortSignal } = {}): Promise<{ enabled: string[]; skipped: string[] }> {
+export async function enablePluginSteps(client: WebApiClient, state: SetupState, options: { signal?: AbortSignal } = {}): Promise<{ enabled: string[]; skipped: string[] }> {
   if (!state.steps.ok) throw new SetupActionError("stateUnknown", "The plugin steps could not be read", {}, state.steps.error);
   const { fixable, locked } = disabledSteps(state.steps.value);
   const enabled: string[] = [];
@@ -156,13 +156,13 @@ const ASYNC_COMPLETED = 3;
 const ASYNC_SUCCEEDED = 30;
 const DEFAULT_MAX_WAIT_MS = 15 * 60_000;
 
-const inFlight = new WeakMap<DataverseClient, Promise<PublishResult>>();
+const inFlight = new WeakMap<WebApiClient, Promise<PublishResult>>();
 
 /**
  * Publish all customizations. One publish per client at a time: a second call while one runs
  * returns the same promise. Another import or publish already running on the server is waited for.
  */
-export function publishAll(client: DataverseClient, options: PublishOptions = {}): Promise<PublishResult> {
+export function publishAll(client: WebApiClient, options: PublishOptions = {}): Promise<PublishResult> {
   const running = inFlight.get(client);
   if (running) return running.then((r) => ({ ...r, joined: true }));
   const p = runPublish(client, options).finally(() => inFlight.delete(client));
@@ -240,7 +240,7 @@ export async function startImportWhenFree<T>(start: () => Promise<T>, options: P
  * solution operation holds the lock: PublishXml meets the same lock (0x8004F064 "…[Publish] because
  * there is another [Import] running…").
  */
-export async function publishTables(client: DataverseClient, entities: string[], options: PublishOptions = {}): Promise<void> {
+export async function publishTables(client: WebApiClient, entities: string[], options: PublishOptions = {}): Promise<void> {
   const pace = pacing(options);
   const waitForLock = lockWaiter(options, pace);
   const parameterXml = `<importexportxml><entities>${entities.map((e) => `<entity>${escapeXml(e)}</entity>`).join("")}</entities><nodes/><securityroles/><settings/><workflows/></importexportxml>`;
@@ -259,7 +259,7 @@ export async function publishTables(client: DataverseClient, entities: string[],
   }
 }
 
-async function runPublish(client: DataverseClient, options: PublishOptions): Promise<PublishResult> {
+async function runPublish(client: WebApiClient, options: PublishOptions): Promise<PublishResult> {
   const pace = pacing(options);
   const { sleep, now, poll, deadline } = pace;
   const timeout = () => new SetupActionError("publishTimeout", "Publishing did not finish in time");
@@ -300,7 +300,7 @@ async function runPublish(client: DataverseClient, options: PublishOptions): Pro
 
 /** Polls our asyncoperation to its end: its completion time, the lock that failed it, or a typed failure. */
 async function followOperation(
-  client: DataverseClient,
+  client: WebApiClient,
   operationId: string,
   options: PublishOptions,
   poll: number,
@@ -324,7 +324,7 @@ async function followOperation(
   }
 }
 
-async function publishSynchronously(client: DataverseClient, options: PublishOptions, now: () => number, waitForLock: (lock: Locked) => Promise<void>): Promise<PublishResult> {
+async function publishSynchronously(client: WebApiClient, options: PublishOptions, now: () => number, waitForLock: (lock: Locked) => Promise<void>): Promise<PublishResult> {
   for (;;) {
     options.onProgress?.("running");
     try {

@@ -2,19 +2,27 @@
  * The checklist (README.md, "The checklist") as a pure function of the state: no I/O, so every rule is unit
  * tested from hand-made states and the control, the CLI and the tests all judge alike.
  */
-import type { CheckId, CheckItem, Fact, SetupState, UserInfo } from "./types";
+import type { CheckId, CheckItem, CheckStatus, Fact, SetupState, UserInfo } from "./types";
 import { disabledSteps } from "./steps";
 import { roleMustBeExclusive } from "./version";
 
-const unknown = (id: CheckItem["id"], fact: Fact<unknown>): CheckItem => ({
+/**
+ * One line of the checklist. Written as a call rather than an object literal per outcome: the
+ * property names then stand once in the control's bundle, not in each of the forty outcomes.
+ * `detail` true names the message's own `<messageKey>_Detail` key.
+ */
+const line = (id: CheckId, status: CheckStatus, messageKey: string, params: CheckItem["params"] = {}, detail?: string | true, more?: Partial<CheckItem>): CheckItem => ({
   id,
-  status: "unknown",
-  messageKey: "Check_Unknown",
-  params: {},
-  error: fact.ok ? undefined : fact.error,
+  status,
+  messageKey,
+  params,
+  ...(detail ? { detailKey: detail === true ? `${messageKey}_Detail` : detail } : {}),
+  ...more,
 });
 
-const noUser = (id: CheckItem["id"]): CheckItem => ({ id, status: "unknown", messageKey: "Check_NoUserYet", params: {} });
+const unknown = (id: CheckId, fact: Fact<unknown>): CheckItem => line(id, "unknown", "Check_Unknown", {}, undefined, { error: fact.ok ? undefined : fact.error });
+
+const noUser = (id: CheckId): CheckItem => line(id, "unknown", "Check_NoUserYet");
 
 const names = (users: UserInfo[]) => users.map((u) => u.fullName || u.email || u.id).join(", ");
 
@@ -22,30 +30,30 @@ function solutionInstalled(s: SetupState): CheckItem {
   const id = "solution.installed";
   if (!s.solution.ok) return unknown(id, s.solution);
   const sol = s.solution.value;
-  if (!sol) return { id, status: "fail", messageKey: "Check_SolutionMissing", detailKey: "Check_SolutionMissing_Detail", params: { name: s.input.solutionName } };
-  return { id, status: "pass", messageKey: "Check_SolutionInstalled", params: { name: sol.friendlyName, version: sol.version } };
+  if (!sol) return line(id, "fail", "Check_SolutionMissing", { name: s.input.solutionName }, true);
+  return line(id, "pass", "Check_SolutionInstalled", { name: sol.friendlyName, version: sol.version });
 }
 
 function solutionSteps(s: SetupState): CheckItem {
   const id = "solution.steps";
-  if (s.solution.ok && !s.solution.value) return { id, status: "unknown", messageKey: "Check_StepsNoSolution", params: {} };
+  if (s.solution.ok && !s.solution.value) return line(id, "unknown", "Check_StepsNoSolution");
   if (!s.steps.ok) return unknown(id, s.steps);
   const steps = s.steps.value;
-  if (steps.length === 0) return { id, status: "warn", messageKey: "Check_StepsNone", detailKey: "Check_StepsNone_Detail", params: {} };
+  if (steps.length === 0) return line(id, "warn", "Check_StepsNone", {}, true);
   const disabled = steps.filter((x) => !x.enabled);
   // Locked steps are named on the line and left out of the fix: enabling them here would be refused.
   const { fixable, locked } = disabledSteps(steps);
   const lockedKey = locked.length === 1 ? "Check_StepsLockedOne" : "Check_StepsLockedMany";
   if (disabled.length)
-    return {
+    return line(
       id,
-      status: "fail",
-      messageKey: locked.length ? lockedKey : "Check_StepsDisabled",
-      detailKey: "Check_StepsDisabled_Detail",
-      params: { count: disabled.length, total: steps.length, names: disabled.map((x) => x.name).join(", "), ...(locked.length ? { locked: locked.map((x) => x.name).join(", ") } : {}) },
-      ...(fixable.length ? { fix: "enableSteps" as const } : {}),
-    };
-  return { id, status: "pass", messageKey: "Check_StepsEnabled", params: { count: steps.length } };
+      "fail",
+      locked.length ? lockedKey : "Check_StepsDisabled",
+      { count: disabled.length, total: steps.length, names: disabled.map((x) => x.name).join(", "), ...(locked.length ? { locked: locked.map((x) => x.name).join(", ") } : {}) },
+      "Check_StepsDisabled_Detail",
+      fixable.length ? { fix: "enableSteps" } : {},
+    );
+  return line(id, "pass", "Check_StepsEnabled", { count: steps.length });
 }
 
 function userSelected(s: SetupState): CheckItem {
@@ -53,10 +61,10 @@ function userSelected(s: SetupState): CheckItem {
   if (!s.savedUserId.ok) return unknown(id, s.savedUserId);
   const saved = s.savedUserId.value?.toLowerCase() ?? null;
   const chosen = s.input.chosenUserId?.toLowerCase() ?? null;
-  if (saved !== chosen) return { id, status: "warn", messageKey: "Check_UserUnsaved", detailKey: "Check_UserUnsaved_Detail", params: {} };
-  if (!saved) return { id, status: "fail", messageKey: "Check_UserMissing", detailKey: "Check_UserMissing_Detail", params: {}, fix: "pickUser" };
+  if (saved !== chosen) return line(id, "warn", "Check_UserUnsaved", {}, true);
+  if (!saved) return line(id, "fail", "Check_UserMissing", {}, true, { fix: "pickUser" });
   const name = s.chosenUser?.ok ? s.chosenUser.value.fullName : saved;
-  return { id, status: "pass", messageKey: "Check_UserSelected", params: { name } };
+  return line(id, "pass", "Check_UserSelected", { name });
 }
 
 /** Only when signed in with Marketo's own credentials: they must sign in as the saved Marketo User. */
@@ -66,17 +74,10 @@ function userCredentials(s: SetupState): CheckItem | undefined {
   if (!s.savedUserId.ok) return unknown(id, s.savedUserId);
   const saved = s.savedUserId.value;
   if (!saved) return noUser(id);
-  if (!s.currentUserId) return { id, status: "unknown", messageKey: "Check_Unknown", params: {} };
-  if (saved.toLowerCase() === s.currentUserId.toLowerCase()) return { id, status: "pass", messageKey: "Check_CredentialsMatch", params: {} };
+  if (!s.currentUserId) return line(id, "unknown", "Check_Unknown");
+  if (saved.toLowerCase() === s.currentUserId.toLowerCase()) return line(id, "pass", "Check_CredentialsMatch");
   const name = s.chosenUser?.ok ? s.chosenUser.value.fullName : saved;
-  return {
-    id,
-    status: "fail",
-    messageKey: "Check_CredentialsMismatch",
-    detailKey: "Check_CredentialsMismatch_Detail",
-    params: { name, signedIn: s.currentUserId },
-    fix: "pickUser",
-  };
+  return line(id, "fail", "Check_CredentialsMismatch", { name, signedIn: s.currentUserId }, true, { fix: "pickUser" });
 }
 
 type ChosenUser = Extract<NonNullable<SetupState["chosenUser"]>, { ok: true }>["value"];
@@ -89,7 +90,7 @@ function hasRoleDirectly(s: SetupState, u: ChosenUser): boolean {
 }
 
 /** The checks about the sync user itself: unknown until one is picked and read. */
-function userCheck(id: CheckItem["id"], s: SetupState, judge: (u: ChosenUser) => CheckItem): CheckItem {
+function userCheck(id: CheckId, s: SetupState, judge: (u: ChosenUser) => CheckItem): CheckItem {
   if (!s.chosenUser) return noUser(id);
   if (!s.chosenUser.ok) return unknown(id, s.chosenUser);
   return judge(s.chosenUser.value);
@@ -97,16 +98,14 @@ function userCheck(id: CheckItem["id"], s: SetupState, judge: (u: ChosenUser) =>
 
 const userEnabled = (s: SetupState): CheckItem =>
   userCheck("user.enabled", s, (u): CheckItem =>
-    u.isDisabled
-      ? { id: "user.enabled", status: "fail", messageKey: "Check_UserDisabled", detailKey: "Check_UserDisabled_Detail", params: { name: u.fullName } }
-      : { id: "user.enabled", status: "pass", messageKey: "Check_UserEnabled", params: { name: u.fullName } },
+    u.isDisabled ? line("user.enabled", "fail", "Check_UserDisabled", { name: u.fullName }, true) : line("user.enabled", "pass", "Check_UserEnabled", { name: u.fullName }),
   );
 
 const userApplication = (s: SetupState): CheckItem =>
   userCheck("user.application", s, (u): CheckItem =>
     u.applicationId
-      ? { id: "user.application", status: "pass", messageKey: "Check_UserIsApplication", params: { clientId: u.applicationId } }
-      : { id: "user.application", status: "warn", messageKey: "Check_UserNotApplication", detailKey: "Check_UserNotApplication_Detail", params: { name: u.fullName } },
+      ? line("user.application", "pass", "Check_UserIsApplication", { clientId: u.applicationId })
+      : line("user.application", "warn", "Check_UserNotApplication", { name: u.fullName }, true),
   );
 
 function userRole(s: SetupState): CheckItem {
@@ -114,19 +113,11 @@ function userRole(s: SetupState): CheckItem {
   return userCheck(id, s, (u) => {
     if (!s.roles.ok) return unknown(id, s.roles);
     const role = s.input.roleName;
-    if (s.roles.value.length === 0) return { id, status: "fail", messageKey: "Check_RoleNotFound", detailKey: "Check_RoleNotFound_Detail", params: { role } };
-    if (hasRoleDirectly(s, u)) return { id, status: "pass", messageKey: "Check_RoleAssigned", params: { role } };
-    if (u.roleTeams.length)
-      return {
-        id,
-        status: "warn",
-        messageKey: "Check_RoleThroughTeam",
-        detailKey: "Check_RoleThroughTeam_Detail",
-        // `count` picks the plural form ("the team" / "the teams").
-        params: { role, teams: u.roleTeams.join(", "), count: u.roleTeams.length },
-        fix: "assignRole",
-      };
-    return { id, status: "fail", messageKey: "Check_RoleMissing", params: { role }, fix: "assignRole" };
+    if (s.roles.value.length === 0) return line(id, "fail", "Check_RoleNotFound", { role }, true);
+    if (hasRoleDirectly(s, u)) return line(id, "pass", "Check_RoleAssigned", { role });
+    // `count` picks the plural form ("the team" / "the teams").
+    if (u.roleTeams.length) return line(id, "warn", "Check_RoleThroughTeam", { role, teams: u.roleTeams.join(", "), count: u.roleTeams.length }, true, { fix: "assignRole" });
+    return line(id, "fail", "Check_RoleMissing", { role }, undefined, { fix: "assignRole" });
   });
 }
 
@@ -145,23 +136,15 @@ function roleExclusive(s: SetupState): CheckItem {
   if (!s.roles.ok) return unknown(id, s.roles);
   const role = s.input.roleName;
   const version = s.solution.value?.version;
-  if (!version) return { id, status: "unknown", messageKey: "Check_ExclusiveNoSolution", params: { role } };
+  if (!version) return line(id, "unknown", "Check_ExclusiveNoSolution", { role });
   // Before 4.0.0.14 the rule is the opposite one (every user needs the role): the line is named for it.
-  if (!roleMustBeExclusive(version))
-    return { id, status: "info", titleKey: "CheckTitle_role_everyone", messageKey: "Check_RoleForAllUsers", detailKey: "Check_RoleForAllUsers_Detail", params: { role, version } };
+  if (!roleMustBeExclusive(version)) return line(id, "info", "Check_RoleForAllUsers", { role, version }, true, { titleKey: "CheckTitle_role_everyone" });
   const others = otherRoleHolders(s);
-  if (others.length === 0) return { id, status: "pass", messageKey: "Check_RoleExclusive", params: { role } };
+  if (others.length === 0) return line(id, "pass", "Check_RoleExclusive", { role });
   // Removal is offered only once the sync user is picked and saved: who is "other" is settled then.
   const saved = s.savedUserId.ok ? s.savedUserId.value?.toLowerCase() : undefined;
   const settled = !!saved && saved === s.input.chosenUserId?.toLowerCase();
-  return {
-    id,
-    status: "fail",
-    messageKey: "Check_RoleNotExclusive",
-    detailKey: "Check_RoleNotExclusive_Detail",
-    params: { role, count: others.length, names: names(others), version },
-    ...(settled ? { fix: "removeRoleFromOthers" as const, affectedUsers: others } : {}),
-  };
+  return line(id, "fail", "Check_RoleNotExclusive", { role, count: others.length, names: names(others), version }, true, settled ? { fix: "removeRoleFromOthers", affectedUsers: others } : {});
 }
 
 function configRead(s: SetupState): CheckItem {
@@ -169,13 +152,13 @@ function configRead(s: SetupState): CheckItem {
   if (!s.chosenUser) return noUser(id);
   if (!s.configReadable) return unknown(id, s.savedUserId);
   if (!s.configReadable.ok) return unknown(id, s.configReadable);
-  if (s.configReadable.value) return { id, status: "pass", messageKey: "Check_ConfigReadable", params: {} };
+  if (s.configReadable.value) return line(id, "pass", "Check_ConfigReadable");
   const role = s.input.roleName;
   // The role grants the read: without it, assigning it is the fix; with it, the role's privileges are at fault.
   const chosen = s.chosenUser.ok ? s.chosenUser.value : undefined;
   if (chosen && s.roles.ok && s.roles.value.length && !hasRoleDirectly(s, chosen))
-    return { id, status: "fail", messageKey: "Check_ConfigNotReadableNoRole", detailKey: "Check_ConfigNotReadable_Detail", params: { role }, fix: "assignRole" };
-  return { id, status: "fail", messageKey: "Check_ConfigNotReadable", detailKey: "Check_ConfigNotReadableWithRole_Detail", params: { role } };
+    return line(id, "fail", "Check_ConfigNotReadableNoRole", { role }, "Check_ConfigNotReadable_Detail", { fix: "assignRole" });
+  return line(id, "fail", "Check_ConfigNotReadable", { role }, "Check_ConfigNotReadableWithRole_Detail");
 }
 
 const latest = (...times: Array<string | undefined>) =>
@@ -197,26 +180,20 @@ function publish(s: SetupState): CheckItem {
   const lastPublish = latest(log.lastPublishAt, s.lastPublishJobAt);
   // A change made here needs a publish made here after it, whether or not an older publish is known.
   const changesHerePublished = !log.lastChangeAt || after(log.lastPublishAt, log.lastChangeAt);
-  if (!changesHerePublished && !lastPublish) return { id, status: "fail", messageKey: "Check_PublishNeeded", params: { time: log.lastChangeAt! }, fix: "publish" };
+  if (!changesHerePublished && !lastPublish) return line(id, "fail", "Check_PublishNeeded", { time: log.lastChangeAt! }, undefined, { fix: "publish" });
   // Nothing says a publish is due, and nothing says one was made: not a problem found.
-  if (!lastPublish) return { id, status: "unknown", messageKey: "Check_PublishUnknown", detailKey: "Check_PublishUnknown_Detail", params: {}, fix: "publish", advisory: true };
+  if (!lastPublish) return line(id, "unknown", "Check_PublishUnknown", {}, true, { fix: "publish", advisory: true });
   // A synchronous publish made here leaves no job: then the browser's time is all there is.
   const recordSavePublished = !s.configModifiedOn || after(s.lastPublishJobAt, s.configModifiedOn) || after(log.lastPublishAt, s.configModifiedOn);
-  if (!changesHerePublished || !recordSavePublished) return { id, status: "fail", messageKey: "Check_PublishDue", params: { time: lastPublish }, fix: "publish" };
-  return { id, status: "pass", messageKey: "Check_Published", params: { time: lastPublish } };
+  if (!changesHerePublished || !recordSavePublished) return line(id, "fail", "Check_PublishDue", { time: lastPublish }, undefined, { fix: "publish" });
+  return line(id, "pass", "Check_Published", { time: lastPublish });
 }
 
 function filterField(s: SetupState): CheckItem {
   const tables = Object.entries(s.syncFilter);
   const present = tables.filter(([, f]) => f.ok && f.value).map(([t]) => t);
   const unread = tables.filter(([, f]) => !f.ok).map(([t]) => t);
-  return {
-    id: "filter.field",
-    status: "info",
-    messageKey: present.length ? "Check_FilterPresent" : "Check_FilterAbsent",
-    detailKey: "Check_Filter_Detail",
-    params: { tables: present.join(", "), unread: unread.join(", ") },
-  };
+  return line("filter.field", "info", present.length ? "Check_FilterPresent" : "Check_FilterAbsent", { tables: present.join(", "), unread: unread.join(", ") }, "Check_Filter_Detail");
 }
 
 /**

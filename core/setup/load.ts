@@ -5,7 +5,7 @@
  * be cut at 5,000 rows; its `<nav>@odata.nextLink` is then followed, alongside the second round,
  * so nobody who holds the role is missed.
  */
-import type { BatchResult, DataverseClient } from "../dataverse/client";
+import type { BatchResult, WebApiClient } from "../dataverse/webApiClient";
 import { DataverseError, isDataverseError } from "../dataverse/errors";
 import { guid, isGuid } from "../dataverse/odata";
 import {
@@ -68,7 +68,7 @@ const rows = (data: Row): Row[] => (Array.isArray(data.value) ? (data.value as R
 export const EXPANDED_ROWS_LIMIT = 5000;
 
 /** Completes `row[nav]` in place; returns the number of requests it took (0 when nothing was cut). */
-export async function completeExpansion(client: DataverseClient, row: Row, nav: string, signal?: AbortSignal): Promise<number> {
+export async function completeExpansion(client: WebApiClient, row: Row, nav: string, signal?: AbortSignal): Promise<number> {
   const first = row[nav];
   const link = row[`${nav}@odata.nextLink`];
   if (!Array.isArray(first) || typeof link !== "string" || first.length < EXPANDED_ROWS_LIMIT) return 0;
@@ -91,7 +91,7 @@ export async function completeExpansion(client: DataverseClient, row: Row, nav: 
  * Completes the expanded collections of a batch result. A failed follow-up makes the whole result
  * failed: a partial list of role holders would report "nobody else has the role" wrongly.
  */
-async function completeResult(client: DataverseClient, result: BatchResult | undefined, nav: string, signal?: AbortSignal): Promise<{ result: BatchResult | undefined; requests: number }> {
+async function completeResult(client: WebApiClient, result: BatchResult | undefined, nav: string, signal?: AbortSignal): Promise<{ result: BatchResult | undefined; requests: number }> {
   if (!result?.ok || !result.data) return { result, requests: 0 };
   const data = result.data as Row;
   const records = Array.isArray(data.value) ? (data.value as Row[]) : [data];
@@ -176,7 +176,7 @@ export interface LoadOptions {
 /** Batch results by the name the request was given. */
 type Named = Partial<Record<string, BatchResult>>;
 
-async function namedBatch(client: DataverseClient, requests: Record<string, string>, signal?: AbortSignal): Promise<Named> {
+async function namedBatch(client: WebApiClient, requests: Record<string, string>, signal?: AbortSignal): Promise<Named> {
   const names = Object.keys(requests);
   if (!names.length) return {};
   const results = await client.batchGet(
@@ -200,9 +200,9 @@ interface Learned {
   entitySets: Map<string, string>;
   currentUserId?: string;
 }
-const learnedBy = new WeakMap<DataverseClient, Learned>();
+const learnedBy = new WeakMap<WebApiClient, Learned>();
 
-function learnedFor(client: DataverseClient): Learned {
+function learnedFor(client: WebApiClient): Learned {
   let learned = learnedBy.get(client);
   if (!learned) learnedBy.set(client, (learned = { entitySets: new Map() }));
   return learned;
@@ -212,7 +212,7 @@ const asGuid = (value: string | undefined) => (value && isGuid(value) ? guid(val
 
 const filterName = (table: string) => `syncFilter.${table}`;
 
-export async function loadSetupState(client: DataverseClient, input: SetupInput, options: LoadOptions = {}): Promise<SetupState> {
+export async function loadSetupState(client: WebApiClient, input: SetupInput, options: LoadOptions = {}): Promise<SetupState> {
   const userId = input.chosenUserId ? guid(input.chosenUserId) : undefined;
   const configId = guid(input.config.id);
   const learned = learnedFor(client);

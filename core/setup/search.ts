@@ -1,6 +1,6 @@
 /** Server-side search for the sync user picker: one request, at most `top` rows. */
-import type { DataverseClient } from "../dataverse/client";
-import type { ODataCollection } from "../dataverse/client";
+import type { WebApiClient } from "../dataverse/webApiClient";
+import type { ODataCollection } from "../dataverse/webApiClient";
 import { toUser } from "./load";
 import { userSearchPath, type UserSearch } from "./queries";
 import type { UserInfo } from "./types";
@@ -10,7 +10,7 @@ export interface UserSearchResult extends UserInfo {
   hasRole: boolean;
 }
 
-export async function searchUsers(client: DataverseClient, search: UserSearch, options: { signal?: AbortSignal } = {}): Promise<UserSearchResult[]> {
+export async function searchUsers(client: WebApiClient, search: UserSearch, options: { signal?: AbortSignal } = {}): Promise<UserSearchResult[]> {
   const page = await client.get<ODataCollection<Record<string, unknown>>>(userSearchPath(search), { signal: options.signal });
   return page.value.map((row) => ({
     ...toUser(row),

@@ -2,7 +2,7 @@
  * What the control's components may ask of Dataverse, behind one interface: components never
  * fetch, and tests can drive them against the devserver or a stub.
  */
-import type { DataverseClient } from "../dataverse/client";
+import type { WebApiClient } from "../dataverse/webApiClient";
 import { assignSyncRole, enablePluginSteps, publishAll, removeSyncRoleFrom, type PublishOptions, type PublishResult } from "./actions";
 import { loadSetupState, type LoadHints } from "./load";
 import type { UserSearch } from "./queries";
@@ -19,7 +19,7 @@ export interface SetupService {
 }
 
 /** `hints`: what the host knows that spares the loader a round trip (see LoadHints). */
-export function createSetupService(client: DataverseClient, hints?: Promise<LoadHints>): SetupService {
+export function createSetupService(client: WebApiClient, hints?: Promise<LoadHints>): SetupService {
   return {
     load: async (input, signal) => loadSetupState(client, input, { signal, hints: await hints }),
     searchUsers: (search, signal) => searchUsers(client, search, { signal }),

@@ -23,6 +23,13 @@
  * old control stays; the devserver's import log then carries a `result="warning"` on that control
  * saying so (the service logs nothing documented for it).
  *
+ * `StageAndUpgradeAsync` (Web API reference, "StageAndUpgradeAsync Action": imports a solution,
+ * stages it for upgrade and applies the upgrade; same parameters and response as
+ * ImportSolutionAsync) is the same import, checked the same way, and on an installed managed
+ * solution an upgrade: the holding solution is promoted, so the components the new version no
+ * longer has are deleted ("Upgrade or update a solution", Microsoft Learn). A plain import of a
+ * higher managed version is an update and keeps them.
+ *
  * Error codes and message shapes: importErrors.ts.
  */
 import { ApiRequest, ApiResponse, ServerContext, json, noContent, parseJsonBody } from "../context";
@@ -203,7 +210,7 @@ function badZipMessage(): string {
  * Registers the solution and its controls (upsert by unique name / control name). An installed
  * control is replaced only when the imported version is higher; otherwise it is kept as it is.
  */
-export function applyImport(org: Org, plan: ImportPlan): ImportOutcome {
+export function applyImport(org: Org, plan: ImportPlan, options: { upgrade?: boolean } = {}): ImportOutcome {
   const now = new Date().toISOString();
   const solutions = org.table(org.entity("solution"));
   let solution = [...solutions.values()].find((s) => String(s.uniquename).toLowerCase() === plan.uniqueName.toLowerCase());
@@ -229,6 +236,17 @@ export function applyImport(org: Org, plan: ImportPlan): ImportOutcome {
     const id = String(row.customcontrolid);
     if (![...components.values()].some((sc) => sc.objectid === id && sc._solutionid_value === solutionId)) {
       org.insert(org.entity("solutioncomponent"), { objectid: id, componenttype: 66, rootcomponentbehavior: 0, _solutionid_value: solutionId });
+    }
+  }
+  if (options.upgrade && plan.managed && plan.previousVersion) {
+    // The upgrade's promote step: a control of the old version that the new one lacks is deleted.
+    const kept = new Set(outcomes.map((o) => o.name.toLowerCase()));
+    for (const [key, sc] of [...components.entries()]) {
+      if (sc._solutionid_value !== solutionId || Number(sc.componenttype) !== 66) continue;
+      const control = controls.get(String(sc.objectid).toLowerCase());
+      if (control && kept.has(String(control.name).toLowerCase())) continue;
+      components.delete(key);
+      if (control) controls.delete(String(sc.objectid).toLowerCase());
     }
   }
   return { solutionId, controls: outcomes };
@@ -319,7 +337,7 @@ export function importSolution(ctx: ServerContext, req: ApiRequest): ApiResponse
  * to 100 over the org's import duration, and the solution is registered when it completes. A bad
  * file fails the job (asyncoperation statuscode 31, the log in importjob.data), as the service does.
  */
-export function importSolutionAsync(ctx: ServerContext, req: ApiRequest): ApiResponse {
+export function importSolutionAsync(ctx: ServerContext, req: ApiRequest, message: "ImportSolutionAsync" | "StageAndUpgradeAsync" = "ImportSolutionAsync"): ApiResponse {
   const { org, importJobId, check } = receiveImport(ctx, req);
   const now = Date.now();
   org.insert(org.entity("importjob"), {
@@ -336,7 +354,7 @@ export function importSolutionAsync(ctx: ServerContext, req: ApiRequest): ApiRes
     asyncoperationid: id,
     name: "Solution Import",
     operationtype: 5,
-    messagename: "ImportSolutionAsync",
+    messagename: message,
     statecode: 0,
     statuscode: 0,
     message: null,
@@ -356,11 +374,11 @@ export function importSolutionAsync(ctx: ServerContext, req: ApiRequest): ApiRes
       if (ij && !ij.completedon) Object.assign(ij, { progress: Math.floor(fraction * (check.ok ? 100 : 40)), versionnumber: org.nextVersion() });
     },
     finish: (completedon) => {
-      const outcome = check.ok ? applyImport(org, check.plan) : undefined;
+      const outcome = check.ok ? applyImport(org, check.plan, { upgrade: message === "StageAndUpgradeAsync" }) : undefined;
       const ij = org.get("importjob", importJobId);
       if (ij) Object.assign(ij, { progress: check.ok ? 100 : ij.progress, completedon, modifiedon: completedon, data: importLog(check, completedon, outcome), versionnumber: org.nextVersion() });
     },
   });
   org.tick(now);
-  return json(200, { "@odata.context": `${ctx.serviceRoot}$metadata#Microsoft.Dynamics.CRM.ImportSolutionAsyncResponse`, AsyncOperationId: id, ImportJobKey: importJobId });
+  return json(200, { "@odata.context": `${ctx.serviceRoot}$metadata#Microsoft.Dynamics.CRM.${message}Response`, AsyncOperationId: id, ImportJobKey: importJobId });
 }

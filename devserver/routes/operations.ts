@@ -33,7 +33,7 @@ export function functionParameters(req: ApiRequest, key: string | undefined): Re
 }
 
 const GET_FUNCTIONS = new Set(["WhoAmI", "RetrieveVersion", "RetrieveCurrentOrganization"]);
-const POST_ACTIONS = new Set(["PublishAllXml", "PublishAllXmlAsync", "PublishXml", "ImportSolution", "ImportSolutionAsync"]);
+const POST_ACTIONS = new Set(["PublishAllXml", "PublishAllXmlAsync", "PublishXml", "ImportSolution", "ImportSolutionAsync", "StageAndUpgradeAsync"]);
 
 export function isOperation(name: string): boolean {
   return GET_FUNCTIONS.has(name) || POST_ACTIONS.has(name);
@@ -138,6 +138,8 @@ export async function unboundOperation(ctx: ServerContext, req: ApiRequest, name
     case "ImportSolution":
     case "ImportSolutionAsync":
       return name === "ImportSolution" ? importSolution(ctx, req) : importSolutionAsync(ctx, req);
+    case "StageAndUpgradeAsync":
+      return importSolutionAsync(ctx, req, name);
   }
   throw badQuery(`Resource not found for the segment '${name}'.`);
 }

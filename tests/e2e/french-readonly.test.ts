@@ -16,7 +16,9 @@ it("speaks French, from the form's frame to the control's messages, through the 
   const { page, errors, close } = await openForm(e2e, "?fixture=demo&lang=1036");
   expect(await page.getAttribute("html", "lang")).toBe("fr");
   await page.getByRole("button", { name: form.save }).waitFor();
-  await page.getByText("Utilisateur Marketo", { exact: true }).waitFor();
+  // The form's label of the field, and the control's own heading, in the same words.
+  await page.locator("#field-label", { hasText: "Utilisateur Marketo" }).waitFor();
+  await page.getByRole("heading", { name: "Utilisateur Marketo" }).waitFor();
   await page.getByRole("heading", { name: t("Section_Checklist") }).waitFor();
   await page.getByRole("button", { name: t("Publish_Button") }).waitFor();
   await page.getByText("ID de locataire").waitFor();

@@ -59,8 +59,8 @@ export interface FormPage {
 }
 
 /** Opens the form in a fresh browser context (clipboard allowed) and waits until the checklist is loaded. */
-export async function openForm(e2e: E2E, query = "", { waitForChecklist = true } = {}): Promise<FormPage> {
-  const context = await e2e.browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: query.includes("lang=1036") ? "fr-FR" : "en-US" });
+export async function openForm(e2e: E2E, query = "", { waitForChecklist = true, width = 1280 } = {}): Promise<FormPage> {
+  const context = await e2e.browser.newContext({ viewport: { width, height: 1000 }, locale: query.includes("lang=1036") ? "fr-FR" : "en-US" });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: e2e.harness.url });
   const page = await context.newPage();
   const errors: string[] = [];

@@ -152,7 +152,8 @@ describe("situations an admin can meet", () => {
 
 describe("Marketo's credentials", () => {
   it("verify fails when the credentials do not sign in as the Marketo User, unless told they are not Marketo's", async () => {
-    await cli(["set-user", USER.europeApp, ...args]);
+    // Not the user these credentials sign in as: set-user refuses it without --force (safety test in safety.test.ts).
+    await cli(["set-user", "--force", USER.europeApp, ...args]);
     const r = await cli(["verify", "--json", ...args]);
     const line = (json(r) as { checks: Array<{ id: string; status: string; message: string }> }).checks.find((c) => c.id === "user.credentials");
     expect(line).toMatchObject({ status: "fail" });

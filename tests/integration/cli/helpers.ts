@@ -45,6 +45,8 @@ export interface RunOptions {
   clock?: Clock;
   /** The fetch behind the recording one (default the global fetch). */
   fetch?: FetchLike;
+  /** Ctrl-C: aborting it is what SIGINT does to the real command. */
+  interrupt?: AbortSignal;
 }
 
 export async function cli(args: string[], options: RunOptions = {}): Promise<CliResult> {
@@ -61,7 +63,7 @@ export async function cli(args: string[], options: RunOptions = {}): Promise<Cli
   stdin.isTTY = options.stdinIsTTY;
   const secret = options.secret === undefined ? SECRET.marketoSync : options.secret;
   const env: NodeJS.ProcessEnv = { ...(secret === null ? {} : { MARKETO_DYNAMICS_CLIENT_SECRET: secret }), ...options.env };
-  const code = await run(args, { stdout, stderr, stdin, env, fetch: fetchImpl, retryDelayMs: 5, pollIntervalMs: 40, maxWaitMs: options.maxWaitMs, clock: options.clock });
+  const code = await run(args, { stdout, stderr, stdin, env, fetch: fetchImpl, retryDelayMs: 5, pollIntervalMs: 40, maxWaitMs: options.maxWaitMs, clock: options.clock, interrupt: options.interrupt });
   return { code, stdout: stdout.text, stderr: stderr.text, urls };
 }
 
