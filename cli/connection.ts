@@ -26,7 +26,7 @@ export interface ConnectionOptions extends SignInOptions {
 }
 
 /** Longest wait for one answer; --timeout bounds the whole command on top of it. */
-const ATTEMPT_TIMEOUT_MS = 60_000;
+export const ATTEMPT_TIMEOUT_MS = 60_000;
 
 export interface Connection {
   client: DataverseClient;
@@ -158,7 +158,7 @@ export function authError(e: unknown, context: { clientId: string; tenant: strin
  * A 429/503 pause can last minutes (Retry-After): it is said when it starts and, until it ends, at
  * least every HEARTBEAT_MS, so a CI log shows the run is waiting, not hung. Stopped by the command's end.
  */
-function retryWaitNotice(io: Io, t: Translate, runtime: CommandRuntime, quiet: boolean) {
+export function retryWaitNotice(io: Io, t: Translate, runtime: CommandRuntime, quiet: boolean) {
   return ({ seconds, status }: { seconds: number; status: number }) => {
     // A pause of a few seconds is not worth a line; one a log reader could take for a hang is.
     if (quiet || seconds < 5) return undefined;
@@ -173,7 +173,7 @@ function retryWaitNotice(io: Io, t: Translate, runtime: CommandRuntime, quiet: b
 }
 
 /** The client's pause before a retry ends at once when the command is stopped. */
-function sleepUntil(runtime: CommandRuntime) {
+export function sleepUntil(runtime: CommandRuntime) {
   return (ms: number, signal?: AbortSignal) =>
     new Promise<void>((resolve, reject) => {
       const signals = [runtime.signal, ...(signal ? [signal] : [])];

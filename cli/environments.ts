@@ -222,7 +222,6 @@ export async function pool<T>(tasks: Array<() => Promise<T>>, limit: number): Pr
   return results;
 }
 
-
 function summaryTable(results: EnvironmentResult[], out: Output): string {
   const { t } = out;
   const rows = results.map((r) => {

@@ -80,7 +80,8 @@ export function junitXml(command: string, results: EnvironmentResult[], now: num
       const system = c.text ? `\n      <system-out>${xmlEscape(c.text)}</system-out>` : "";
       if (c.outcome === "pass") return system ? `${open}>${system}\n    </testcase>` : `${open}/>`;
       const tag = c.outcome === "skipped" ? "skipped" : c.outcome;
-      const inner = c.outcome === "skipped" ? `<skipped${attrs({ message: c.message ?? "" })}/>` : `<${tag}${attrs({ message: c.message ?? "", type: tag })}>${xmlEscape(c.body ?? c.message ?? "")}</${tag}>`;
+      const inner =
+        c.outcome === "skipped" ? `<skipped${attrs({ message: c.message ?? "" })}/>` : `<${tag}${attrs({ message: c.message ?? "", type: tag })}>${xmlEscape(c.body ?? c.message ?? "")}</${tag}>`;
       return `${open}>\n      ${inner}\n    </testcase>`;
     });
     const a = attrs({ name: r.environment.name, tests: cases.length, failures: count("failure"), errors: count("error"), skipped: count("skipped"), timestamp: stamp, hostname: r.environment.url });

@@ -8,6 +8,8 @@ import { Command, CommanderError, Option } from "commander";
 import type { Operation } from "../core/setup/messages";
 import { bindForm, type BindFormOptions } from "./commands/bindForm";
 import { connectionInfo } from "./commands/connectionInfo";
+import { createSyncUser, type CreateSyncUserOptions } from "./commands/createSyncUser";
+import { DEFAULT_APP_NAME, setup, type SetupOptions } from "./commands/setup";
 import { deploy, type DeployOptions } from "./commands/deploy";
 import { publish } from "./commands/publish";
 import { assignRole, removeRole } from "./commands/roles";
@@ -72,7 +74,7 @@ function buildProgram(io: Io, setExit: (code: number) => void, overrides: RunOve
     .version(TOOL_VERSION, "--version", "the tool's version")
     .addHelpText(
       "after",
-      "\nExit codes: 0 success (verify: every check passed), 1 a check failed or the org refused the change, 2 usage or sign-in, 3 a check or the command could not run (unreachable, 5xx, throttled, read denied, --timeout).",
+      "\nExit codes: 0 success (verify: every check passed), 1 a check failed or the org refused the change, 2 usage or sign-in, 3 a check or the command could not run (unreachable, 5xx, throttled, read denied, --timeout), 130 stopped with Ctrl-C (a publish or import started goes on: follow it with publish --job / deploy --import-job).",
     );
 
   const action =
@@ -188,6 +190,31 @@ function buildProgram(io: Io, setExit: (code: number) => void, overrides: RunOve
     .command("connection-info")
     .description("print what Marketo's step 3 asks for: org URL, Organization Service URL, tenant ID, Client ID, username")
     .action(action("connectionInfo", (s) => connectionInfo(s)));
+  // Issue 14: the sync user from nothing (cli/commands/createSyncUser.ts, cli/commands/setup.ts).
+  program
+    .command("create-sync-user")
+    .description("create the application user of --client-id (or reuse it), give it the sync role and set it as the Marketo User")
+    .option("--business-unit <name>", "business unit of a new application user (default: the root business unit)")
+    .option("--enable", "enable the application user if it exists but is disabled")
+    .option("-y, --yes", "do not ask for confirmation (required when stdin is not a terminal)")
+    .option("--admin-client-id <id>", "sign in as this app registration (secret as usual) instead of as an admin with a device code")
+    .option("--setup-client-id <id>", "public client of the device-code sign-in (default: Microsoft's Azure CLI, 04b07795-8ddb-461a-bbee-02f9e1bf7b46)")
+    .option("--dry-run", DRY_RUN)
+    .action(action("saveUser", (s, options: CreateSyncUserOptions) => createSyncUser(s, options)));
+  program
+    .command("setup")
+    .description("Marketo's step 2 in one run, signed in as an admin (device code): Entra app, secret, application user, role, Marketo User, plugin steps, publish, verify")
+    .option("--app-name <name>", "display name of the Entra app registration, found or created", DEFAULT_APP_NAME)
+    .option("--secret-expiry <when>", "6m, 12m, 24m or a date YYYY-MM-DD", "12m")
+    .option("--secret-file <path>", "write the new client secret to this file (mode 0600) instead of showing it")
+    .option("--show-secret", "with --json: put the new client secret in the JSON document")
+    .option("--new-secret", "add a new client secret to an app that already has one")
+    .option("--business-unit <name>", "business unit of a new application user (default: the root business unit)")
+    .option("--enable", "enable the application user if it exists but is disabled")
+    .option("--setup-client-id <id>", "public client of the device-code sign-in (default: Microsoft's Azure CLI, 04b07795-8ddb-461a-bbee-02f9e1bf7b46)")
+    .option("--graph-url <url>", "Microsoft Graph base URL", "https://graph.microsoft.com/v1.0/")
+    .option("--dry-run", DRY_RUN)
+    .action(action("saveUser", (s, options: SetupOptions) => setup(s, options)));
   return program;
 }
 

@@ -172,8 +172,7 @@ export class Auth {
     }
     // A signed assertion (certificate or federated token) instead of a secret: devserver/clientAssertion.ts.
     const assertionType = form.get("client_assertion_type");
-    const check =
-      assertionType === null && form.get("client_assertion") === null ? directory.checkSecret(app, form.get("client_secret") ?? "") : this.checkAssertion(tenant, clientId, form, origin);
+    const check = assertionType === null && form.get("client_assertion") === null ? directory.checkSecret(app, form.get("client_secret") ?? "") : this.checkAssertion(tenant, clientId, form, origin);
     if (typeof check === "object") return check;
     if (check === "expired")
       return aadError(401, "invalid_client", 7000222, `The provided client secret keys for app '${app.appId}' are expired. Create new keys for the app, or consider using certificate credentials.`);

@@ -126,10 +126,12 @@ export class ClientAssertions {
     const thumbprint = (jwt.header["x5t#S256"] ?? jwt.header.x5t) as string | undefined;
     const field = jwt.header["x5t#S256"] !== undefined ? "sha256" : "sha1";
     const cert = (this.certificates.get(appId) ?? []).find((c) => c[field] === thumbprint);
-    if (!cert) return aadError(401, "invalid_client", 700027, `Client assertion contains an invalid signature. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprint ?? ""}']`);
+    if (!cert)
+      return aadError(401, "invalid_client", 700027, `Client assertion contains an invalid signature. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprint ?? ""}']`);
     if (!signatureValid(jwt, cert.key))
       return aadError(401, "invalid_client", 700027, "Client assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value.]");
-    if (String(jwt.payload.iss).toLowerCase() !== appId || String(jwt.payload.sub).toLowerCase() !== appId) return aadError(401, "invalid_client", 700021, "Client assertion application identifier doesn't match 'client_id' parameter.");
+    if (String(jwt.payload.iss).toLowerCase() !== appId || String(jwt.payload.sub).toLowerCase() !== appId)
+      return aadError(401, "invalid_client", 700021, "Client assertion application identifier doesn't match 'client_id' parameter.");
     if (!audiences(jwt.payload.aud).some((a) => tokenEndpoints.includes(a))) return aadError(401, "invalid_client", 700023, "Client assertion audience claim does not match Realm issuer.");
     return undefined;
   }
@@ -156,7 +158,13 @@ export class ClientAssertions {
         valid = false;
       }
     }
-    if (!valid) return aadError(401, "invalid_client", 700027, `Client assertion contains an invalid signature. [Reason - The key was not found or the signature did not match., Issuer: '${iss}', key id: '${String(kid ?? "")}']`);
+    if (!valid)
+      return aadError(
+        401,
+        "invalid_client",
+        700027,
+        `Client assertion contains an invalid signature. [Reason - The key was not found or the signature did not match., Issuer: '${iss}', key id: '${String(kid ?? "")}']`,
+      );
     return undefined;
   }
 

@@ -10,6 +10,8 @@ export interface CopyReportProps {
   items?: CheckItem[];
   t: Translate;
   locale: string;
+  /** The panel's: the report shows times as the checklist does. */
+  formatTime: (iso: string) => string | undefined;
   clientUrl: string;
   copy: (text: string) => Promise<boolean>;
   announce: (message: string) => void;
@@ -18,7 +20,7 @@ export interface CopyReportProps {
 type Format = "text" | "json";
 
 /** "Copy report": the checklist as text for a ticket or Marketo support, or as JSON for tools. */
-export const CopyReport: React.FC<CopyReportProps> = ({ state, items, t, locale, clientUrl, copy, announce }) => {
+export const CopyReport: React.FC<CopyReportProps> = ({ state, items, t, locale, formatTime, clientUrl, copy, announce }) => {
   // When this result was read, not when it is copied: a report copied an hour later says so.
   const checkedAt = React.useMemo(() => (state ? new Date().toISOString() : undefined), [state]);
   // The confirmation belongs to the result it copied: a new check clears it.
@@ -28,14 +30,13 @@ export const CopyReport: React.FC<CopyReportProps> = ({ state, items, t, locale,
   const run = React.useCallback(
     async (format: Format) => {
       if (!state || !items || !checkedAt) return;
-      const formatTime = (iso: string) => new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "medium" }).format(new Date(iso));
       const report = buildReport(state, items, t, { checkedAt, clientUrl, locale, formatTime });
       const ok = await copy(format === "text" ? report.text : report.json);
       const message = ok ? t(format === "text" ? "Copy_ReportTextDone" : "Copy_ReportJsonDone") : t("Copy_ReportFailed");
       setCopied({ of: state, message });
       announce(message);
     },
-    [state, items, checkedAt, t, locale, clientUrl, copy, announce],
+    [state, items, checkedAt, t, locale, formatTime, clientUrl, copy, announce],
   );
 
   const menuProps: IContextualMenuProps = {

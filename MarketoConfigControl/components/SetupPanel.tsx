@@ -14,6 +14,7 @@ import { Checklist } from "./Checklist";
 import { ConfirmRemoveDialog } from "./ConfirmRemoveDialog";
 import { ConnectionDetails } from "./ConnectionDetails";
 import { CopyReport } from "./CopyReport";
+import { CreateAppUser } from "./CreateAppUser";
 import { ErrorNotice, ResultNotice } from "./ErrorNotice";
 import { FixEverything, FixEverythingDialog, stoppedText } from "./FixEverything";
 import { PublishSection } from "./PublishSection";
@@ -106,7 +107,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
     // A dialog's Cancel gives the focus back to the button that opened it (Fluent's focus trap).
     if (item.fix === "pickUser") focusPicker.current?.();
     else if (item.fix === "removeRoleFromOthers") actions.requestRemoval(item.affectedUsers ?? []);
-    else actions.runFix({ fix: item.fix, checkId: item.id }, state);
+    else if (item.fix !== "createAppUser") actions.runFix({ fix: item.fix, checkId: item.id }, state);
   }
 
   async function browse() {
@@ -139,8 +140,12 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
         {place === "fixAll" && run?.failed && state && <Text block>{stoppedText(run, state, t)}</Text>}
       </ResultNotice>
     );
+  const createAppUser = (clientId = "") =>
+    !readOnly && <CreateAppUser service={service} t={t} roleName={roleName} clientId={clientId} blockedReason={blocked.createAppUser} onPicked={props.onUserChange} />;
   const lineExtra = (item: CheckItem) => (
     <>
+      {/* No Marketo User yet: it may not exist yet either. */}
+      {item.id === "user.selected" && item.fix === "pickUser" && createAppUser()}
       {/* Publish's result shows beside its own button, in the Publish section, not twice. */}
       {item.id !== "publish" && noticeAt(item.id)}
       {item.id === "role.exclusive" && actions.removals.length > 0 && (
@@ -162,7 +167,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
       </div>
 
       <Section title={t("Section_User")}>
-        <UserPicker service={service} t={t} roleName={roleName} value={user} readOnly={readOnly} onChange={props.onUserChange} onBrowse={() => void browse()} focusRef={focusPicker} />
+        <UserPicker service={service} t={t} roleName={roleName} value={user} readOnly={readOnly} onChange={props.onUserChange} onBrowse={() => void browse()} focusRef={focusPicker} createAppUser={createAppUser} />
         {readOnly && <Text variant="small">{t(props.fieldLock === "fieldSecurity" ? "State_FieldSecured" : "State_ReadOnly")}</Text>}
       </Section>
 
@@ -181,7 +186,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
           action={
             <Stack horizontal verticalAlign="center" tokens={{ childrenGap: 12 }}>
               {view.loading && items && <CheckingLabel t={t} />}
-              <CopyReport state={state} items={view.items} t={t} locale={props.locale} clientUrl={props.clientUrl} copy={props.copy} announce={announce} />
+              <CopyReport state={state} items={view.items} t={t} locale={props.locale} formatTime={formatTime} clientUrl={props.clientUrl} copy={props.copy} announce={announce} />
               <DefaultButton text={t("Button_Refresh")} onClick={view.reload} disabled={view.loading} />
             </Stack>
           }

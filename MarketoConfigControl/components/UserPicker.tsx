@@ -42,6 +42,8 @@ export interface UserPickerProps {
   onBrowse: () => void;
   /** Moves focus into the search box (the "pick a user" fix). */
   focusRef?: React.MutableRefObject<(() => void) | undefined>;
+  /** Offered when a Client ID matches nobody: creating its application user (CreateAppUser.tsx). */
+  createAppUser?: (clientId: string) => React.ReactNode;
 }
 
 const LIST_ID = "mss-user-results";
@@ -64,7 +66,7 @@ function styles() {
  * only a chosen option is picked by Enter. Tab, a click elsewhere or Escape close the list without
  * picking. The choice goes to the form, whose own save stores it.
  */
-export const UserPicker: React.FC<UserPickerProps> = ({ service, t, roleName, value, readOnly, onChange, onBrowse, focusRef }) => {
+export const UserPicker: React.FC<UserPickerProps> = ({ service, t, roleName, value, readOnly, onChange, onBrowse, focusRef, createAppUser }) => {
   const [text, setText] = React.useState("");
   const [open, setOpen] = React.useState(false);
   const [includeAll, setIncludeAll] = React.useState(false);
@@ -186,6 +188,7 @@ export const UserPicker: React.FC<UserPickerProps> = ({ service, t, roleName, va
       {open && search.searching && <Spinner size={SpinnerSize.small} label={t("Picker_Searching")} />}
       {search.error && (open || outcomeShown) && <ErrorNotice error={search.error} t={t} />}
       {noMatch && <Text role="status">{noResults}</Text>}
+      {noMatch && searched && isGuid(searched) && createAppUser?.(searched)}
       {open && results.length > 0 && (
         // tabIndex -1: Chromium makes a scroll container without focusable children a Tab stop
         // (Chrome 130+, "Keyboard focusable scrollers", developer.chrome.com); the options are

@@ -109,5 +109,10 @@ export function trackOperations(service: SetupService, waits: RetryWaits): Setup
     removeRole: (state, users, signal) => tracked(waits, "removeRole", signal, (s) => service.removeRole(state, users, s)),
     enableSteps: (state, signal) => tracked(waits, "enableSteps", signal, (s) => service.enableSteps(state, s)),
     publish: (options = {}) => tracked(waits, "publish", options.signal, (s) => service.publish({ ...options, signal: s })),
+    searchBusinessUnits: (text, signal) => tracked(waits, "createAppUser", signal, (s) => service.searchBusinessUnits(text, s)),
+    createAppUser: (input, signal) => tracked(waits, "createAppUser", signal, (s) => service.createAppUser(input, s)),
+    assignRoleInBusinessUnit: (userId, bu, role, signal) => tracked(waits, "createAppUser", signal, (s) => service.assignRoleInBusinessUnit(userId, bu, role, s)),
+    findAppUser: (clientId, signal) => tracked(waits, "createAppUser", signal, (s) => service.findAppUser(clientId, s)),
+    enableUser: (userId, signal) => tracked(waits, "createAppUser", signal, (s) => service.enableUser(userId, s)),
   };
 }

@@ -8,14 +8,14 @@
  * (Web API reference: RetrieveUnpublishedMultiple function, bound to the systemform entity set,
  * composable with query options). It keeps values set in the designer, leaves the header copy of
  * the field alone unless asked, refuses to replace another control unless asked, and publishes
- * nothing when nothing changed. Running it again changes nothing.
+ * nothing when nothing changed. Running it again changes nothing. What it changes is shown first,
+ * as a short diff per form (--dry-run shows it and saves nothing).
  */
-import type { ODataCollection } from "../../core/dataverse/client";
+import { API_PATH, type ODataCollection } from "../../core/dataverse/client";
 import { allOf, buildQuery, eq } from "../../core/dataverse/odata";
 import { resolveConfig } from "../config";
 import { CliError, EXIT, type ExitCode } from "../errors";
 import { bindControl, ForeignControlError, FormXmlError, type BindResult, type ControlChange, type ControlUse } from "../formXml";
-import { API_PATH } from "../../core/dataverse/client";
 import { reportDryRun } from "../dryRun";
 import type { Translate } from "../strings";
 import { writeJson } from "../output";

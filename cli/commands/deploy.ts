@@ -14,16 +14,14 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import type { DataverseClient, ODataCollection } from "../../core/dataverse/client";
-import { anyOf, buildQuery, eq, recordPath } from "../../core/dataverse/odata";
+import { API_PATH, type DataverseClient, type ODataCollection } from "../../core/dataverse/client";
+import { anyOf, buildQuery, eq, isGuid, recordPath } from "../../core/dataverse/odata";
 import { isDataverseError } from "../../core/dataverse/errors";
 import { compareVersions } from "../../core/setup/version";
 import { startImportWhenFree } from "../../core/setup/actions";
 import { findingKey, verifySolutionZip } from "../../formats/verify";
 import { attr, child, parseXml, xmlError } from "../../formats/xml";
 import { CliError, EXIT, explain, type ExitCode } from "../errors";
-import { API_PATH } from "../../core/dataverse/client";
-import { isGuid } from "../../core/dataverse/odata";
 import { reportDryRun, summariseBody } from "../dryRun";
 import { HEARTBEAT_MS } from "../clock";
 import { progress, writeJson } from "../output";
@@ -116,12 +114,12 @@ function maxAsyncWaitMs(value: string | undefined): number | undefined {
  * statuscode 30 = succeeded) when known, otherwise (`--import-job`) by the import job's own
  * completedon and log.
  */
-async function followImport(session: Session, client: DataverseClient, jobId: string, operationId: string | undefined, maxWaitMs: number): Promise<ImportJob> {
+async function followImport(session: Session, client: DataverseClient, jobId: string, operationId: string | undefined, maxWaitMs: number, knownName = ""): Promise<ImportJob> {
   const { io, t, out } = session;
   const bar = progress(io, !out.json);
   const poll = io.pollIntervalMs ?? 2000;
   let job: ImportJob = {};
-  let name = "";
+  let name = knownName;
   let op: AsyncOperation | undefined;
   const importStarted = session.runtime.clock.now();
   const deadline = importStarted + maxWaitMs;
@@ -139,7 +137,7 @@ async function followImport(session: Session, client: DataverseClient, jobId: st
         // The import job row appears shortly after the request on a real org.
         if (!(isDataverseError(e) && e.kind === "notFound") || !operationId) throw e;
       }
-      name = job.solutionname ?? name;
+      name = name || (job.solutionname ?? "");
       if (operationId) {
         op = await client.get<AsyncOperation>(recordPath("asyncoperations", operationId) + buildQuery({ select: ["statecode", "statuscode", "message", "friendlymessage"] }));
         percent = op.statecode === 3 && op.statuscode === 30 ? 100 : (job.progress ?? 0);
@@ -193,7 +191,7 @@ async function followExisting(session: Session, jobId: string, options: DeployOp
   const { io, t, out } = session;
   if (!isGuid(jobId)) throw new CliError(EXIT.usage, "Cli_BadJobId", { job: jobId });
   const { client } = await session.connection();
-  session.runtime.following = { key: "Cli_InterruptedDeploy", params: { job: jobId, operation: "" } };
+  session.runtime.following = { key: "Cli_InterruptedFollow", params: { job: jobId } };
   if (!out.json) io.err(t("Cli_FollowingImport", { job: jobId }) + "\n");
   const job = await followImport(session, client, jobId, undefined, maxWaitMs);
   const name = job.solutionname ?? "";
@@ -295,7 +293,7 @@ export async function deploy(session: Session, file: string | undefined, options
   const jobId = importJobId;
   // From here Ctrl-C says the import goes on in Dynamics, and how to follow it.
   session.runtime.following = { key: "Cli_InterruptedDeploy", params: { job: jobId, operation: started.AsyncOperationId } };
-  await followImport(session, client, jobId, started.AsyncOperationId, maxWaitMs);
+  await followImport(session, client, jobId, started.AsyncOperationId, maxWaitMs, uniqueName);
   session.runtime.following = undefined;
   if (!out.json) io.out(t(mode === "install" ? "Cli_DeployDone" : mode === "update" ? "Cli_DeployUpdated" : "Cli_DeployUpgraded", { name: uniqueName, version, kind, previous: previous ?? "" }) + "\n");
   const imported = { ...plan, importJobId: jobId };

@@ -1,15 +1,15 @@
-/** `publish`: Publish All Customizations, waiting for one already running, with a progress line. */
-import type { DataverseClient } from "../../core/dataverse/client";
+/**
+ * `publish`: Publish All Customizations, waiting for one already running, with a progress line;
+ * `publish --job ID` follows one already started (the id a stopped publish printed).
+ */
+import { API_PATH, type DataverseClient } from "../../core/dataverse/client";
+import { buildQuery, isGuid, recordPath } from "../../core/dataverse/odata";
 import { publishAll, type PublishOptions, type PublishPhase, type PublishResult } from "../../core/setup";
 import { HEARTBEAT_MS } from "../clock";
-import { EXIT, type ExitCode } from "../errors";
-
+import { reportDryRun } from "../dryRun";
+import { CliError, EXIT, type ExitCode } from "../errors";
 import { progress, writeJson } from "../output";
 import type { Session } from "../session";
-import { buildQuery, isGuid, recordPath } from "../../core/dataverse/odata";
-import { API_PATH } from "../../core/dataverse/client";
-import { reportDryRun } from "../dryRun";
-import { CliError } from "../errors";
 
 const PHASE_KEY: Record<PublishPhase, string> = {
   starting: "Publish_Running",

@@ -2,7 +2,6 @@
  * The Dataverse Web API client of the CLI and the tests: webApiClient.ts's, plus the calls only they
  * make. Kept apart so that the control's bundle, which needs none of them, leaves them out.
  */
-import { DataverseError } from "./errors";
 import { recordPath } from "./odata";
 import { WebApiClient, type ODataCollection, type OperationParameter, type RequestOptions } from "./webApiClient";
 
@@ -19,16 +18,6 @@ export class DataverseClient extends WebApiClient {
       next = page["@odata.nextLink"];
     }
     return options.limit === undefined ? rows : rows.slice(0, options.limit);
-  }
-
-  /** Creates a record and returns its id, read from the `OData-EntityId` header. */
-  async create(entitySet: string, data: Record<string, unknown>, options?: RequestOptions): Promise<string> {
-    const response = await this.send("POST", entitySet, JSON.stringify(data), options);
-    if (!response.ok) return this.fail(response, "POST", entitySet);
-    const entityId = response.headers.get("OData-EntityId") ?? "";
-    const match = /\(([0-9a-f-]{36})\)\s*$/i.exec(entityId);
-    if (!match) throw new DataverseError("unknown", { status: response.status, message: "Create returned no OData-EntityId", method: "POST", url: this.url(entitySet) });
-    return match[1].toLowerCase();
   }
 
   async delete(entitySet: string, id: string, options?: RequestOptions): Promise<void> {

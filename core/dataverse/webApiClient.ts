@@ -4,7 +4,7 @@
  * and operations, so callers only say what they want.
  *
  * This is what the control and core/setup use; client.ts's DataverseClient adds what only the CLI
- * and the tests call (create, delete, paging, functions), which the control's bundle then leaves out.
+ * and the tests call (delete, paging, functions), which the control's bundle then leaves out.
  */
 import { BatchPartResponse, BatchRequest, decodeBatch, encodeBatch, failedPartOf, newBoundary } from "./batch";
 import { DataverseError, errorFromResponse, isSolutionLock, parseErrorBody, parseRetryAfter } from "./errors";
@@ -273,6 +273,15 @@ export class WebApiClient {
 
   get<T>(path: string, options?: RequestOptions): Promise<T> {
     return this.json<T>("GET", path, undefined, options);
+  }
+
+  /** Creates a record and returns its id, read from the `OData-EntityId` header. */
+  async create(entitySet: string, data: Record<string, unknown>, options?: RequestOptions): Promise<string> {
+    const response = await this.send("POST", entitySet, JSON.stringify(data), options);
+    if (!response.ok) return this.fail(response, "POST", entitySet);
+    const match = /\(([0-9a-f-]{36})\)\s*$/i.exec(response.headers.get("OData-EntityId") ?? "");
+    if (!match) throw new DataverseError("unknown", { status: response.status, message: "Create returned no OData-EntityId", method: "POST", url: this.url(entitySet) });
+    return match[1].toLowerCase();
   }
 
   /** PATCH with `If-Match: *` so an update never creates a record (upsert) by accident. */

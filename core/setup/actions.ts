@@ -9,7 +9,21 @@ import { buildQuery, recordPath } from "../dataverse/odata";
 import { disabledSteps } from "./steps";
 import type { SetupState, UserInfo } from "./types";
 
-export type ActionErrorKey = "noUser" | "noRoleCopy" | "refuseSyncUser" | "publishFailed" | "publishTimeout" | "publishLocked" | "importLocked" | "stateUnknown";
+export type ActionErrorKey =
+  | "noUser"
+  | "noRoleCopy"
+  | "refuseSyncUser"
+  | "publishFailed"
+  | "publishTimeout"
+  | "publishLocked"
+  | "importLocked"
+  | "stateUnknown"
+  // Creating the application user (applicationUser.ts).
+  | "appUserExists"
+  | "appUserDisabled"
+  | "appUserNoServicePrincipal"
+  | "appUserBusinessUnitGone"
+  | "appUserRoleNotAssigned";
 
 /** A precondition the action checks itself (no request was sent, nothing changed). */
 export class SetupActionError extends Error {
@@ -18,6 +32,8 @@ export class SetupActionError extends Error {
     message: string,
     readonly params: Record<string, string | number> = {},
     readonly cause?: unknown,
+    /** The user the refusal is about (an existing application user to pick, one created without its role). */
+    readonly user?: UserInfo,
   ) {
     super(message);
     this.name = "SetupActionError";

@@ -161,7 +161,8 @@ function configRead(s: SetupState): CheckItem {
   return line(id, "fail", "Check_ConfigNotReadable", { role }, "Check_ConfigNotReadableWithRole_Detail");
 }
 
-const latest = (...times: Array<string | undefined>) =>
+/** Newest of ISO times, ignoring what does not parse (the report's "last published" too). */
+export const latest = (...times: Array<string | undefined>) =>
   times
     .filter((t): t is string => !!t && !Number.isNaN(Date.parse(t)))
     .sort((a, b) => Date.parse(a) - Date.parse(b))

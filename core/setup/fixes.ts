@@ -44,12 +44,20 @@ export const FIXES: Readonly<Record<FixId, FixSpec>> = {
     command: "enable-steps",
   },
   publish: { labelKey: "Fix_publish", operation: "publish", privileges: ["prvPublishCustomization"], doneKey: "Publish_Done", command: "publish" },
+  // Creates the user (prvCreateUser), finds its business unit's copy of the role and assigns it.
+  createAppUser: {
+    labelKey: "Fix_createAppUser",
+    operation: "createAppUser",
+    privileges: ["prvCreateUser", "prvReadBusinessUnit", "prvReadRole", "prvAssignRole"],
+    doneKey: "Done_createAppUser",
+    command: "create-sync-user --client-id <id>",
+  },
 };
 
 export const FIX_IDS = Object.keys(FIXES) as FixId[];
 
-/** The fixes that need no choice from the admin beyond a confirmation (picking the user does). */
-export type SafeFix = Exclude<FixId, "pickUser">;
+/** The fixes that need no choice from the admin beyond a confirmation (picking or creating the user do). */
+export type SafeFix = Exclude<FixId, "pickUser" | "createAppUser">;
 
 /**
  * The order Fix everything runs them in (core/setup/plan.ts): the sync user holds the role before

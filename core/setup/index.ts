@@ -10,3 +10,4 @@ export * from "./service";
 export * from "./privileges";
 export * from "./defaults";
 export * from "./fixes";
+export * from "./applicationUser";

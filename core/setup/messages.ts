@@ -8,7 +8,7 @@ import { InvalidGuidError } from "../dataverse/odata";
 import { PartialRemovalError, SetupActionError } from "./actions";
 
 /** The operation the admin started: privilege errors name what it needs. */
-export type Operation = "load" | "search" | "assignRole" | "removeRole" | "enableSteps" | "publish" | "saveUser" | "deploy" | "bindForm" | "connectionInfo";
+export type Operation = "load" | "search" | "assignRole" | "removeRole" | "enableSteps" | "publish" | "saveUser" | "deploy" | "bindForm" | "connectionInfo" | "createAppUser";
 
 export interface ErrorMessage {
   key: string;

@@ -40,7 +40,7 @@ export function planFixes(state: SetupState, items: CheckItem[]): FixPlan {
   for (const item of items) {
     const fix = item.fix;
     // An advisory line (a publish nobody can tell is due) needs no attention: nothing is run for it.
-    if (!fix || fix === "pickUser" || item.advisory || asked.has(fix)) continue;
+    if (!fix || fix === "pickUser" || fix === "createAppUser" || item.advisory || asked.has(fix)) continue;
     // The removal runs only on the users the checklist named: the confirmation lists exactly them.
     if (fix === "removeRoleFromOthers" && !item.affectedUsers?.length) continue;
     asked.set(fix, { fix, checkId: item.id, ...(fix === "removeRoleFromOthers" ? { users: item.affectedUsers } : {}) });

@@ -7,7 +7,7 @@
  */
 import type { Translate } from "../i18n/translate";
 import { checkDocUrl } from "./docLinks";
-import { attentionCount, checkTitleKey, otherRoleHolders, overallStatus } from "./evaluate";
+import { attentionCount, checkTitleKey, latest, otherRoleHolders, overallStatus } from "./evaluate";
 import { userRecordUrl } from "./recordUrl";
 import { EXCLUSIVE_ROLE_FROM_VERSION } from "./version";
 import type { CheckId, CheckItem, CheckStatus, FixId, SetupState } from "./types";
@@ -23,7 +23,7 @@ export interface ReportOptions {
   /** The admin's language (BCP 47): picks the language of the documentation links. */
   locale?: string;
   /** How times read in the text; the JSON keeps ISO 8601. */
-  formatTime?: (iso: string) => string;
+  formatTime?: (iso: string) => string | undefined;
 }
 
 export interface ReportCheck {
@@ -65,13 +65,6 @@ export interface SetupReport {
 
 const ids = (xs: Array<{ id: string }>) => xs.map((x) => x.id);
 
-/** Newest of ISO times, ignoring what does not parse. */
-const newest = (...times: Array<string | undefined>) =>
-  times
-    .filter((x): x is string => !!x && !Number.isNaN(Date.parse(x)))
-    .sort((a, b) => Date.parse(a) - Date.parse(b))
-    .pop();
-
 function checkData(id: CheckId, s: SetupState): Record<string, unknown> {
   const chosen = s.chosenUser?.ok ? s.chosenUser.value : undefined;
   switch (id) {
@@ -112,7 +105,7 @@ export function buildReport(state: SetupState, items: CheckItem[], t: Translate,
   const savedId = state.savedUserId.ok ? state.savedUserId.value : undefined;
   const chosenId = state.input.chosenUserId ?? null;
   const url = (org?.webApplicationUrl ?? options.clientUrl)?.replace(/\/+$/, "");
-  const lastPublishedAt = newest(state.lastPublishJobAt, state.input.publishLog?.lastPublishAt);
+  const lastPublishedAt = latest(state.lastPublishJobAt, state.input.publishLog?.lastPublishAt);
 
   const checks: ReportCheck[] = items.map((item) => {
     const attention = item.status === "fail" || item.status === "warn";

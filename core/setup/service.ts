@@ -4,6 +4,7 @@
  */
 import type { WebApiClient } from "../dataverse/webApiClient";
 import { assignSyncRole, enablePluginSteps, publishAll, removeSyncRoleFrom, type PublishOptions, type PublishResult } from "./actions";
+import { assignRoleInBusinessUnit, createApplicationUser, enableUser, findApplicationUser, searchBusinessUnits, type BusinessUnit, type CreateApplicationUserInput } from "./applicationUser";
 import { loadSetupState, type LoadHints } from "./load";
 import type { UserSearch } from "./queries";
 import { searchUsers, type UserSearchResult } from "./search";
@@ -16,6 +17,12 @@ export interface SetupService {
   removeRole(state: SetupState, users: UserInfo[], signal?: AbortSignal): Promise<{ removed: UserInfo[] }>;
   enableSteps(state: SetupState, signal?: AbortSignal): Promise<{ enabled: string[] }>;
   publish(options?: PublishOptions): Promise<PublishResult>;
+  searchBusinessUnits(text: string, signal?: AbortSignal): Promise<BusinessUnit[]>;
+  createAppUser(input: CreateApplicationUserInput, signal?: AbortSignal): Promise<UserInfo>;
+  /** The retry after a user was created without its role: assigns it only. */
+  assignRoleInBusinessUnit(userId: string, businessUnitId: string, roleName: string, signal?: AbortSignal): Promise<void>;
+  findAppUser(clientId: string, signal?: AbortSignal): Promise<UserInfo | null>;
+  enableUser(userId: string, signal?: AbortSignal): Promise<void>;
 }
 
 /** `hints`: what the host knows that spares the loader a round trip (see LoadHints). */
@@ -27,5 +34,10 @@ export function createSetupService(client: WebApiClient, hints?: Promise<LoadHin
     removeRole: (state, users, signal) => removeSyncRoleFrom(client, state, users, { signal }),
     enableSteps: (state, signal) => enablePluginSteps(client, state, { signal }),
     publish: (options) => publishAll(client, options),
+    searchBusinessUnits: (text, signal) => searchBusinessUnits(client, text, { signal }),
+    createAppUser: (input, signal) => createApplicationUser(client, input, { signal }),
+    assignRoleInBusinessUnit: (userId, bu, role, signal) => assignRoleInBusinessUnit(client, userId, bu, role, { signal }),
+    findAppUser: (clientId, signal) => findApplicationUser(client, clientId, { signal }),
+    enableUser: (userId, signal) => enableUser(client, userId, { signal }),
   };
 }

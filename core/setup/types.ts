@@ -124,7 +124,7 @@ export type CheckId =
 
 export type CheckStatus = "pass" | "warn" | "fail" | "unknown" | "info";
 
-export type FixId = "assignRole" | "removeRoleFromOthers" | "enableSteps" | "publish" | "pickUser";
+export type FixId = "assignRole" | "removeRoleFromOthers" | "enableSteps" | "publish" | "pickUser" | "createAppUser";
 
 export interface CheckItem {
   id: CheckId;

@@ -5,7 +5,7 @@
  * placeholder is not cut; axe finds nothing serious.
  */
 import type { Page } from "playwright-core";
-import { expectAccessible, openForm, screenshot, useE2E, type E2E } from "./helpers/browser";
+import { expectAccessible, openForm, useE2E, type E2E } from "./helpers/browser";
 import { words, type Lang } from "./helpers/flow";
 
 jest.setTimeout(120_000);
@@ -146,7 +146,6 @@ describe.each([390, 700])("%i px wide", (width) => {
       expect({ mode, placeholder: fit.placeholder, fits: fit.needed <= fit.available }).toEqual({ mode, placeholder: fit.placeholder, fits: true });
     }
     await expectAccessible(page, `${width} px`);
-    if (width === 390) await screenshot(page, "control-en-narrow.png");
     expect(errors).toEqual([]);
     await close();
   });

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync, zipSync, type Zippable } from "fflate";
 import { startDevServer, type DevServer } from "../../../devserver/server";
-import { applyImport } from "../../../devserver/routes/import";
+import { applyImport, type ImportedControl } from "../../../devserver/routes/import";
 import { cli, connectionArgs } from "./helpers";
 import { ManualClock } from "./manualClock";
 import { buildZips } from "./zips";
@@ -100,7 +100,7 @@ describe("update and upgrade, as Dataverse says them", () => {
 
   it("the stand-in's upgrade removes the components the new version lacks; an update keeps them", () => {
     const plan = { uniqueName: "Upgraded", friendlyName: "Upgraded", version: "1.0.0.0", managed: true, controls: [] };
-    const control = { name: "ab_Upgraded.Gone", manifest: "<manifest />", version: "1.0.0", compatibleDataTypes: "", resources: [] } as unknown as Parameters<typeof applyImport>[1]["controls"][number];
+    const control: ImportedControl = { name: "ab_Upgraded.Gone", manifest: "<manifest />", version: "1.0.0", compatibleDataTypes: "" };
     applyImport(server.org, { ...plan, controls: [control] });
     expect(controls()).toContain("ab_Upgraded.Gone");
     applyImport(server.org, { ...plan, version: "1.1.0.0", previousVersion: "1.0.0.0" });

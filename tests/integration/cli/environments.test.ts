@@ -108,9 +108,9 @@ describe("verify over three organisations", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^Environment +URL +Result +Exit code$/m);
     expect(r.stdout).toMatch(new RegExp(`^good +${good.url.replace(/[.:/]/g, "\\$&")} +Passed +0$`, "m"));
-    expect(r.stdout).toMatch(/^failing +\S+ +Failed \(\d+ line\(s\) failed or could not run\) +1$/m);
+    expect(r.stdout).toMatch(/^failing +\S+ +Failed \(\d+ lines? failed or could not run\) +1$/m);
     expect(r.stdout).toMatch(/^down +\S+ +Could not run +3$/m);
-    expect(r.stdout).toContain("3 environment(s): 1 passed, 1 failed, 0 usage or sign-in error(s), 1 could not run. Exit code 1 (the worst of them).");
+    expect(r.stdout).toContain("Environments: 3. Passed: 1, failed: 1, usage or sign-in error: 0, could not run: 1. Exit code 1 (the worst of them).");
 
     const xml = readFileSync(junit, "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
@@ -201,7 +201,13 @@ describe("verify over three organisations", () => {
     expect(down.error?.message).toContain("MSS_SECRET_DOWN");
 
     const twice = join(dir, "twice.json");
-    writeFileSync(twice, JSON.stringify([{ name: "a", url: good.url }, { name: "a", url: failing.url }]));
+    writeFileSync(
+      twice,
+      JSON.stringify([
+        { name: "a", url: good.url },
+        { name: "a", url: failing.url },
+      ]),
+    );
     expect(JSON.parse((await cli(["verify", "--json", "--environments", twice])).stderr).error.key).toBe("Cli_Environments_DuplicateName");
     expect(existsSync(join(dir, "report.xml.tmp"))).toBe(false);
   });

@@ -201,6 +201,8 @@ describe("Ctrl-C during publish or deploy: the job id, how to follow it, exit 13
     const error = JSON.parse(r.stderr).error;
     const job = /deploy --import-job ([0-9a-f-]{36})/.exec(error.message)?.[1];
     expect(job).toBe(server.org.imports[0].importJobId);
+    const operation = [...server.org.table(server.org.entity("asyncoperation")).values()].find((o) => o.messagename === "ImportSolutionAsync")!.asyncoperationid;
+    expect(error.message).toContain(`(import job ${job}, system job ${operation})`);
     finishJobs();
     const followed = await cli(["deploy", "--import-job", job!, ...args]);
     expect(followed.code).toBe(0);

@@ -13,16 +13,7 @@ const der = (tag: number, body: Buffer): Buffer => {
 const seq = (...parts: Buffer[]) => der(0x30, Buffer.concat(parts));
 const SHA256_WITH_RSA = seq(Buffer.from("06092a864886f70d01010b", "hex"), Buffer.from("0500", "hex"));
 const name = (cn: string) => seq(der(0x31, seq(Buffer.from("0603550403", "hex"), der(0x0c, Buffer.from(cn, "utf8")))));
-const utcTime = (d: Date) =>
-  der(
-    0x17,
-    Buffer.from(
-      d
-        .toISOString()
-        .replace(/[-:T]/g, "")
-        .slice(2, 14) + "Z",
-    ),
-  );
+const utcTime = (d: Date) => der(0x17, Buffer.from(d.toISOString().replace(/[-:T]/g, "").slice(2, 14) + "Z"));
 
 export interface TestCertificate {
   /** What `--certificate` reads: the private key and the certificate. */

@@ -31,14 +31,14 @@ describe.each(FIX_IDS)("%s", (fix) => {
 
 describe("privileges", () => {
   it("the load asks for every privilege a fix needs, once", () => {
-    expect([...ALL_REQUIRED_PRIVILEGES].sort()).toEqual(["prvAssignRole", "prvPublishCustomization", "prvReadRole", "prvWriteSdkMessageProcessingStep"]);
+    expect([...ALL_REQUIRED_PRIVILEGES].sort()).toEqual(["prvAssignRole", "prvCreateUser", "prvPublishCustomization", "prvReadBusinessUnit", "prvReadRole", "prvWriteSdkMessageProcessingStep"]);
   });
 
   it("says which fixes the admin's roles block, ignoring case", () => {
     const state = passingState();
     state.adminPrivileges = { ok: true, value: ["PRVREADROLE", "prvAssignRole"] };
     expect(missingPrivileges(state, "assignRole")).toEqual([]);
-    expect(blockedFixes(state)).toEqual({ enableSteps: ["prvWriteSdkMessageProcessingStep"], publish: ["prvPublishCustomization"] });
+    expect(blockedFixes(state)).toEqual({ enableSteps: ["prvWriteSdkMessageProcessingStep"], publish: ["prvPublishCustomization"], createAppUser: ["prvCreateUser", "prvReadBusinessUnit"] });
   });
 
   it("blocks nothing when the privileges could not be read", () => {

@@ -1,0 +1,184 @@
+/**
+ * `setup`: the whole of Marketo's step 2 in one run, signed in as an admin (device code):
+ * 1. the Entra app (single tenant), its service principal, a client secret with the chosen expiry
+ *    (shown once, or written to a 0600 file);
+ * 2. its application user, the sync role, the Marketo User, the plugin steps, a publish;
+ * 3. the checklist signed in with the new credentials, as Marketo's Validate Sync signs in, and the
+ *    values Marketo's step 3 asks for.
+ * Found by the app's display name: a second run reuses the app, its service principal and its user
+ * and sends no change (a new secret only with --new-secret).
+ */
+import { chmod, readFile, writeFile } from "node:fs/promises";
+import { readOrganization } from "../../core/setup/load";
+import { adminSession } from "../adminSession";
+import { ensureApplicationUser } from "../applicationUser";
+import { connect, SECRET_ENV } from "../connection";
+import { reportDryRun } from "../dryRun";
+import { CliError, EXIT, type ExitCode } from "../errors";
+import { DEFAULT_GRAPH_URL, GraphClient, type GraphApplication } from "../graph";
+import { checklistText, jsonHeader, renderChecks, writeJson } from "../output";
+import { loadSetup, type Session } from "../session";
+import { makeSyncUser } from "../syncUser";
+import { verifyExitCode } from "./verify";
+
+export interface SetupOptions {
+  appName: string;
+  secretExpiry: string;
+  secretFile?: string;
+  showSecret?: boolean;
+  newSecret?: boolean;
+  businessUnit?: string;
+  enable?: boolean;
+  setupClientId?: string;
+  graphUrl?: string;
+}
+
+export const DEFAULT_APP_NAME = "Marketo Integration";
+const PLACEHOLDER_APP_ID = "00000000-0000-0000-0000-000000000000";
+const SECRET_NAME = "Marketo sync (marketo-dynamics setup)";
+
+/** `6m`, `12m`, `24m` (months from now) or a date `YYYY-MM-DD` in the future: the secret's end. */
+export function secretEnd(value: string, now: number): string {
+  const months = /^(\d{1,2})m$/i.exec(value.trim());
+  if (months && Number(months[1]) >= 1 && Number(months[1]) <= 24) {
+    const d = new Date(now);
+    d.setUTCMonth(d.getUTCMonth() + Number(months[1]));
+    return d.toISOString();
+  }
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(value.trim()) ? Date.parse(`${value.trim()}T00:00:00Z`) : NaN;
+  if (!Number.isNaN(date) && date > now) return new Date(date).toISOString();
+  throw new CliError(EXIT.usage, "Cli_Setup_BadExpiry", { value });
+}
+
+/** Where the new secret goes: a 0600 file, or stdout once, marked; never both, never a log. */
+async function deliverSecret(session: Session, secret: string, options: SetupOptions, end: string): Promise<"file" | "stdout" | "json"> {
+  const { io, t, out } = session;
+  if (options.secretFile) {
+    await writeFile(options.secretFile, secret + "\n", { mode: 0o600 });
+    // `mode` only applies to a new file: an existing one is narrowed too.
+    await chmod(options.secretFile, 0o600);
+    return "file";
+  }
+  if (out.json) return "json";
+  // The raw stream: everything written through io is scrubbed of the secret from now on.
+  io.stdout.write(`\n${t("Cli_Setup_SecretBanner", { end: end.slice(0, 10) })}\n\n    ${secret}\n\n${t("Cli_Setup_SecretOnce")}\n\n`);
+  return "stdout";
+}
+
+/** The app registration, found by its display name or created; several with the name is the admin's call. */
+async function ensureApp(graph: GraphClient, name: string, dryRun: boolean): Promise<{ app: GraphApplication; created: boolean }> {
+  const found = await graph.applicationsNamed(name);
+  if (found.length > 1) throw new CliError(EXIT.usage, "Cli_Setup_AppAmbiguous", { name, ids: found.map((a) => a.appId).join(", ") });
+  if (found[0]) return { app: found[0], created: false };
+  const app = await graph.createApplication(name);
+  return { app: dryRun ? { id: "<new>", appId: PLACEHOLDER_APP_ID, displayName: name } : app, created: true };
+}
+
+async function existingSecret(session: Session, options: SetupOptions): Promise<string | undefined> {
+  if (options.secretFile) {
+    const text = await readFile(options.secretFile, "utf8").catch(() => "");
+    if (text.trim()) return text.trim();
+  }
+  return session.io.env[SECRET_ENV] || undefined;
+}
+
+export async function setup(base: Session, options: SetupOptions): Promise<ExitCode> {
+  const { io, t, out, runtime } = base;
+  const now = runtime.clock.now();
+  const end = secretEnd(options.secretExpiry, now);
+  if (options.secretFile && options.showSecret) throw new CliError(EXIT.usage, "Cli_Setup_SecretTwoPlaces");
+  // JSON without a file: the secret would go nowhere unless asked into the document.
+  if (out.json && !options.secretFile && !options.showSecret) throw new CliError(EXIT.usage, "Cli_Setup_JsonNeedsSecretPlace");
+  const say = (key: string, params: Record<string, string | number> = {}) => out.json || io.out(t(key, params) + "\n");
+
+  const session = await adminSession(base, { setupClientId: options.setupClientId }, true);
+  const signIn = session.signIn!;
+  const graph = new GraphClient(options.graphUrl ?? DEFAULT_GRAPH_URL, signIn.graphToken, session.fetchImpl, runtime);
+  const dry = Boolean(runtime.dryRun);
+
+  // 1. Microsoft Entra ID.
+  const { app, created: appCreated } = await ensureApp(graph, options.appName, dry);
+  say(appCreated ? "Cli_Setup_AppCreated" : "Cli_Setup_AppFound", { name: app.displayName, clientId: app.appId });
+  let spCreated = false;
+  if (!(await graph.servicePrincipalOf(app.appId))) {
+    await graph.createServicePrincipal(app.appId);
+    spCreated = true;
+  }
+  say(spCreated ? "Cli_Setup_SpCreated" : "Cli_Setup_SpFound");
+  const needSecret = appCreated || options.newSecret === true || (app.passwordCredentials ?? []).length === 0;
+  let secret: string | undefined;
+  let secretWentTo: "file" | "stdout" | "json" | undefined;
+  if (needSecret) {
+    const credential = await graph.addPassword(app.id, SECRET_NAME, end);
+    if (!dry) {
+      secret = credential.secretText;
+      io.addSecret(secret);
+      secretWentTo = await deliverSecret(session, secret, options, end);
+      say(secretWentTo === "file" ? "Cli_Setup_SecretInFile" : "Cli_Setup_SecretCreated", { path: options.secretFile ?? "", end: end.slice(0, 10) });
+    }
+  } else {
+    say("Cli_Setup_SecretKept");
+    secret = await existingSecret(session, options);
+    if (secret) io.addSecret(secret);
+  }
+
+  // 2. Dataverse, as the admin.
+  const { client, orgUrl } = await session.connection();
+  const ensured = await ensureApplicationUser(client, runtime, app.appId, { businessUnit: options.businessUnit, enable: options.enable });
+  say(ensured.created ? "Cli_SyncUser_Created" : ensured.enabled ? "Cli_SyncUser_Enabled" : "Cli_SyncUser_Exists", { name: ensured.user.fullName, clientId: app.appId });
+  const role = base.opts.role;
+  const result = await makeSyncUser(session, ensured, {
+    stepsAndPublish: true,
+    afterUser: (r) => {
+      say(r.roleAssigned ? "Cli_RoleAssigned" : "Cli_RoleAlreadyAssigned", { role, name: ensured.user.fullName });
+      say(r.userSaved ? "Cli_SyncUser_Saved" : "Cli_SyncUser_AlreadySaved", { name: ensured.user.fullName });
+    },
+    afterSteps: (r) => {
+      if (r.stepsEnabled.length) say("Cli_StepsEnabled", { count: r.stepsEnabled.length, names: r.stepsEnabled.join(", ") });
+      if (r.stepsSkipped.length) io.err(t(r.stepsSkipped.length === 1 ? "Cli_StepsLockedOne" : "Cli_StepsLockedMany", { locked: r.stepsSkipped.join(", ") }) + "\n");
+    },
+  });
+  if (result.published) say("Cli_Setup_Published");
+  const entra = { app: { name: app.displayName, clientId: app.appId, objectId: app.id, created: appCreated }, servicePrincipalCreated: spCreated, newSecret: needSecret };
+  if (dry) return reportDryRun(session, { ...entra, user: { created: ensured.created, clientId: app.appId } });
+
+  // 3. The checklist with the new credentials, as Marketo signs in; the admin's own sign-in if the secret is not at hand.
+  const asMarketo = secret !== undefined;
+  let checkSession: Session = session;
+  if (asMarketo) {
+    const appIo = { ...io, env: { ...io.env, [SECRET_ENV]: secret } };
+    const appOptions = { url: base.opts.url, tenant: base.opts.tenant, clientId: app.appId, authority: base.opts.authority, retries: base.opts.retries };
+    const connection = connect(appOptions, appIo, runtime, t, out.json);
+    checkSession = { ...base, opts: { ...base.opts, clientId: app.appId, marketoCredentials: true }, connection: () => connection };
+  } else say("Cli_Setup_CheckedAsAdmin");
+  const loaded = await loadSetup(checkSession);
+  const items = loaded.items;
+  const exitCode = verifyExitCode(items, false);
+  const org = readOrganization(await client.callFunction<Record<string, unknown>>("RetrieveCurrentOrganization", { AccessType: { raw: "Microsoft.Dynamics.CRM.EndpointAccessType'Default'" } }));
+  const step3 = {
+    orgUrl: (org.webApplicationUrl ?? orgUrl).replace(/\/+$/, ""),
+    tenantId: org.tenantId ?? base.opts.tenant ?? null,
+    clientId: app.appId,
+    username: ensured.user.email ?? ensured.user.domainName ?? null,
+  };
+  const checks = renderChecks(items, t);
+  if (out.json) {
+    const doc = { ...jsonHeader(runtime.clock.now()), ...entra, user: { id: ensured.user.id, name: ensured.user.fullName, created: ensured.created }, ...result, signedInAsMarketo: asMarketo, checks, marketoStep3: step3, exitCode };
+    if (secretWentTo === "json" && secret) io.stdout.write(JSON.stringify({ ...doc, clientSecret: secret }, null, 2) + "\n");
+    else writeJson(io, { ...entra, user: doc.user, ...result, signedInAsMarketo: asMarketo, checks, marketoStep3: step3, exitCode });
+    return exitCode;
+  }
+  io.out("\n" + checklistText(checks, t, out.colour));
+  io.out("\n" + t("Cli_Setup_Step3Header") + "\n");
+  const rows: Array<[string, string | null]> = [
+    ["Connection_OrgUrl", step3.orgUrl],
+    ["Connection_TenantId", step3.tenantId],
+    ["Connection_ClientId", step3.clientId],
+    ["Connection_Username", step3.username],
+  ];
+  const labels = rows.map(([k]) => t(k));
+  const width = Math.max(...labels.map((l) => l.length));
+  rows.forEach(([, value], i) => io.out(`  ${labels[i].padEnd(width)}  ${value ?? t("Connection_NotAvailable")}\n`));
+  io.out("  " + t(secretWentTo === "file" ? "Cli_Setup_Step3SecretFile" : "Cli_Setup_Step3Secret", { path: options.secretFile ?? "" }) + "\n");
+  return exitCode;
+}

@@ -1,0 +1,109 @@
+/**
+ * The few Microsoft Graph v1.0 calls `setup` makes to register Marketo's app: applications (list by
+ * displayName, create, addPassword) and servicePrincipals (list by appId, create). Sources: Microsoft
+ * Graph v1.0 reference pages "List applications", "Create application", "application: addPassword",
+ * "Create servicePrincipal", "List servicePrincipals", and "Microsoft Graph error responses and
+ * resource types" for the error body `{error:{code,message}}`.
+ *
+ * With --dry-run a write is listed (method, URL, body summary) and not sent: the run's plan then
+ * shows the Entra part as well as the Dataverse part.
+ */
+import type { FetchLike } from "../core/dataverse/client";
+import { summariseBody } from "./dryRun";
+import { CliError, EXIT } from "./errors";
+import type { CommandRuntime } from "./network";
+
+export const DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0/";
+
+export interface GraphApplication {
+  id: string;
+  appId: string;
+  displayName: string;
+  signInAudience?: string;
+  passwordCredentials?: Array<{ keyId: string; displayName?: string | null; endDateTime?: string | null }>;
+}
+
+export interface GraphServicePrincipal {
+  id: string;
+  appId: string;
+  displayName?: string;
+}
+
+export interface PasswordCredential {
+  keyId: string;
+  endDateTime: string;
+  secretText: string;
+}
+
+/** A Graph OData string literal: single quotes doubled (OData ABNF, as Graph's `$filter` reads it). */
+const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+export class GraphClient {
+  readonly base: string;
+
+  constructor(
+    base: string,
+    private readonly token: () => Promise<string>,
+    private readonly fetchImpl: FetchLike,
+    private readonly runtime: CommandRuntime,
+  ) {
+    this.base = base.endsWith("/") ? base : `${base}/`;
+  }
+
+  private async send<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const url = this.base + path;
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    if (method !== "GET" && this.runtime.dryRun) {
+      this.runtime.dryRun.add(method, url, summariseBody(text));
+      return {} as T;
+    }
+    const response = await this.fetchImpl(url, {
+      method,
+      headers: { Authorization: `Bearer ${await this.token()}`, Accept: "application/json", ...(text ? { "Content-Type": "application/json" } : {}) },
+      body: text,
+    });
+    const raw = await response.text();
+    if (!response.ok) throw graphError(response.status, raw, method, path);
+    return (raw ? JSON.parse(raw) : {}) as T;
+  }
+
+  async applicationsNamed(displayName: string): Promise<GraphApplication[]> {
+    const query = new URLSearchParams({ $filter: `displayName eq ${quote(displayName)}`, $select: "id,appId,displayName,signInAudience,passwordCredentials" });
+    return (await this.send<{ value: GraphApplication[] }>("GET", `applications?${query.toString()}`)).value;
+  }
+
+  createApplication(displayName: string): Promise<GraphApplication> {
+    // AzureADMyOrg: accounts in this organisational directory only (single tenant), as Marketo's step 2 asks.
+    return this.send("POST", "applications", { displayName, signInAudience: "AzureADMyOrg" });
+  }
+
+  async servicePrincipalOf(appId: string): Promise<GraphServicePrincipal | undefined> {
+    const query = new URLSearchParams({ $filter: `appId eq ${quote(appId)}`, $select: "id,appId,displayName" });
+    return (await this.send<{ value: GraphServicePrincipal[] }>("GET", `servicePrincipals?${query.toString()}`)).value[0];
+  }
+
+  createServicePrincipal(appId: string): Promise<GraphServicePrincipal> {
+    return this.send("POST", "servicePrincipals", { appId });
+  }
+
+  /** The only answer that carries the secret's text (addPassword): Graph never returns it again. */
+  addPassword(applicationObjectId: string, displayName: string, endDateTime: string): Promise<PasswordCredential> {
+    return this.send("POST", `applications/${encodeURIComponent(applicationObjectId)}/addPassword`, { passwordCredential: { displayName, endDateTime } });
+  }
+}
+
+/** 401/403: the admin may not manage app registrations (Application Administrator or more is needed). */
+function graphError(status: number, raw: string, method: string, path: string): CliError {
+  let code = "";
+  let message = raw.slice(0, 300);
+  try {
+    const body = JSON.parse(raw) as { error?: { code?: string; message?: string } };
+    code = body.error?.code ?? "";
+    message = body.error?.message ?? message;
+  } catch {
+    // Not JSON (a proxy's page): the start of the text is the detail.
+  }
+  const details = `${method} ${path.split("?")[0]} → HTTP ${status} ${code}: ${message}`;
+  if (status === 401 || status === 403) return new CliError(EXIT.failed, "Cli_Setup_GraphDenied", { status, code }, details);
+  return new CliError(status === 429 || status >= 500 ? EXIT.couldNotRun : EXIT.failed, "Cli_Setup_GraphFailed", { status, code: code || "?" }, details);
+}

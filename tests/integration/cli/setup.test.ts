@@ -1,0 +1,167 @@
+/**
+ * `setup` from an empty tenant to a passing checklist, signed in as the admin with a device code
+ * (approved through the stand-in's hook), then again: the second run finds everything and changes
+ * nothing. And the new secret goes only where it was asked to go.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FetchLike } from "../../../core/dataverse/client";
+import { allCorrect } from "../../../devserver/fixtures/variants";
+import { ORG, USER } from "../../../devserver/fixtures/ids";
+import type { Fixture } from "../../../devserver/fixture";
+import { loadFixture, startDevServer, type DevServer } from "../../../devserver/server";
+import { cli, type CliResult } from "./helpers";
+import { clientCredentials } from "../devserver/entraHelpers";
+
+/**
+ * The demo organisation with no app registration at all (only Microsoft's public clients sign in),
+ * no Marketo User saved, nobody holding the sync role and one plugin step disabled: what an admin
+ * has after installing Marketo's solution (step 1).
+ */
+function emptyTenant(): Fixture {
+  const f = allCorrect(loadFixture("demo-org"));
+  const m = f.marketo!;
+  f.appRegistrations = [];
+  const roleIds = new Set(f.records.role.filter((r) => r.name === m.roleName).map((r) => r.roleid as string));
+  f.associations.systemuserroles_association = f.associations.systemuserroles_association.filter(([, r]) => !roleIds.has(r));
+  const config = f.records[m.configEntity].find((r) => r[`${m.configEntity}id`] === m.defaultRecordId)!;
+  config[`_${m.userAttribute}_value`] = null;
+  const stepIds = new Set(f.records.solutioncomponent.filter((c) => c._solutionid_value === m.solutionId && c.componenttype === 92).map((c) => c.objectid as string));
+  Object.assign(f.records.sdkmessageprocessingstep.find((s) => stepIds.has(s.sdkmessageprocessingstepid as string))!, { statecode: 1, statuscode: 2 });
+  return f;
+}
+
+const APP_NAME = "Marketo Integration (test)";
+let server: DevServer;
+let dir: string;
+
+beforeAll(async () => {
+  server = await startDevServer({ auth: "token", fixture: emptyTenant(), deviceCodeIntervalSeconds: 0, publishDurationMs: 0 });
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  server.reset();
+  dir = mkdtempSync(join(tmpdir(), "setup-test-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Sent {
+  method: string;
+  url: string;
+  body: string;
+}
+
+/** Runs `setup`, approving its device code as the admin (the hook stands for the admin's browser). */
+async function runSetup(extra: string[], env: Record<string, string> = {}): Promise<CliResult & { sent: Sent[] }> {
+  const sent: Sent[] = [];
+  const recording: FetchLike = (url, init) => {
+    sent.push({ method: (init.method ?? "GET").toUpperCase(), url, body: typeof init.body === "string" ? init.body : "" });
+    return fetch(url, init);
+  };
+  const args = ["setup", "--url", server.url, "--tenant", ORG.tenantId, "--authority", `${server.url}/${ORG.tenantId}`, "--graph-url", server.graphUrl, "--app-name", APP_NAME, ...extra];
+  const running = cli(args, { secret: null, fetch: recording, env });
+  const code = await server.entra.nextDeviceCode();
+  server.entra.approve(code.userCode, USER.admin);
+  return { ...(await running), sent };
+}
+
+const apps = () => [...server.org.entra.applications.values()].filter((a) => a.displayName === APP_NAME);
+const usersOf = (appId: string) => [...server.org.table(server.org.entity("systemuser")).values()].filter((u) => String(u.applicationid ?? "").toLowerCase() === appId.toLowerCase());
+const occurrences = (text: string, part: string) => text.split(part).length - 1;
+
+/** A change: any request but a GET, the sign-in's and a $batch whose parts are all reads. */
+const changes = (sent: Sent[]) =>
+  sent.filter((r) => r.method !== "GET" && !/\/oauth2\/v2\.0\/(token|devicecode)(\?|$)/.test(r.url) && !(/\/\$batch$/.test(r.url) && !/^(POST|PATCH|PUT|DELETE) /m.test(r.body)));
+
+test("from an empty tenant to a passing verify; the second run finds everything and changes nothing", async () => {
+  const secretFile = join(dir, "marketo-secret.txt");
+  const first = await runSetup(["--secret-file", secretFile, "--verbose"]);
+  expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+  // Entra: one single-tenant app, its service principal, one secret.
+  expect(apps()).toHaveLength(1);
+  const [app] = apps();
+  expect(app.signInAudience).toBe("AzureADMyOrg");
+  expect(app.passwordCredentials).toHaveLength(1);
+  expect(server.org.entra.servicePrincipalByAppId(app.appId)).toBeDefined();
+  // Dataverse: one application user in the root business unit, holding the role, saved as Marketo User.
+  const users = usersOf(app.appId);
+  expect(users).toHaveLength(1);
+  const m = server.org.fixture.marketo!;
+  const config = [...server.org.table(server.org.entity(m.configEntity)).values()].find((r) => r[`${m.configEntity}id`] === m.defaultRecordId)!;
+  expect(config[`_${m.userAttribute}_value`]).toBe(users[0].systemuserid);
+  // The checklist ran signed in as the new app, and passed; step 3's values are printed.
+  expect(first.stdout).toContain(app.appId);
+  expect(first.stdout).toContain(ORG.tenantId);
+  expect(first.stdout).toContain(String(users[0].internalemailaddress));
+  expect(first.stdout).not.toMatch(/^\s*(Fail|Warning)/m);
+  const verify = await cli(["verify", "--url", server.url, "--tenant", ORG.tenantId, "--client-id", app.appId, "--authority", `${server.url}/${ORG.tenantId}`], {
+    secret: readFileSync(secretFile, "utf8").trim(),
+  });
+  expect(verify.code).toBe(0);
+  expect(changes(first.sent).length).toBeGreaterThan(0);
+
+  const second = await runSetup(["--secret-file", secretFile]);
+  expect(second.code).toBe(0);
+  expect(changes(second.sent)).toEqual([]);
+  expect(apps()).toHaveLength(1);
+  expect(apps()[0].passwordCredentials).toHaveLength(1);
+  expect(usersOf(app.appId)).toHaveLength(1);
+  expect(second.stdout).toContain("found");
+});
+
+test("--dry-run lists the Entra and Dataverse changes and makes none", async () => {
+  const run = await runSetup(["--dry-run"]);
+  expect(run.code).toBe(0);
+  expect(changes(run.sent)).toEqual([]);
+  expect(apps()).toHaveLength(0);
+  expect(run.stdout).toMatch(/POST \S+\/graph\/v1\.0\/applications\b/);
+  expect(run.stdout).toMatch(/POST \S+\/graph\/v1\.0\/servicePrincipals\b/);
+  expect(run.stdout).toMatch(/POST \S+\/api\/data\/v9\.2\/systemusers\b/);
+  expect(run.stdout).toMatch(/PublishAllXmlAsync/);
+});
+
+describe("the new secret appears only where it was asked to go", () => {
+  test("--secret-file: in the file (mode 0600), nowhere in stdout, stderr or --verbose", async () => {
+    const secretFile = join(dir, "s.txt");
+    const run = await runSetup(["--secret-file", secretFile, "--verbose"]);
+    expect(run.code).toBe(0);
+    const secret = readFileSync(secretFile, "utf8").trim();
+    expect(secret.length).toBeGreaterThan(20);
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+    // It is the app's real secret: it signs in.
+    expect((await clientCredentials(server, apps()[0].appId, secret)).status).toBe(200);
+    expect(occurrences(run.stdout + run.stderr, secret)).toBe(0);
+    expect(run.stderr).toMatch(/POST \S+\/addPassword 200/);
+  });
+
+  test("no file: once on stdout, clearly marked; never on stderr; a second --json run without --show-secret is refused", async () => {
+    const run = await runSetup(["--verbose"]);
+    expect(run.code).toBe(0);
+    const secret = /CLIENT SECRET[^\n]*\n\n {4}(\S+)\n/.exec(run.stdout)?.[1] ?? "";
+    expect((await clientCredentials(server, apps()[0].appId, secret)).status).toBe(200);
+    expect(occurrences(run.stdout, secret)).toBe(1);
+    expect(occurrences(run.stderr, secret)).toBe(0);
+    const json = await cli(["setup", "--json", "--url", server.url, "--tenant", ORG.tenantId, "--app-name", APP_NAME, "--new-secret"], { secret: null });
+    expect(json.code).toBe(2);
+    expect(json.stdout).toBe("");
+  });
+
+  test("--json --show-secret: in the JSON document once; --json with --secret-file: not in the document", async () => {
+    const shown = await runSetup(["--json", "--show-secret", "--verbose"]);
+    expect(shown.code).toBe(0);
+    const doc = JSON.parse(shown.stdout) as { clientSecret: string; marketoStep3: { clientId: string } };
+    expect(doc.marketoStep3.clientId).toBe(apps()[0].appId);
+    expect(occurrences(shown.stdout, doc.clientSecret)).toBe(1);
+    expect(occurrences(shown.stderr, doc.clientSecret)).toBe(0);
+
+    const secretFile = join(dir, "again.txt");
+    const filed = await runSetup(["--json", "--new-secret", "--secret-file", secretFile]);
+    expect(filed.code).toBe(0);
+    const secret = readFileSync(secretFile, "utf8").trim();
+    expect(secret).not.toBe(doc.clientSecret);
+    expect(JSON.parse(filed.stdout)).not.toHaveProperty("clientSecret");
+    expect(occurrences(filed.stdout + filed.stderr, secret)).toBe(0);
+    expect(apps()[0].passwordCredentials).toHaveLength(2);
+  });
+});
