@@ -3,26 +3,22 @@
  * and `businessunitid@odata.bind` (Microsoft Learn, "Create an application user" in "Manage
  * application users in the Power Platform admin center" and the SystemUser table reference). One
  * application user per app: an existing one (also a disabled one) is found and reused, never doubled.
- * Dataverse only accepts it once the app's service principal exists in the tenant.
+ * Dataverse only accepts it once the app's service principal exists in the tenant. The creation itself
+ * is core's (core/setup/applicationUser.ts, shared with the control); this adds the CLI's choices:
+ * the business unit by exact name (root by default), --enable, --dry-run, and its words.
  */
 import type { DataverseClient, ODataCollection } from "../core/dataverse/client";
 import { isDataverseError } from "../core/dataverse/errors";
 import { buildQuery, eq, recordPath } from "../core/dataverse/odata";
-import { toUser, USER_FIELDS, type UserInfo } from "../core/setup";
+import { API_PATH } from "../core/dataverse/client";
+import { SetupActionError, type UserInfo } from "../core/setup";
+import { createApplicationUser, enableUser, findApplicationUser } from "../core/setup/applicationUser";
 import { CliError, EXIT } from "./errors";
 import type { CommandRuntime } from "./network";
-
-/** Dataverse's answer to an application user for an app without a service principal (InvalidArgument; code undocumented). */
-const NO_SERVICE_PRINCIPAL = "0x80040203";
 
 export interface BusinessUnit {
   id: string;
   name: string;
-}
-
-export async function findApplicationUser(client: DataverseClient, clientId: string): Promise<UserInfo | undefined> {
-  const page = await client.get<ODataCollection<Record<string, unknown>>>("systemusers" + buildQuery({ select: USER_FIELDS, filter: eq("applicationid", clientId, "guid"), top: 2 }));
-  return page.value.map(toUser)[0];
 }
 
 /** The named business unit, or the root one (the only one without a parent) when none is named. */
@@ -46,33 +42,38 @@ export async function ensureApplicationUser(
   client: DataverseClient,
   runtime: CommandRuntime,
   clientId: string,
-  options: { businessUnit?: string; enable?: boolean },
+  options: { businessUnit?: string; enable?: boolean; roleName: string },
 ): Promise<EnsuredUser> {
-  const existing = await findApplicationUser(client, clientId);
-  if (existing) {
+  const reuse = async (existing: UserInfo): Promise<EnsuredUser> => {
     if (!existing.isDisabled) return { user: existing, created: false, enabled: false, planned: false };
     // Re-enabling a user is a decision the admin makes: it may have been disabled on purpose.
     if (!options.enable) throw new CliError(EXIT.failed, "Cli_SyncUser_Disabled", { name: existing.fullName, clientId }, undefined, "Cli_SyncUser_EnableHint");
-    await client.update("systemusers", existing.id, { isdisabled: false });
+    await enableUser(client, existing.id);
     return { user: { ...existing, isDisabled: false }, created: false, enabled: true, planned: false };
-  }
+  };
+  const existing = await findApplicationUser(client, clientId);
+  if (existing) return reuse(existing);
   const unit = await findBusinessUnit(client, options.businessUnit);
-  const body = { applicationid: clientId, "businessunitid@odata.bind": `/businessunits(${unit.id})` };
   if (runtime.dryRun) {
-    runtime.dryRun.add("POST", `${client.orgUrl}/api/data/v9.2/systemusers`, `applicationid=${clientId}, businessunitid@odata.bind=/businessunits(${unit.id})`);
+    runtime.dryRun.add("POST", `${client.orgUrl}${API_PATH}systemusers`, `applicationid=${clientId}, businessunitid@odata.bind=/businessunits(${unit.id})`);
     return { user: { id: "", fullName: clientId, applicationId: clientId, isDisabled: false, businessUnitId: unit.id, businessUnitName: unit.name }, created: true, enabled: false, planned: true };
   }
   try {
-    await client.create("systemusers", body);
+    // core/setup/applicationUser.ts: the control's creation, the role of the user's business unit included.
+    const user = await createApplicationUser(client, { clientId, businessUnitId: unit.id, roleName: options.roleName });
+    return { user, created: true, enabled: false, planned: false };
   } catch (e) {
-    if (isDataverseError(e) && e.code?.toLowerCase() === NO_SERVICE_PRINCIPAL) throw new CliError(EXIT.failed, "Cli_SyncUser_NoServicePrincipal", { clientId }, e.message);
+    if (e instanceof SetupActionError) {
+      // Created meanwhile (another run, the control): the one that exists is the one to use.
+      if ((e.key === "appUserExists" || e.key === "appUserDisabled") && e.user) return reuse(e.user);
+      // Created without its role: the next step assigns it (and says why if it fails), as a re-run would.
+      if (e.key === "appUserRoleNotAssigned" && e.user) return { user: e.user, created: true, enabled: false, planned: false };
+      if (e.key === "appUserNoServicePrincipal") throw new CliError(EXIT.failed, "Cli_SyncUser_NoServicePrincipal", { clientId }, e.message);
+      if (e.key === "appUserBusinessUnitGone") throw new CliError(EXIT.failed, "Cli_SyncUser_NoBusinessUnit", { name: unit.name }, e.message);
+    }
     if (isDataverseError(e) && e.kind === "privilege") throw new CliError(EXIT.failed, "Cli_SyncUser_NoPrivilege", { clientId }, e.message);
-    // Created meanwhile (another run, the control): the one that exists is the one to use.
-    if (!(isDataverseError(e) && e.kind === "duplicate")) throw e;
+    throw e;
   }
-  const created = await findApplicationUser(client, clientId);
-  if (!created) throw new CliError(EXIT.failed, "Cli_SyncUser_NotFoundAfterCreate", { clientId });
-  return { user: created, created: true, enabled: false, planned: false };
 }
 
 /** The Marketo User lookup of the Default record, set to this user unless it already is. */

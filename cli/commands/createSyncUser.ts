@@ -35,7 +35,7 @@ export async function createSyncUser(base: Session, options: CreateSyncUserOptio
   }
   const session = await adminSession(base, options, false);
   const { client } = await session.connection();
-  const ensured = await ensureApplicationUser(client, runtime, clientId, options);
+  const ensured = await ensureApplicationUser(client, runtime, clientId, { ...options, roleName: base.opts.role });
   const result = await makeSyncUser(session, ensured, { stepsAndPublish: false });
   const user = { id: ensured.user.id || null, name: ensured.user.fullName, clientId, businessUnit: ensured.user.businessUnitName ?? ensured.user.businessUnitId ?? null };
   const summary = { user, created: ensured.created, enabled: ensured.enabled, roleAssigned: result.roleAssigned, marketoUserSaved: result.userSaved };

@@ -124,7 +124,7 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
 
   // 2. Dataverse, as the admin.
   const { client, orgUrl } = await session.connection();
-  const ensured = await ensureApplicationUser(client, runtime, app.appId, { businessUnit: options.businessUnit, enable: options.enable });
+  const ensured = await ensureApplicationUser(client, runtime, app.appId, { businessUnit: options.businessUnit, enable: options.enable, roleName: base.opts.role });
   say(ensured.created ? "Cli_SyncUser_Created" : ensured.enabled ? "Cli_SyncUser_Enabled" : "Cli_SyncUser_Exists", { name: ensured.user.fullName, clientId: app.appId });
   const role = base.opts.role;
   const result = await makeSyncUser(session, ensured, {
