@@ -7,10 +7,9 @@
  * is core's (core/setup/applicationUser.ts, shared with the control); this adds the CLI's choices:
  * the business unit by exact name (root by default), --enable, --dry-run, and its words.
  */
-import type { DataverseClient, ODataCollection } from "../core/dataverse/client";
+import { API_PATH, type DataverseClient, type ODataCollection } from "../core/dataverse/client";
 import { isDataverseError } from "../core/dataverse/errors";
 import { buildQuery, eq, recordPath } from "../core/dataverse/odata";
-import { API_PATH } from "../core/dataverse/client";
 import { SetupActionError, type UserInfo } from "../core/setup";
 import { createApplicationUser, enableUser, findApplicationUser } from "../core/setup/applicationUser";
 import { CliError, EXIT } from "./errors";

@@ -31,7 +31,8 @@ export async function makeSyncUser(session: Session, ensured: EnsuredUser, optio
     result.roleAssigned = result.userSaved = true;
   } else {
     const loaded = await loadSetup(session, { userId: ensured.user.id });
-    result.roleAssigned = (await assignSyncRole(client, loaded.state)).changed;
+    // A user created just now got its role with it (core's createApplicationUser): that is this run's change.
+    result.roleAssigned = (await assignSyncRole(client, loaded.state)).changed || ensured.created;
     result.userSaved = await saveMarketoUser(client, loaded.config, ensured.user.id);
   }
   // Said before the steps and the publish, so the transcript reads in the order things happen.

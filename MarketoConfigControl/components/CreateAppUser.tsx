@@ -9,7 +9,7 @@ import * as React from "react";
 import { ComboBox, DefaultButton, PrimaryButton, Spinner, SpinnerSize, Stack, TextField } from "@fluentui/react";
 import { isGuid } from "../../core/dataverse/odata";
 import { SetupActionError } from "../../core/setup/actions";
-import type { BusinessUnit } from "../../core/setup/applicationUser";
+import { BUSINESS_UNIT_PAGE, type BusinessUnit } from "../../core/setup/applicationUser";
 import { describeError } from "../../core/setup/messages";
 import type { SetupService } from "../../core/setup/service";
 import type { UserInfo } from "../../core/setup/types";
@@ -51,21 +51,25 @@ export const CreateAppUser: React.FC<CreateAppUserProps> = ({ service, t, roleNa
     setInitialSeen(initial);
     setClientId(initial);
   }
+  // Typed in the business unit box when the first page did not hold them all: searched on the server.
+  const [unitQuery, setUnitQuery] = React.useState("");
+  React.useEffect(() => {
+    if (open) firstField.current?.focus();
+  }, [open]);
   React.useEffect(() => {
     if (!open) return undefined;
-    firstField.current?.focus();
     const controller = new AbortController();
-    service.searchBusinessUnits("", controller.signal).then(
+    service.searchBusinessUnits(unitQuery, controller.signal).then(
       (list) => {
         if (controller.signal.aborted) return;
-        setUnits(list);
+        setUnits((old = []) => [...old, ...list.filter((u) => !old.some((o) => o.id === u.id))]);
         // The root business unit is the default home of a new user.
         setUnitId((id) => id ?? list.find((u) => u.isRoot)?.id ?? list[0]?.id);
       },
       (e) => !controller.signal.aborted && setUnitsError(describeError(e, "createAppUser")),
     );
     return () => controller.abort();
-  }, [open, service]);
+  }, [open, service, unitQuery]);
 
   const unitName = (id: string) => units?.find((u) => u.id === id)?.name ?? "";
   const show = (n: Omit<ActionNotice, "id" | "place"> & { offer?: Offer }) => setNotice({ ...n, id: ++noticeId, place: "user.selected" });
@@ -139,6 +143,7 @@ export const CreateAppUser: React.FC<CreateAppUserProps> = ({ service, t, roleNa
               selectedKey={unitId ?? null}
               options={(units ?? []).map((u) => ({ key: u.id, text: u.isRoot ? t("AppUser_Root", { name: u.name }) : u.name }))}
               onChange={(_e, option) => option && setUnitId(String(option.key))}
+              onInputValueChange={(text) => (units?.length ?? 0) >= BUSINESS_UNIT_PAGE && setUnitQuery(text.trim())}
             />
           )}
           <Stack horizontal tokens={{ childrenGap: 8 }} verticalAlign="center">

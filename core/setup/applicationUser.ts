@@ -25,6 +25,9 @@ export interface BusinessUnit {
   isRoot: boolean;
 }
 
+/** At most this many business units per search: a full page means there may be more. */
+export const BUSINESS_UNIT_PAGE = 50;
+
 /** Business units by name, the root one first; `text` narrows them (contains). */
 export async function searchBusinessUnits(client: WebApiClient, text = "", options: Options = {}): Promise<BusinessUnit[]> {
   const page = await client.get<ODataCollection<Record<string, unknown>>>(
@@ -33,7 +36,7 @@ export async function searchBusinessUnits(client: WebApiClient, text = "", optio
         select: ["businessunitid", "name", "_parentbusinessunitid_value"],
         filter: text.trim() ? pattern("contains", "name", text.trim()) : undefined,
         orderby: ["name"],
-        top: 50,
+        top: BUSINESS_UNIT_PAGE,
       }),
     options,
   );

@@ -84,6 +84,26 @@ describe("Create the application user", () => {
     expect(m.boundValue()).toMatchObject({ id: USER.disabledApp });
   });
 
+  it("creates it in a business unit found by typing, beyond the first page, with that unit's copy of the role", async () => {
+    const bu = server.org.entity("businessunit");
+    for (let i = 0; i < 60; i++) server.org.insert(bu, { name: `Area ${String(i).padStart(2, "0")}`, _parentbusinessunitid_value: BU.contoso });
+    await mount();
+    fireEvent.click(await searchClientId(APP.marketoSyncNew));
+    const group = await screen.findByRole("group", { name: "Create the application user" });
+    const unit = within(group).getByRole("combobox") as HTMLInputElement;
+    await waitFor(() => expect(unit.value).toBe("Contoso (root business unit)"));
+    const unitSearches = () => server.requests.filter((r) => decodeURIComponent(r.url).includes("contains(name,'Contoso Europe')"));
+    fireEvent.input(unit, { target: { value: "Contoso Europe" } });
+    await waitFor(() => expect(unitSearches().length).toBeGreaterThan(0));
+    await waitFor(() => expect(unit.value).toBe("Contoso Europe"));
+    fireEvent.keyDown(unit, { key: "Enter" });
+    fireEvent.click(within(group).getByRole("button", { name: "Create and pick as Marketo User" }));
+    await screen.findByText(/Marketo Sync \(new\) was created in Contoso Europe with the role Marketo Sync User/);
+    const rows = appUsers(APP.marketoSyncNew);
+    expect(rows.map((r) => r._businessunitid_value)).toEqual([BU.europe]);
+    expect(server.org.rolesOf(String(rows[0].systemuserid)).direct.map((r) => r.roleid)).toEqual([ROLE.marketoSyncEurope]);
+  });
+
   it("is offered on the Marketo User line when none is set, and disabled with what is missing without prvCreateUser", async () => {
     server.org.denied[USER.admin] = ["prvCreateUser"];
     await mount("1036");

@@ -95,7 +95,9 @@ describe("CLI enable-steps with a locked step", () => {
 
     const again = await cli(["enable-steps", "--json", "--lang", "fr", ...connectionArgs(server)]);
     expect(again.code).toBe(1);
-    expect(JSON.parse(again.stdout)).toEqual({ enabled: [], skipped: [LOCKED_NAME] });
+    const { schemaVersion, tool, generatedAt, ...result } = JSON.parse(again.stdout);
+    expect({ schemaVersion, tool: tool.name, at: typeof generatedAt }).toEqual({ schemaVersion: 1, tool: "marketo-dynamics", at: "string" });
+    expect(result).toEqual({ enabled: [], skipped: [LOCKED_NAME] });
 
     const fr = await cli(["enable-steps", "--lang", "fr", ...connectionArgs(server)]);
     expect(fr.stderr).toContain(`Non activée : ${LOCKED_NAME} est gérée et non personnalisable`);

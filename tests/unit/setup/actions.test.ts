@@ -201,7 +201,8 @@ describe("publishAll", () => {
       ["starting", undefined],
       ["waitingForOther", { blockedBy: "Import", attempt: 1 }],
       ["waitingForOther", { blockedBy: undefined, attempt: 2 }],
-      ["running", undefined],
+      // The publish's system job, once started: Ctrl-C in the CLI names it (publish --job ID).
+      ["running", { attempt: 0, operationId: OP }],
       ["done", undefined],
     ]);
     expect(calls.filter((x) => x.method === "POST")).toHaveLength(3);
