@@ -116,7 +116,10 @@ export default tseslint.config(
         { object: "globalThis", property: "fetch", message: "Components ask the SetupService (core/setup/service.ts)." },
         { property: "webAPI", message: "Components ask the SetupService (core/setup/service.ts)." },
       ],
-      "no-restricted-imports": ["error", { patterns: [{ group: ["**/core/dataverse/client", "**/core/dataverse/webApiClient"], allowTypeImports: true, message: "Components ask the SetupService, not the Web API client." }] }],
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/core/dataverse/client", "**/core/dataverse/webApiClient"], allowTypeImports: true, message: "Components ask the SetupService, not the Web API client." }] },
+      ],
     },
   },
 );

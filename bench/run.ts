@@ -70,7 +70,8 @@ export function tableRows(results: Results): Row[] {
     three("HTTP requests (service-protection count)", (w) => String(w.requests));
     three("API calls (each $batch part counts)", (w) => String(w.apiCalls));
     three("bytes sent / received", (w) => `${kb(w.bytesSent)} / ${kb(w.bytesReceived)}`);
-    if (trips.withoutHints) rows.push(["round trips to checklist, first load without a form's hints (a CLI command)", String(trips.withoutHints.roundTrips), "(the same two-round rule for every loader)"]);
+    if (trips.withoutHints)
+      rows.push(["round trips to checklist, first load without a form's hints (a CLI command)", String(trips.withoutHints.roundTrips), "(the same two-round rule for every loader)"]);
   }
   for (const l of nodeLoadTime ?? []) {
     if (!l.parallel) continue;

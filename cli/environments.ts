@@ -84,15 +84,17 @@ const hostOf = (url: string) => {
 
 function fromEntry(entry: unknown, defaults: Record<string, unknown>, index: number, path: string): Environment {
   if (typeof entry === "string") entry = { url: entry };
-  if (!entry || typeof entry !== "object" || Array.isArray(entry)) throw new CliError(EXIT.usage, "Cli_Environments_Invalid", { path, problem: `environments[${index}]: not an object` });
+  // Numbered from 1, as a person counts the entries of the file.
+  const at = { path, entry: index + 1 };
+  if (!entry || typeof entry !== "object" || Array.isArray(entry)) throw new CliError(EXIT.usage, "Cli_Environments_BadEntry", at);
   const merged: Record<string, unknown> = { ...defaults, ...(entry as Record<string, unknown>) };
   for (const [key, value] of Object.entries(merged)) {
     if (SECRET_FIELDS.test(key)) throw new CliError(EXIT.usage, "Cli_Environments_SecretInFile", { path, key });
-    if (!FIELDS.has(key)) throw new CliError(EXIT.usage, "Cli_Environments_Invalid", { path, problem: `environments[${index}]: unknown key "${key}"` });
-    if (typeof value !== "string" || !value.trim()) throw new CliError(EXIT.usage, "Cli_Environments_Invalid", { path, problem: `environments[${index}].${key}: not a text` });
+    if (!FIELDS.has(key)) throw new CliError(EXIT.usage, "Cli_Environments_UnknownField", { ...at, field: key, known: [...FIELDS].join(", ") });
+    if (typeof value !== "string" || !value.trim()) throw new CliError(EXIT.usage, "Cli_Environments_EmptyField", { ...at, field: key });
   }
   const url = merged.url as string | undefined;
-  if (!url) throw new CliError(EXIT.usage, "Cli_Environments_Invalid", { path, problem: `environments[${index}]: no url` });
+  if (!url) throw new CliError(EXIT.usage, "Cli_Environments_NoUrl", at);
   return { ...(merged as Omit<Environment, "name" | "url">), name: (merged.name as string | undefined) ?? hostOf(url), url };
 }
 
@@ -112,10 +114,11 @@ export async function readEnvironmentsFile(path: string): Promise<Environment[]>
   try {
     doc = extname(path).toLowerCase() === ".json" ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
-    throw new CliError(EXIT.usage, "Cli_Environments_Invalid", { path, problem: (e as Error).message.split("\n")[0] });
+    // The parser's own words (English) go in the technical details, not in the sentence.
+    throw new CliError(EXIT.usage, "Cli_Environments_Invalid", { path }, (e as Error).message.split("\n")[0]);
   }
   const { environments, ...defaults } = (Array.isArray(doc) ? { environments: doc } : (doc ?? {})) as { environments?: unknown };
-  if (!Array.isArray(environments) || environments.length === 0) throw new CliError(EXIT.usage, "Cli_Environments_Invalid", { path, problem: "no environments list" });
+  if (!Array.isArray(environments) || environments.length === 0) throw new CliError(EXIT.usage, "Cli_Environments_NoList", { path });
   return environments.map((e, i) => fromEntry(e, defaults, i, path));
 }
 

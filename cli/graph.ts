@@ -9,6 +9,7 @@
  * shows the Entra part as well as the Dataverse part.
  */
 import type { FetchLike } from "../core/dataverse/client";
+import { literal } from "../core/dataverse/odata";
 import { summariseBody } from "./dryRun";
 import { CliError, EXIT } from "./errors";
 import type { CommandRuntime } from "./network";
@@ -34,9 +35,6 @@ export interface PasswordCredential {
   endDateTime: string;
   secretText: string;
 }
-
-/** A Graph OData string literal: single quotes doubled (OData ABNF, as Graph's `$filter` reads it). */
-const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 export class GraphClient {
   readonly base: string;
@@ -68,7 +66,8 @@ export class GraphClient {
   }
 
   async applicationsNamed(displayName: string): Promise<GraphApplication[]> {
-    const query = new URLSearchParams({ $filter: `displayName eq ${quote(displayName)}`, $select: "id,appId,displayName,signInAudience,passwordCredentials" });
+    // Graph's `$filter` reads OData string literals as Dataverse does (quotes doubled): core's one escaping function.
+    const query = new URLSearchParams({ $filter: `displayName eq ${literal(displayName)}`, $select: "id,appId,displayName,signInAudience,passwordCredentials" });
     return (await this.send<{ value: GraphApplication[] }>("GET", `applications?${query.toString()}`)).value;
   }
 
@@ -78,7 +77,7 @@ export class GraphClient {
   }
 
   async servicePrincipalOf(appId: string): Promise<GraphServicePrincipal | undefined> {
-    const query = new URLSearchParams({ $filter: `appId eq ${quote(appId)}`, $select: "id,appId,displayName" });
+    const query = new URLSearchParams({ $filter: `appId eq ${literal(appId)}`, $select: "id,appId,displayName" });
     return (await this.send<{ value: GraphServicePrincipal[] }>("GET", `servicePrincipals?${query.toString()}`)).value[0];
   }
 

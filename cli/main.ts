@@ -104,6 +104,8 @@ function buildProgram(io: Io, setExit: (code: number) => void, overrides: RunOve
         const seconds = timeoutSeconds(opts.timeout);
         if (seconds !== undefined) cancelDeadline = clock.after(seconds * 1000, () => runtime.abort(new CliError(EXIT.couldNotRun, "Cli_TimedOut", { seconds: opts.timeout ?? "" })));
         // Several environments (or --junit): each is one run of this command, then one summary (cli/environments.ts).
+        // One run of setup makes one app registration and prints its one secret: several organisations would share them.
+        if (isMultiRun(opts) && command.name() === "setup") throw new CliError(EXIT.usage, "Cli_Setup_OneEnvironment", {});
         if (rerun && isMultiRun(opts)) return setExit(await Promise.race([runEnvironments(opts, out, command.name(), rerun), stopped]));
         const session = createSession(io, t, out, opts, runtime);
         setExit(await Promise.race([(handler as (s: Session, ...a: unknown[]) => Promise<ExitCode>)(session, ...args.slice(0, -1)), stopped]));

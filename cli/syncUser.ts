@@ -19,7 +19,11 @@ export interface SyncUserResult {
   published: boolean;
 }
 
-export async function makeSyncUser(session: Session, ensured: EnsuredUser, options: { stepsAndPublish: boolean; afterUser?: (r: SyncUserResult) => void; afterSteps?: (r: SyncUserResult) => void }): Promise<SyncUserResult> {
+export async function makeSyncUser(
+  session: Session,
+  ensured: EnsuredUser,
+  options: { stepsAndPublish: boolean; afterUser?: (r: SyncUserResult) => void; afterSteps?: (r: SyncUserResult) => void },
+): Promise<SyncUserResult> {
   const { client, orgUrl } = await session.connection();
   const plan = session.runtime.dryRun;
   const result: SyncUserResult = { roleAssigned: false, userSaved: false, stepsEnabled: [], stepsSkipped: [], published: false };

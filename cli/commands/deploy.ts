@@ -295,7 +295,8 @@ export async function deploy(session: Session, file: string | undefined, options
   session.runtime.following = { key: "Cli_InterruptedDeploy", params: { job: jobId, operation: started.AsyncOperationId } };
   await followImport(session, client, jobId, started.AsyncOperationId, maxWaitMs, uniqueName);
   session.runtime.following = undefined;
-  if (!out.json) io.out(t(mode === "install" ? "Cli_DeployDone" : mode === "update" ? "Cli_DeployUpdated" : "Cli_DeployUpgraded", { name: uniqueName, version, kind, previous: previous ?? "" }) + "\n");
+  if (!out.json)
+    io.out(t(mode === "install" ? "Cli_DeployDone" : mode === "update" ? "Cli_DeployUpdated" : "Cli_DeployUpgraded", { name: uniqueName, version, kind, previous: previous ?? "" }) + "\n");
   const imported = { ...plan, importJobId: jobId };
   let publishedOn: string | undefined;
   if (options.publish !== false) {

@@ -6,6 +6,7 @@ import { API_PATH, type DataverseClient } from "../../core/dataverse/client";
 import { buildQuery, isGuid, recordPath } from "../../core/dataverse/odata";
 import { publishAll, type PublishOptions, type PublishPhase, type PublishResult } from "../../core/setup";
 import { HEARTBEAT_MS } from "../clock";
+import { sleepUntil } from "../connection";
 import { reportDryRun } from "../dryRun";
 import { CliError, EXIT, type ExitCode } from "../errors";
 import { progress, writeJson } from "../output";
@@ -81,7 +82,8 @@ async function followJob(session: Session, job: string): Promise<{ completedOn: 
       throw new CliError(EXIT.failed, "Cli_JobFailed", { job, status: op.statuscode }, op.friendlymessage || op.message || undefined);
     }
     if (runtime.clock.now() > deadline) throw new CliError(EXIT.couldNotRun, "Cli_JobStillRunning", { job });
-    await new Promise((r) => setTimeout(r, io.pollIntervalMs ?? 2000));
+    // The command's clock (a test moves it) and its Ctrl-C end the pause, as for every other wait.
+    await sleepUntil(runtime)(io.pollIntervalMs ?? 2000);
   }
 }
 

@@ -8,7 +8,9 @@
  * Found by the app's display name: a second run reuses the app, its service principal and its user
  * and sends no change (a new secret only with --new-secret).
  */
-import { chmod, readFile, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { readOrganization } from "../../core/setup/load";
 import { adminSession } from "../adminSession";
 import { ensureApplicationUser } from "../applicationUser";
@@ -50,13 +52,26 @@ export function secretEnd(value: string, now: number): string {
   throw new CliError(EXIT.usage, "Cli_Setup_BadExpiry", { value });
 }
 
+/**
+ * A new file, mode 0600 from its creation, renamed over the target: writing into an existing file
+ * (mode 0644, say) and narrowing it afterwards would leave the secret readable by others meanwhile.
+ */
+async function writePrivateFile(path: string, text: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    await writeFile(temp, text, { mode: 0o600, flag: "wx" });
+    await rename(temp, path);
+  } catch (e) {
+    await rm(temp, { force: true });
+    throw e;
+  }
+}
+
 /** Where the new secret goes: a 0600 file, or stdout once, marked; never both, never a log. */
 async function deliverSecret(session: Session, secret: string, options: SetupOptions, end: string): Promise<"file" | "stdout" | "json"> {
   const { io, t, out } = session;
   if (options.secretFile) {
-    await writeFile(options.secretFile, secret + "\n", { mode: 0o600 });
-    // `mode` only applies to a new file: an existing one is narrowed too.
-    await chmod(options.secretFile, 0o600);
+    await writePrivateFile(options.secretFile, secret + "\n");
     return "file";
   }
   if (out.json) return "json";
@@ -163,7 +178,16 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
   };
   const checks = renderChecks(items, t);
   if (out.json) {
-    const doc = { ...jsonHeader(runtime.clock.now()), ...entra, user: { id: ensured.user.id, name: ensured.user.fullName, created: ensured.created }, ...result, signedInAsMarketo: asMarketo, checks, marketoStep3: step3, exitCode };
+    const doc = {
+      ...jsonHeader(runtime.clock.now()),
+      ...entra,
+      user: { id: ensured.user.id, name: ensured.user.fullName, created: ensured.created },
+      ...result,
+      signedInAsMarketo: asMarketo,
+      checks,
+      marketoStep3: step3,
+      exitCode,
+    };
     if (secretWentTo === "json" && secret) io.stdout.write(JSON.stringify({ ...doc, clientSecret: secret }, null, 2) + "\n");
     else writeJson(io, { ...entra, user: doc.user, ...result, signedInAsMarketo: asMarketo, checks, marketoStep3: step3, exitCode });
     return exitCode;

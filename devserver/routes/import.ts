@@ -252,7 +252,6 @@ export function applyImport(org: Org, plan: ImportPlan, options: { upgrade?: boo
   return { solutionId, controls: outcomes };
 }
 
-
 function controlResult(c: ControlOutcome, at: string): string {
   if (c.updated) return `<result result="success" errorcode="0" errortext="" datetime="${at}" />`;
   const text = `The control ${c.name} was not updated: the imported manifest version ${c.importedVersion} is not higher than the installed version ${c.installedVersion}. Dataverse replaces a control only when its version rises (at least the PATCH part).`;

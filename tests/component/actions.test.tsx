@@ -245,7 +245,9 @@ describe("Fix everything", () => {
     await waitFor(() => expect(statusOf("solution.steps")).toBe("pass"));
     await settled();
     expect(fixEverything().disabled).toBe(true);
-    const reasons = within(fixEverything().closest("[data-notice-home]") as HTMLElement).getAllByText(/: Your security roles do not allow this/).map((r) => r.textContent!.split(":")[0]);
+    const reasons = within(fixEverything().closest("[data-notice-home]") as HTMLElement)
+      .getAllByText(/: Your security roles do not allow this/)
+      .map((r) => r.textContent!.split(":")[0]);
     expect(reasons).toEqual(["Assign the role Marketo Sync User to Marketo Sync", "Remove the role Marketo Sync User from 2 other users", "Publish all customizations"]);
   });
 

@@ -123,7 +123,10 @@ describe("--dry-run lists the requests and changes nothing", () => {
     [["remove-role", "--others"], /DELETE .*\/systemuserroles_association/],
     [["enable-steps"], /PATCH .*\/sdkmessageprocessingsteps\(.*statecode=0, statuscode=1/],
     [["publish"], /POST .*\/PublishAllXmlAsync/],
-    [["deploy", "ZIP"], /POST .*\/ImportSolutionAsync {2}\(CustomizationFile=<\d+ chars>, OverwriteUnmanagedCustomizations=false, PublishWorkflows=true, ImportJobId=<new id>\)\n {2}POST .*\/PublishAllXmlAsync/],
+    [
+      ["deploy", "ZIP"],
+      /POST .*\/ImportSolutionAsync {2}\(CustomizationFile=<\d+ chars>, OverwriteUnmanagedCustomizations=false, PublishWorkflows=true, ImportJobId=<new id>\)\n {2}POST .*\/PublishAllXmlAsync/,
+    ],
     [["bind-form"], /PATCH .*\/systemforms\(.*formxml=<\d+ chars>.*\n {2}POST .*\/PublishXml/],
   ];
   it.each(cases)("%j", async (command, expected) => {

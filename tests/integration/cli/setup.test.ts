@@ -3,7 +3,7 @@
  * (approved through the stand-in's hook), then again: the second run finds everything and changes
  * nothing. And the new secret goes only where it was asked to go.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FetchLike } from "../../../core/dataverse/client";
@@ -12,6 +12,10 @@ import { ORG, USER } from "../../../devserver/fixtures/ids";
 import type { Fixture } from "../../../devserver/fixture";
 import { loadFixture, startDevServer, type DevServer } from "../../../devserver/server";
 import { cli, type CliResult } from "./helpers";
+
+// The module object itself (not an import's read-only namespace), so one test can watch the CLI's writes.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const fsp = require("node:fs/promises") as typeof import("node:fs/promises");
 import { clientCredentials } from "../devserver/entraHelpers";
 
 /**
@@ -28,7 +32,10 @@ function emptyTenant(): Fixture {
   const config = f.records[m.configEntity].find((r) => r[`${m.configEntity}id`] === m.defaultRecordId)!;
   config[`_${m.userAttribute}_value`] = null;
   const stepIds = new Set(f.records.solutioncomponent.filter((c) => c._solutionid_value === m.solutionId && c.componenttype === 92).map((c) => c.objectid as string));
-  Object.assign(f.records.sdkmessageprocessingstep.find((s) => stepIds.has(s.sdkmessageprocessingstepid as string))!, { statecode: 1, statuscode: 2 });
+  Object.assign(
+    f.records.sdkmessageprocessingstep.find((s) => stepIds.has(s.sdkmessageprocessingstepid as string))!,
+    { statecode: 1, statuscode: 2 },
+  );
   return f;
 }
 
@@ -135,6 +142,33 @@ describe("the new secret appears only where it was asked to go", () => {
     expect(run.stderr).toMatch(/POST \S+\/addPassword 200/);
   });
 
+  test("--secret-file over an existing file others may read: the secret never goes into it before it is 0600", async () => {
+    const secretFile = join(dir, "existing.txt");
+    writeFileSync(secretFile, "old\n", { mode: 0o644 });
+    chmodSync(secretFile, 0o644);
+    // Every write of the CLI, with the mode its target had at that moment (none: a new file).
+    const writes: Array<{ path: string; mode: number | null }> = [];
+    const original = fsp.writeFile;
+    const spy = jest.spyOn(fsp, "writeFile").mockImplementation(async (...args: Parameters<typeof fsp.writeFile>) => {
+      const path = String(args[0]);
+      writes.push({ path, mode: existsSync(path) ? statSync(path).mode & 0o777 : null });
+      return original(...args);
+    });
+    try {
+      const run = await runSetup(["--secret-file", secretFile, "--new-secret"]);
+      expect(run.code).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const secret = readFileSync(secretFile, "utf8").trim();
+    expect((await clientCredentials(server, apps()[0].appId, secret)).status).toBe(200);
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+    expect(writes.length).toBeGreaterThan(0);
+    expect(writes.filter((w) => w.mode !== null && (w.mode & 0o077) !== 0)).toEqual([]);
+    // Nothing left beside it (the file written first, then renamed).
+    expect(readdirSync(dir)).toEqual(["existing.txt"]);
+  });
+
   test("no file: once on stdout, clearly marked; never on stderr; a second --json run without --show-secret is refused", async () => {
     const run = await runSetup(["--verbose"]);
     expect(run.code).toBe(0);
@@ -163,5 +197,20 @@ describe("the new secret appears only where it was asked to go", () => {
     expect(JSON.parse(filed.stdout)).not.toHaveProperty("clientSecret");
     expect(occurrences(filed.stdout + filed.stderr, secret)).toBe(0);
     expect(apps()[0].passwordCredentials).toHaveLength(2);
+  });
+});
+
+describe("setup on several environments", () => {
+  it("is refused before any sign-in: one run makes one app registration and prints its one secret", async () => {
+    const sent: string[] = [];
+    const recording: FetchLike = (url, init) => {
+      sent.push(url);
+      return fetch(url, init);
+    };
+    const r = await cli(["setup", "--url", server.url, "--url", `${server.url}/other`, "--tenant", ORG.tenantId, "--app-name", APP_NAME], { secret: null, fetch: recording });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("one environment at a time");
+    expect(sent).toEqual([]);
+    expect(apps()).toHaveLength(0);
   });
 });

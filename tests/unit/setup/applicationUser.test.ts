@@ -106,4 +106,15 @@ describe("lookups", () => {
     ]);
     expect(decodeURIComponent(calls[0].url)).toContain("contains(name,'o''[_]')");
   });
+
+  it("without text, asks for the root business unit too: first even when the first page does not hold it", async () => {
+    const { c, calls } = client((call) =>
+      json(200, decodeURIComponent(call.url).includes("_parentbusinessunitid_value eq null") ? { value: [{ businessunitid: BU, name: "Zeta Corp", _parentbusinessunitid_value: null }] } : { value: [{ businessunitid: "b2", name: "Alpha", _parentbusinessunitid_value: BU }] }),
+    );
+    await expect(searchBusinessUnits(c)).resolves.toEqual([
+      { id: BU, name: "Zeta Corp", isRoot: true },
+      { id: "b2", name: "Alpha", isRoot: false },
+    ]);
+    expect(calls).toHaveLength(2);
+  });
 });

@@ -116,8 +116,7 @@ describe("loadSetupState", () => {
   });
 
   it("when the service refuses the FetchXML join, reads the steps by the ids the solution lists", async () => {
-    const refusing = (p: string): [number, unknown] =>
-      p.startsWith("sdkmessageprocessingsteps?fetchXml=") ? [400, { error: { code: "0x80041103", message: "refused" } }] : answer(p);
+    const refusing = (p: string): [number, unknown] => (p.startsWith("sdkmessageprocessingsteps?fetchXml=") ? [400, { error: { code: "0x80041103", message: "refused" } }] : answer(p));
     const f = fakeFetch(batchResponder(refusing));
     const client = new DataverseClient({ orgUrl: ORG, fetch: f.fetch, maxRetries: 0 });
     const state = await loadSetupState(client, input, { hints: { entitySets: { x_config: "x_configs" }, callerId: IDS.other1 } });

@@ -39,7 +39,12 @@ it("does not publish for an advisory publish line alone", () => {
   const s = passingState();
   const items = evaluate(s).map((i) => (i.id === "publish" ? { ...i, status: "unknown" as const, fix: "publish" as const, advisory: true } : i));
   expect(planFixes(s, items).steps).toEqual([]);
-  expect(planFixes(s, items.map((i) => (i.id === "publish" ? { ...i, advisory: false } : i))).steps.map((x) => x.fix)).toEqual(["publish"]);
+  expect(
+    planFixes(
+      s,
+      items.map((i) => (i.id === "publish" ? { ...i, advisory: false } : i)),
+    ).steps.map((x) => x.fix),
+  ).toEqual(["publish"]);
 });
 
 it("publishes after any change, even when the publish line passed", () => {
