@@ -27,10 +27,12 @@ import { gzipSync } from "node:zlib";
 export const CONTROL = "MarketoConfigControl";
 /**
  * The build fails above this (gzip at zlib's default level, as a web server compresses). It sits
- * a little above today's bundle so that a regression (a dropped Babel target, a bundled
- * @fluentui/* package) fails the build; TARGET is where it should get to.
+ * a little above today's bundle (79.4 KiB / 26.0 KiB with Fix everything, the report, the busy
+ * notices and creating the application user) so that a regression (a dropped Babel target, a
+ * bundled @fluentui/* package, which adds hundreds of KiB) fails the build. TARGET is where issue
+ * 12 wanted it before those features came: not reached.
  */
-export const BUDGET = { minified: 80 * 1024, gzip: 26 * 1024 };
+export const BUDGET = { minified: 86 * 1024, gzip: 28.5 * 1024 };
 export const TARGET = { minified: 50 * 1024, gzip: 15 * 1024 };
 /** How many of the biggest modules get a gzip saving figure (one compression each). */
 const GZIP_SAVING_FOR = 15;

@@ -117,12 +117,10 @@ export const CreateAppUser: React.FC<CreateAppUserProps> = ({ service, t, roleNa
 
   return (
     <Stack tokens={{ childrenGap: 8 }} data-create-app-user>
-      <Stack horizontal tokens={{ childrenGap: 8 }} verticalAlign="center" wrap>
-        <DefaultButton text={t("Fix_createAppUser")} onClick={() => setOpen(!open)} aria-expanded={open} disabled={!!blockedReason} />
-        {blockedReason && <span>{blockedReason}</span>}
-      </Stack>
+      <DefaultButton text={t("Fix_createAppUser")} onClick={() => setOpen(!open)} aria-expanded={open} disabled={!!blockedReason} styles={{ root: { alignSelf: "start" } }} />
+      {blockedReason}
       {open && !blockedReason && (
-        <Stack tokens={{ childrenGap: 8 }} role="group" aria-label={t("Fix_createAppUser")} styles={{ root: { maxWidth: 520 } }}>
+        <Stack tokens={{ childrenGap: 8 }} role="group" aria-label={t("Fix_createAppUser")}>
           <TextField
             componentRef={(c) => (firstField.current = c)}
             label={t("AppUser_ClientId")}
@@ -154,7 +152,7 @@ export const CreateAppUser: React.FC<CreateAppUserProps> = ({ service, t, roleNa
       )}
       {notice && (
         <ResultNotice key={notice.id} notice={notice} t={t} onDismiss={() => setNotice(undefined)}>
-          {offer && <DefaultButton text={offerLabel} onClick={() => follow(offer)} disabled={busy} styles={{ root: { marginTop: 8 } }} />}
+          {offer && <DefaultButton text={offerLabel} onClick={() => follow(offer)} disabled={busy} />}
         </ResultNotice>
       )}
     </Stack>

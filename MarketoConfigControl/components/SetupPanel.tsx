@@ -167,7 +167,17 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
       </div>
 
       <Section title={t("Section_User")}>
-        <UserPicker service={service} t={t} roleName={roleName} value={user} readOnly={readOnly} onChange={props.onUserChange} onBrowse={() => void browse()} focusRef={focusPicker} createAppUser={createAppUser} />
+        <UserPicker
+          service={service}
+          t={t}
+          roleName={roleName}
+          value={user}
+          readOnly={readOnly}
+          onChange={props.onUserChange}
+          onBrowse={() => void browse()}
+          focusRef={focusPicker}
+          createAppUser={createAppUser}
+        />
         {readOnly && <Text variant="small">{t(props.fieldLock === "fieldSecurity" ? "State_FieldSecured" : "State_ReadOnly")}</Text>}
       </Section>
 

@@ -112,7 +112,6 @@ export function trackOperations(service: SetupService, waits: RetryWaits): Setup
     searchBusinessUnits: (text, signal) => tracked(waits, "createAppUser", signal, (s) => service.searchBusinessUnits(text, s)),
     createAppUser: (input, signal) => tracked(waits, "createAppUser", signal, (s) => service.createAppUser(input, s)),
     assignRoleInBusinessUnit: (userId, bu, role, signal) => tracked(waits, "createAppUser", signal, (s) => service.assignRoleInBusinessUnit(userId, bu, role, s)),
-    findAppUser: (clientId, signal) => tracked(waits, "createAppUser", signal, (s) => service.findAppUser(clientId, s)),
     enableUser: (userId, signal) => tracked(waits, "createAppUser", signal, (s) => service.enableUser(userId, s)),
   };
 }

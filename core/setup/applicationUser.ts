@@ -28,34 +28,29 @@ export interface BusinessUnit {
 /** At most this many business units per search: a full page means there may be more. */
 export const BUSINESS_UNIT_PAGE = 50;
 
-/** Business units by name, the root one first; `text` narrows them (contains). */
+/**
+ * Business units by name; `text` narrows them (contains). Without text the root business unit (the
+ * one without parent, the default home of a new user) comes first even when it is not on the first page.
+ */
 export async function searchBusinessUnits(client: WebApiClient, text = "", options: Options = {}): Promise<BusinessUnit[]> {
-  const page = await client.get<ODataCollection<Record<string, unknown>>>(
-    "businessunits" +
-      buildQuery({
-        select: ["businessunitid", "name", "_parentbusinessunitid_value"],
-        filter: text.trim() ? pattern("contains", "name", text.trim()) : undefined,
-        orderby: ["name"],
-        top: BUSINESS_UNIT_PAGE,
-      }),
-    options,
-  );
-  const units = page.value.map((r) => ({ id: String(r.businessunitid), name: String(r.name ?? ""), isRoot: !r._parentbusinessunitid_value }));
-  return units.sort((a, b) => Number(b.isRoot) - Number(a.isRoot));
+  const page = (filter: string | undefined, top: number) =>
+    client.get<ODataCollection<Record<string, unknown>>>("businessunits" + buildQuery({ select: ["businessunitid", "name", "_parentbusinessunitid_value"], filter, orderby: ["name"], top }), options);
+  const [root, found] = await Promise.all([
+    text.trim() ? undefined : page(eq("_parentbusinessunitid_value", null), 1),
+    page(text.trim() ? pattern("contains", "name", text.trim()) : undefined, BUSINESS_UNIT_PAGE),
+  ]);
+  const units = [...(root?.value ?? []), ...found.value].map((r) => ({ id: String(r.businessunitid), name: String(r.name ?? ""), isRoot: !r._parentbusinessunitid_value }));
+  return units.filter((u, i) => units.findIndex((o) => o.id === u.id) === i).sort((a, b) => Number(b.isRoot) - Number(a.isRoot));
 }
 
 /** The application user of this Client ID, enabled or not; null when there is none. */
 export async function findApplicationUser(client: WebApiClient, clientId: string, options: Options = {}): Promise<UserInfo | null> {
-  const page = await client.get<ODataCollection<Record<string, unknown>>>(
-    "systemusers" + buildQuery({ select: USER_FIELDS, filter: eq("applicationid", clientId, "guid"), top: 1 }),
-    options,
-  );
+  const page = await client.get<ODataCollection<Record<string, unknown>>>("systemusers" + buildQuery({ select: USER_FIELDS, filter: eq("applicationid", clientId, "guid"), top: 1 }), options);
   return page.value[0] ? toUser(page.value[0]) : null;
 }
 
 /** Turns an existing application user into the refusal that offers to pick (or enable) it. */
-const exists = (user: UserInfo, cause?: unknown) =>
-  new SetupActionError(user.isDisabled ? "appUserDisabled" : "appUserExists", `An application user already exists for this Client ID: ${user.fullName}`, { name: user.fullName }, cause, user);
+const exists = (user: UserInfo, cause?: unknown) => new SetupActionError(user.isDisabled ? "appUserDisabled" : "appUserExists", `Exists: ${user.id}`, { name: user.fullName }, cause, user);
 
 /**
  * Gives the user the copy of the role that belongs to `businessUnitId` (role copies are per
@@ -111,7 +106,7 @@ export async function createApplicationUser(client: WebApiClient, input: CreateA
   try {
     await assignRoleInBusinessUnit(client, user.id, input.businessUnitId, input.roleName, options);
   } catch (e) {
-    throw new SetupActionError("appUserRoleNotAssigned", `Created ${user.fullName}, then assigning "${input.roleName}" failed`, { name: user.fullName, role: input.roleName }, e, user);
+    throw new SetupActionError("appUserRoleNotAssigned", `Created ${user.id}; role not assigned`, { name: user.fullName, role: input.roleName }, e, user);
   }
   return user;
 }

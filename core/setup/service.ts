@@ -4,7 +4,7 @@
  */
 import type { WebApiClient } from "../dataverse/webApiClient";
 import { assignSyncRole, enablePluginSteps, publishAll, removeSyncRoleFrom, type PublishOptions, type PublishResult } from "./actions";
-import { assignRoleInBusinessUnit, createApplicationUser, enableUser, findApplicationUser, searchBusinessUnits, type BusinessUnit, type CreateApplicationUserInput } from "./applicationUser";
+import { assignRoleInBusinessUnit, createApplicationUser, enableUser, searchBusinessUnits, type BusinessUnit, type CreateApplicationUserInput } from "./applicationUser";
 import { loadSetupState, type LoadHints } from "./load";
 import type { UserSearch } from "./queries";
 import { searchUsers, type UserSearchResult } from "./search";
@@ -21,7 +21,6 @@ export interface SetupService {
   createAppUser(input: CreateApplicationUserInput, signal?: AbortSignal): Promise<UserInfo>;
   /** The retry after a user was created without its role: assigns it only. */
   assignRoleInBusinessUnit(userId: string, businessUnitId: string, roleName: string, signal?: AbortSignal): Promise<void>;
-  findAppUser(clientId: string, signal?: AbortSignal): Promise<UserInfo | null>;
   enableUser(userId: string, signal?: AbortSignal): Promise<void>;
 }
 
@@ -37,7 +36,6 @@ export function createSetupService(client: WebApiClient, hints?: Promise<LoadHin
     searchBusinessUnits: (text, signal) => searchBusinessUnits(client, text, { signal }),
     createAppUser: (input, signal) => createApplicationUser(client, input, { signal }),
     assignRoleInBusinessUnit: (userId, bu, role, signal) => assignRoleInBusinessUnit(client, userId, bu, role, { signal }),
-    findAppUser: (clientId, signal) => findApplicationUser(client, clientId, { signal }),
     enableUser: (userId, signal) => enableUser(client, userId, { signal }),
   };
 }

@@ -93,10 +93,13 @@ describe("Create the application user", () => {
     const unit = within(group).getByRole("combobox") as HTMLInputElement;
     await waitFor(() => expect(unit.value).toBe("Contoso (root business unit)"));
     const unitSearches = () => server.requests.filter((r) => decodeURIComponent(r.url).includes("contains(name,'Contoso Europe')"));
+    act(() => unit.focus());
     fireEvent.input(unit, { target: { value: "Contoso Europe" } });
     await waitFor(() => expect(unitSearches().length).toBeGreaterThan(0));
+    // The unit found on the server is now one of the options.
+    fireEvent.click(group.querySelector(".ms-ComboBox-CaretDown-button")!);
+    fireEvent.click(await screen.findByRole("option", { name: "Contoso Europe" }));
     await waitFor(() => expect(unit.value).toBe("Contoso Europe"));
-    fireEvent.keyDown(unit, { key: "Enter" });
     fireEvent.click(within(group).getByRole("button", { name: "Create and pick as Marketo User" }));
     await screen.findByText(/Marketo Sync \(new\) was created in Contoso Europe with the role Marketo Sync User/);
     const rows = appUsers(APP.marketoSyncNew);

@@ -19,7 +19,8 @@ describe("Create the application user", () => {
   it("from the demo Client ID to a finished setup", async () => {
     const { page, errors, close } = await openForm(e2e, "?fixture=demo");
     const config = marketoConfig(e2e);
-    const usersOf = () => api<{ value: Array<{ systemuserid: string; _businessunitid_value: string }> }>(e2e, `systemusers?$select=systemuserid,_businessunitid_value&$filter=applicationid eq ${APP.marketoSyncNew}`);
+    const usersOf = () =>
+      api<{ value: Array<{ systemuserid: string; _businessunitid_value: string }> }>(e2e, `systemusers?$select=systemuserid,_businessunitid_value&$filter=applicationid eq ${APP.marketoSyncNew}`);
     expect((await usersOf()).value).toEqual([]);
 
     // The Client ID matches nobody: the search offers to create its application user.
@@ -28,7 +29,12 @@ describe("Create the application user", () => {
     await box.pressSequentially(APP.marketoSyncNew, { delay: 5 });
     const noMatch = page.getByText(t("Picker_NoResults_ClientId", { clientId: APP.marketoSyncNew }));
     await noMatch.waitFor();
-    await page.locator("[data-create-app-user]").filter({ has: page.getByRole("button", { name: t("Fix_createAppUser") }) }).first().getByRole("button", { name: t("Fix_createAppUser") }).click();
+    await page
+      .locator("[data-create-app-user]")
+      .filter({ has: page.getByRole("button", { name: t("Fix_createAppUser") }) })
+      .first()
+      .getByRole("button", { name: t("Fix_createAppUser") })
+      .click();
     const panel = page.getByRole("group", { name: t("Fix_createAppUser") });
     expect(await panel.getByLabel(t("AppUser_ClientId")).inputValue()).toBe(APP.marketoSyncNew);
     const unit = panel.getByRole("combobox");

@@ -19,7 +19,11 @@ describe("createApplicationUser against the stand-in", () => {
   beforeEach(() => server.reset());
 
   const appUsers = (clientId: string) => [...server.org.table(server.org.entity("systemuser")).values()].filter((u) => String(u.applicationid ?? "").toLowerCase() === clientId);
-  const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as SetupActionError);
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: unknown) => e as SetupActionError,
+    );
 
   it("creates one application user in the chosen business unit, holding that unit's copy of the role", async () => {
     const user = await createApplicationUser(client, { clientId: APP.marketoSyncNew, businessUnitId: BU.europe, roleName: ROLE_NAME });

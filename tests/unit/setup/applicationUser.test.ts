@@ -70,7 +70,13 @@ describe("createApplicationUser", () => {
   });
 
   it("a role that cannot be assigned after the creation says so and carries the user for the retry", async () => {
-    const { c } = client([json(200, { value: [] }), created(), json(200, { value: [userRow()] }), json(200, { value: [{ roleid: ROLE }] }), dataverseError(403, "0x80040220", "missing prvAssignRole")]);
+    const { c } = client([
+      json(200, { value: [] }),
+      created(),
+      json(200, { value: [userRow()] }),
+      json(200, { value: [{ roleid: ROLE }] }),
+      dataverseError(403, "0x80040220", "missing prvAssignRole"),
+    ]);
     const e = await refusal(createApplicationUser(c, input));
     expect(e.key).toBe("appUserRoleNotAssigned");
     expect(e.user?.id).toBe(NEW_USER);
@@ -109,7 +115,12 @@ describe("lookups", () => {
 
   it("without text, asks for the root business unit too: first even when the first page does not hold it", async () => {
     const { c, calls } = client((call) =>
-      json(200, decodeURIComponent(call.url).includes("_parentbusinessunitid_value eq null") ? { value: [{ businessunitid: BU, name: "Zeta Corp", _parentbusinessunitid_value: null }] } : { value: [{ businessunitid: "b2", name: "Alpha", _parentbusinessunitid_value: BU }] }),
+      json(
+        200,
+        decodeURIComponent(call.url).includes("_parentbusinessunitid_value eq null")
+          ? { value: [{ businessunitid: BU, name: "Zeta Corp", _parentbusinessunitid_value: null }] }
+          : { value: [{ businessunitid: "b2", name: "Alpha", _parentbusinessunitid_value: BU }] },
+      ),
     );
     await expect(searchBusinessUnits(c)).resolves.toEqual([
       { id: BU, name: "Zeta Corp", isRoot: true },
