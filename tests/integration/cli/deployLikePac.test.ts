@@ -3,15 +3,14 @@
  * --skip-same-version, --stage-and-upgrade (StageAndUpgradeAsync), --max-async-wait (minutes),
  * --no-publish-workflows, and "update" / "upgrade" said as Dataverse says them.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { unzipSync, zipSync, type Zippable } from "fflate";
-import { startDevServer, type DevServer } from "../../../devserver/server";
+import type { DevServer } from "../../../devserver/server";
 import { applyImport, type ImportedControl } from "../../../devserver/routes/import";
-import { cli, connectionArgs } from "./helpers";
+import { cli } from "./helpers";
 import { ManualClock } from "./manualClock";
-import { buildZips } from "./zips";
+import { useDeployTestBed, type buildZips } from "./zips";
 
 jest.setTimeout(60_000);
 
@@ -20,17 +19,7 @@ let args: string[];
 let work: string;
 let zips: ReturnType<typeof buildZips>;
 
-beforeAll(async () => {
-  server = await startDevServer({ auth: "token", publishDurationMs: 0, importDurationMs: 50 });
-  args = connectionArgs(server);
-  work = mkdtempSync(join(tmpdir(), "mss-cli-pac-"));
-  zips = buildZips(work);
-});
-afterAll(async () => {
-  rmSync(work, { recursive: true, force: true });
-  await server.close();
-});
-beforeEach(() => server.reset());
+useDeployTestBed({ publishDurationMs: 0, importDurationMs: 50 }, "mss-cli-pac-", (bed) => ({ server, args, work, zips } = bed));
 
 const json = (r: { stdout: string }) => JSON.parse(r.stdout);
 const installed = () => [...server.org.table(server.org.entity("solution")).values()].find((s) => s.uniquename === "MarketoConfigControl");

@@ -3,33 +3,19 @@
  * the bind-form diff, --dry-run on every command that changes something, Ctrl-C during a publish or
  * an import (exit 130 and how to follow the job), a failed publish after a good import.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { FetchLike } from "../../../core/dataverse/client";
 import { APP, USER } from "../../../devserver/fixtures/ids";
-import { startDevServer, type DevServer } from "../../../devserver/server";
-import { cli, connectionArgs } from "./helpers";
-import { buildZips } from "./zips";
+import type { DevServer } from "../../../devserver/server";
+import { cli } from "./helpers";
+import { useDeployTestBed, type buildZips } from "./zips";
 
 jest.setTimeout(60_000);
 
 let server: DevServer;
 let args: string[];
-let work: string;
 let zips: ReturnType<typeof buildZips>;
 
-beforeAll(async () => {
-  server = await startDevServer({ auth: "token", publishDurationMs: 50, importDurationMs: 100 });
-  args = connectionArgs(server);
-  work = mkdtempSync(join(tmpdir(), "mss-cli-safety-"));
-  zips = buildZips(work);
-});
-afterAll(async () => {
-  rmSync(work, { recursive: true, force: true });
-  await server.close();
-});
-beforeEach(() => server.reset());
+useDeployTestBed({ publishDurationMs: 50, importDurationMs: 100 }, "mss-cli-safety-", (bed) => ({ server, args, zips } = bed));
 
 const json = (r: { stdout: string }) => JSON.parse(r.stdout);
 const directRoles = (userId: string) => server.org.rolesOf(userId).direct.length;
