@@ -3,9 +3,9 @@
  * deviceCode.ts) or, for scripts, with another app registration's credentials (`--admin-client-id`,
  * its secret read like the other commands'). Its connection acts as that admin, not as Marketo's app.
  */
-import { DataverseClient, type FetchLike } from "../core/dataverse/client";
+import type { FetchLike } from "../core/dataverse/client";
 import { isGuid } from "../core/dataverse/odata";
-import { ATTEMPT_TIMEOUT_MS, connect, normaliseOrgUrl, retryWaitNotice, sleepUntil } from "./connection";
+import { commandClient, connect, normaliseOrgUrl } from "./connection";
 import { AZURE_CLI_CLIENT_ID, signInWithDeviceCode, type AdminSignIn } from "./deviceCode";
 import { CliError, EXIT } from "./errors";
 import { commandFetch } from "./network";
@@ -38,17 +38,7 @@ export async function adminSession(base: Session, options: AdminOptions, graph: 
   if (!isGuid(publicClientId)) throw new CliError(EXIT.usage, "Cli_BadClientId", { clientId: publicClientId });
   const signIn = await signInWithDeviceCode({ tenant, publicClientId, authority: opts.authority, orgUrl, graph }, io, t, fetchImpl, runtime.signal);
   if (!session.out.json) io.err(t("Cli_SignedInAs", { name: signIn.username }) + "\n");
-  const client = new DataverseClient({
-    orgUrl,
-    tokenProvider: signIn.dataverseToken,
-    fetch: fetchImpl,
-    timeoutMs: ATTEMPT_TIMEOUT_MS,
-    maxRetries: Number(opts.retries ?? 5),
-    baseRetryDelayMs: io.retryDelayMs ?? 1_000,
-    maxRetryDelayMs: 5 * 60_000,
-    sleep: sleepUntil(runtime),
-    onRetryWait: retryWaitNotice(io, t, runtime, session.out.json),
-  });
+  const client = commandClient({ orgUrl, tokenProvider: signIn.dataverseToken, fetch: fetchImpl, retries: opts.retries }, io, t, runtime, session.out.json);
   const connection = Promise.resolve({ client, orgUrl, tenant, clientId: opts.clientId ?? "" });
   return { ...session, connection: () => connection, signIn, fetchImpl };
 }

@@ -191,6 +191,27 @@ export function sleepUntil(runtime: CommandRuntime) {
     });
 }
 
+/** Every CLI command's Web API client: its retries, waits and notices, whichever way it signed in. */
+export function commandClient(
+  target: Pick<ConstructorParameters<typeof DataverseClient>[0], "orgUrl" | "tokenProvider"> & { fetch: FetchLike; retries?: string | number },
+  io: Io,
+  t: Translate,
+  runtime: CommandRuntime,
+  quiet: boolean,
+): DataverseClient {
+  return new DataverseClient({
+    orgUrl: target.orgUrl,
+    tokenProvider: target.tokenProvider,
+    fetch: target.fetch,
+    timeoutMs: ATTEMPT_TIMEOUT_MS,
+    maxRetries: Number(target.retries ?? 5),
+    baseRetryDelayMs: io.retryDelayMs ?? 1_000,
+    maxRetryDelayMs: 5 * 60_000,
+    sleep: sleepUntil(runtime),
+    onRetryWait: retryWaitNotice(io, t, runtime, quiet),
+  });
+}
+
 export async function connect(options: ConnectionOptions, io: Io, runtime: CommandRuntime, t: Translate, quiet: boolean): Promise<Connection> {
   const orgUrl = normaliseOrgUrl(options.url);
   const tenant = options.tenant ?? "";
@@ -214,16 +235,6 @@ export async function connect(options: ConnectionOptions, io: Io, runtime: Comma
     if (!result?.accessToken) throw new CliError(EXIT.usage, "Cli_Auth_Failed", { clientId, tenant, code: "no token" });
     return result.accessToken;
   };
-  const client = new DataverseClient({
-    orgUrl,
-    tokenProvider,
-    fetch: fetchImpl,
-    timeoutMs: ATTEMPT_TIMEOUT_MS,
-    maxRetries: Number(options.retries ?? 5),
-    baseRetryDelayMs: io.retryDelayMs ?? 1_000,
-    maxRetryDelayMs: 5 * 60_000,
-    sleep: sleepUntil(runtime),
-    onRetryWait: retryWaitNotice(io, t, runtime, quiet),
-  });
+  const client = commandClient({ orgUrl, tokenProvider, fetch: fetchImpl, retries: options.retries }, io, t, runtime, quiet);
   return { client, orgUrl, tenant, clientId };
 }
