@@ -103,9 +103,10 @@ describe("Publish is held back", () => {
 describe("every result is seen where the admin looks", () => {
   it("a failed fix: the error is on the line whose button was clicked, brought into view and focused", async () => {
     await mountSaved();
-    server.faults.add({ match: { method: "POST", path: "systemuserroles_association/$ref" }, respond: "privilegeDenied" });
+    const denied = server.faults.add({ match: { method: "POST", path: "systemuserroles_association/$ref" }, respond: "privilegeDenied" });
     fireEvent.click(fixButton("user.role")!);
     const notice = await focusedNotice(line("user.role"), /You don’t have the privileges this needs/);
+    expect(server.faults.fired(denied)).toBe(1);
     expect(notice.getAttribute("data-notice")).toBe("error");
     // Nothing at the top of the control: the line is the only place it shows.
     expect(document.querySelectorAll("[data-notice]")).toHaveLength(1);
@@ -115,10 +116,11 @@ describe("every result is seen where the admin looks", () => {
 
   it("a failed publish: the error is next to Publish, focused; dismissed, the focus stays in the section", async () => {
     await mountSaved();
-    server.faults.add({ match: { method: "POST", path: "PublishAllXmlAsync" }, respond: "publishFail" });
+    const failing = server.faults.add({ match: { method: "POST", path: "PublishAllXmlAsync" }, respond: "publishFail" });
     fireEvent.click(publishButton());
     const section = publishButton().closest("[data-notice-home]") as HTMLElement;
     const notice = await focusedNotice(section, /Publishing failed\. Nothing else was changed; try again\./);
+    expect(server.faults.fired(failing)).toBeGreaterThanOrEqual(1);
     fireEvent.click(within(notice).getByRole("button", { name: "Dismiss" }));
     expect(section.querySelector("[data-notice]")).toBeNull();
     expect(document.activeElement).toBe(section);
