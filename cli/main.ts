@@ -144,16 +144,19 @@ function buildProgram(io: Io, setExit: (code: number) => void, overrides: RunOve
     .command("assign-role")
     .description("give the Marketo User the sync role (the copy of its business unit)")
     .option("--user <user>", "the user to act on (email, Client ID or user id; default: the saved Marketo User)")
+    .option("--everyone", "Marketo solutions before 4.0.0.14: every enabled user who lacks the role (Read-Write users, not application users)")
+    .option("-y, --yes", "with --everyone: do not ask for confirmation (required when stdin is not a terminal)")
     .option("--dry-run", DRY_RUN)
-    .action(action("assignRole", (s, options: { user?: string }) => assignRole(s, options)));
+    .action(action("assignRole", (s, options: { user?: string; everyone?: boolean; yes?: boolean }) => assignRole(s, options)));
   program
     .command("remove-role")
     .description("remove the sync role from other users (Marketo solution 4.0.0.14 and later)")
-    .option("--others", "every enabled user other than the Marketo User who holds the role")
+    .option("--others", "every enabled user other than the Marketo User who holds the role, directly or through a team (the role is then removed from the team)")
+    .option("--disabled", "disabled users who still hold the role")
     .option("-y, --yes", "do not ask for confirmation (required when stdin is not a terminal)")
     .option("--user <user>", "the user who keeps the role (email, Client ID or user id; default: the saved Marketo User)")
     .option("--dry-run", DRY_RUN)
-    .action(action("removeRole", (s, options: { others?: boolean; yes?: boolean; user?: string }) => removeRole(s, options)));
+    .action(action("removeRole", (s, options: { others?: boolean; disabled?: boolean; yes?: boolean; user?: string }) => removeRole(s, options)));
   program
     .command("enable-steps")
     .description("enable the Marketo solution's disabled plugin steps")

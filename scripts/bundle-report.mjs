@@ -32,7 +32,7 @@ export const CONTROL = "MarketoConfigControl";
  * bundled @fluentui/* package, which adds hundreds of KiB) fails the build. TARGET is where issue
  * 12 wanted it before those features came: not reached.
  */
-export const BUDGET = { minified: 86 * 1024, gzip: 28.5 * 1024 };
+export const BUDGET = { minified: 88 * 1024, gzip: 29 * 1024 };
 export const TARGET = { minified: 50 * 1024, gzip: 15 * 1024 };
 /** How many of the biggest modules get a gzip saving figure (one compression each). */
 const GZIP_SAVING_FOR = 15;

@@ -4,7 +4,7 @@ import type { FixPlan, PlannedFix } from "../../core/setup/plan";
 import { disabledSteps } from "../../core/setup/steps";
 import type { FixId, SetupState } from "../../core/setup/types";
 import type { Translate } from "../i18n";
-import { ConfirmDialog, UserList } from "./ConfirmRemoveDialog";
+import { ConfirmDialog, TeamList, UserList } from "./ConfirmRoleDialog";
 import { NOTICE_HOME } from "./ErrorNotice";
 import type { FixRun } from "./setupReducer";
 
@@ -14,8 +14,16 @@ export function stepText(step: PlannedFix, setup: SetupState, t: Translate): str
   switch (step.fix) {
     case "assignRole":
       return t("FixAll_assignRole", { role, name: setup.chosenUser?.ok ? setup.chosenUser.value.fullName : "" });
+    case "assignRoleToEveryone":
+      return t("FixAll_assignRoleToEveryone", { role, count: step.users?.length ?? 0 });
     case "removeRoleFromOthers":
-      return t("FixAll_removeRoleFromOthers", { role, count: step.users?.length ?? 0 });
+      // Everybody who loses it: the users, and the teams' members (once each).
+      return t(step.teams?.length ? "FixAll_removeRoleFromOthersTeams" : "FixAll_removeRoleFromOthers", {
+        role,
+        count: new Set([...(step.users ?? []), ...(step.teams ?? []).flatMap((team) => team.members)].map((u) => u.id)).size,
+      });
+    case "removeRoleFromDisabled":
+      return t("FixAll_removeRoleFromDisabled", { role, count: step.users?.length ?? 0 });
     case "enableSteps": {
       const names = setup.steps.ok ? disabledSteps(setup.steps.value).fixable.map((s) => s.name) : [];
       return t("FixAll_enableSteps", { count: names.length, names: names.join(", ") });
@@ -102,6 +110,7 @@ export const FixEverythingDialog: React.FC<Omit<PlanProps, "plan" | "setup"> & {
             <li key={step.fix} data-step={step.fix}>
               <Text>{stepText(step, setup, t)}</Text>
               {step.users && <UserList users={step.users} />}
+              <TeamList teams={step.teams} t={t} />
             </li>
           ))}
       </ol>

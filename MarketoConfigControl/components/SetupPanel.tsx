@@ -1,7 +1,7 @@
 import * as React from "react";
 import { DefaultButton, MessageBar, MessageBarType, Shimmer, Stack, Text } from "@fluentui/react";
 import { attentionCount, overallStatus } from "../../core/setup/evaluate";
-import { FIXES } from "../../core/setup/fixes";
+import { FIXES, NAMING_FIXES, type SafeFix } from "../../core/setup/fixes";
 import type { SetupService } from "../../core/setup/service";
 import { planFixes, publishHold } from "../../core/setup/plan";
 import { blockedFixes } from "../../core/setup/privileges";
@@ -11,7 +11,7 @@ import type { FieldLock } from "../services/host";
 import type { RetryWaits } from "../services/retryWaits";
 import { BusyNotice, CheckingLabel } from "./BusyNotice";
 import { Checklist } from "./Checklist";
-import { ConfirmRemoveDialog } from "./ConfirmRemoveDialog";
+import { ConfirmRoleDialog } from "./ConfirmRoleDialog";
 import { ConnectionDetails } from "./ConnectionDetails";
 import { CopyReport } from "./CopyReport";
 import { CreateAppUser } from "./CreateAppUser";
@@ -106,7 +106,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
     if (!state || !item.fix) return;
     // A dialog's Cancel gives the focus back to the button that opened it (Fluent's focus trap).
     if (item.fix === "pickUser") focusPicker.current?.();
-    else if (item.fix === "removeRoleFromOthers") actions.requestRemoval(item.affectedUsers ?? []);
+    else if (NAMING_FIXES.has(item.fix)) actions.requestConfirm({ fix: item.fix as SafeFix, checkId: item.id, users: item.affectedUsers ?? [], teams: item.affectedTeams });
     else if (item.fix !== "createAppUser") actions.runFix({ fix: item.fix, checkId: item.id }, state);
   }
 
@@ -266,7 +266,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
         </Section>
       )}
 
-      <ConfirmRemoveDialog users={actions.confirmUsers} roleName={roleName} t={t} onConfirm={() => actions.closeRemoval(true, state)} onCancel={() => actions.closeRemoval(false, state)} />
+      <ConfirmRoleDialog step={actions.confirmStep} roleName={roleName} t={t} onConfirm={() => actions.closeConfirm(true, state)} onCancel={() => actions.closeConfirm(false, state)} />
       <FixEverythingDialog plan={actions.confirmPlan} setup={state} blocked={blocked} t={t} onConfirm={() => actions.closePlan(true, state)} onCancel={() => actions.closePlan(false, state)} />
     </Stack>
   );

@@ -1,7 +1,7 @@
 /**
  * What the panel's fixes and publish are doing, as a pure reducer: which fix runs, how far a
  * publish is (including waiting for another solution operation's lock), how far Fix everything
- * is, the last result and where it is shown, the users a removal waits on, who lost the role
+ * is, the last result and where it is shown, the change of role holders awaiting confirmation, who lost the role
  * here, what this panel changed and published, and what the screen reader was last told.
  * useSetupActions.ts runs the service calls and dispatches these events; the reducer decides
  * nothing that needs React or the DOM, so it is tested on its own.
@@ -45,8 +45,8 @@ export interface SetupActionsState {
   phase?: PublishPhase;
   /** The last fix's, publish's or Fix everything's result; cleared when the next one starts or when dismissed. */
   notice?: ActionNotice;
-  /** Users the role would be removed from, while the confirmation dialog is open. */
-  confirmUsers: UserInfo[] | null;
+  /** A change of who holds the role (it names users and teams), while its confirmation is open. */
+  confirmStep: PlannedFix | null;
   /** What Fix everything would do, while its confirmation is open. */
   confirmPlan: FixPlan | null;
   run?: FixRun;
@@ -82,8 +82,8 @@ export type SetupEvent =
   | { type: "fixStarted"; fix: FixId }
   | ({ type: "fixSucceeded"; place: NoticePlace } & FixDone)
   | ({ type: "fixFailed"; place: NoticePlace } & FixFailure)
-  | { type: "removalRequested"; users: UserInfo[] }
-  | { type: "removalClosed" }
+  | { type: "confirmRequested"; step: PlannedFix }
+  | { type: "confirmClosed" }
   | { type: "planRequested"; plan: FixPlan }
   | { type: "planClosed" }
   | { type: "runStarted"; steps: PlannedFix[] }
@@ -97,7 +97,7 @@ export type SetupEvent =
   | { type: "noticeDismissed" }
   | { type: "announced"; text: string };
 
-export const initialSetupActions: SetupActionsState = { confirmUsers: null, confirmPlan: null, removals: [], publishLog: {}, announcement: "", reloadRequests: 0, count: 0 };
+export const initialSetupActions: SetupActionsState = { confirmStep: null, confirmPlan: null, removals: [], publishLog: {}, announcement: "", reloadRequests: 0, count: 0 };
 
 /** A finished publish keeps "done" (its success is shown); any other phase ends with it. */
 const afterPublish = (phase: PublishPhase | undefined): PublishPhase | undefined => (phase === "done" ? phase : undefined);
@@ -124,10 +124,10 @@ export function setupReducer(state: SetupActionsState, event: SetupEvent): Setup
       return notify(recordRemoval({ ...state, busyFix: undefined, publishLog: changedAt(state, undefined, event.at) }, event.at, event.removed), event.place, { text: event.text });
     case "fixFailed":
       return notify(recordRemoval({ ...state, busyFix: undefined, reloadRequests: state.reloadRequests + 1 }, event.at, event.removed), event.place, { error: event.error });
-    case "removalRequested":
-      return { ...state, confirmUsers: event.users };
-    case "removalClosed":
-      return { ...state, confirmUsers: null };
+    case "confirmRequested":
+      return { ...state, confirmStep: event.step };
+    case "confirmClosed":
+      return { ...state, confirmStep: null };
     case "planRequested":
       return { ...state, confirmPlan: event.plan };
     case "planClosed":

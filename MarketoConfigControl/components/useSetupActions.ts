@@ -8,17 +8,17 @@ import { describeError } from "../../core/setup/messages";
 import { FIXES } from "../../core/setup/fixes";
 import type { FixPlan, PlannedFix } from "../../core/setup/plan";
 import type { SetupService } from "../../core/setup/service";
-import type { SetupState, UserInfo } from "../../core/setup/types";
+import type { SetupState } from "../../core/setup/types";
 import type { Translate } from "../i18n";
 import { initialSetupActions, setupReducer, type FixDone, type FixFailure, type SetupActionsState, type SetupEvent } from "./setupReducer";
 
 export interface SetupActions extends SetupActionsState {
-  /** Runs one fix of a checklist line (removal asks first: requestRemoval); its result shows on that line. */
+  /** Runs one fix of a checklist line (a change of role holders asks first: requestConfirm); its result shows on that line. */
   runFix: (step: PlannedFix, state: SetupState) => void;
-  /** Opens the confirmation for removing the role from these users. */
-  requestRemoval: (users: UserInfo[]) => void;
-  /** Closes it; removes the role when confirmed. True when the removal started. */
-  closeRemoval: (confirmed: boolean, state: SetupState | undefined) => boolean;
+  /** Opens the confirmation naming who gains or loses the role. */
+  requestConfirm: (step: PlannedFix) => void;
+  /** Closes it; runs the fix when confirmed. True when it started. */
+  closeConfirm: (confirmed: boolean, state: SetupState | undefined) => boolean;
   /** Opens Fix everything's confirmation. */
   requestPlan: (plan: FixPlan) => void;
   /** Closes it; runs the plan when confirmed. True when it started. */
@@ -51,8 +51,13 @@ export async function executeFix(step: PlannedFix, ctx: FixContext): Promise<Fix
       const name = setup.chosenUser?.ok ? setup.chosenUser.value.fullName : "";
       return { at: stamp(ctx), text: t(changed ? "Done_assignRole" : "Done_assignRoleAlready", { role, name }) };
     }
-    case "removeRoleFromOthers": {
-      const { removed } = await service.removeRole(setup, step.users ?? []);
+    case "assignRoleToEveryone": {
+      const { assigned } = await service.assignRoleToUsers(setup, step.users ?? []);
+      return { at: stamp(ctx), text: t("Done_assignRoleToEveryone", { role, count: assigned.length }) };
+    }
+    case "removeRoleFromOthers":
+    case "removeRoleFromDisabled": {
+      const { removed } = await service.removeRole(setup, step.users ?? [], step.teams);
       return { at: stamp(ctx), text: t("Done_removeRole", { role, names: removed.map((u) => u.fullName).join(", ") }), removed };
     }
     case "enableSteps": {
@@ -128,16 +133,16 @@ export function useSetupActions(options: SetupActionsOptions): SetupActions {
 
   const runFix = React.useCallback((step: PlannedFix, setup: SetupState) => void runOne(step, context(setup)), [context]);
 
-  const requestRemoval = React.useCallback((users: UserInfo[]) => dispatch({ type: "removalRequested", users }), []);
-  const { confirmUsers, confirmPlan } = state;
-  const closeRemoval = React.useCallback(
+  const requestConfirm = React.useCallback((step: PlannedFix) => dispatch({ type: "confirmRequested", step }), []);
+  const { confirmStep, confirmPlan } = state;
+  const closeConfirm = React.useCallback(
     (confirmed: boolean, setup: SetupState | undefined) => {
-      dispatch({ type: "removalClosed" });
-      if (!confirmed || !confirmUsers || !setup) return false;
-      void runOne({ fix: "removeRoleFromOthers", checkId: "role.exclusive", users: confirmUsers }, context(setup));
+      dispatch({ type: "confirmClosed" });
+      if (!confirmed || !confirmStep || !setup) return false;
+      void runOne(confirmStep, context(setup));
       return true;
     },
-    [confirmUsers, context],
+    [confirmStep, context],
   );
 
   const requestPlan = React.useCallback((plan: FixPlan) => dispatch({ type: "planRequested", plan }), []);
@@ -155,5 +160,5 @@ export function useSetupActions(options: SetupActionsOptions): SetupActions {
   const dismissNotice = React.useCallback(() => dispatch({ type: "noticeDismissed" }), []);
   const announce = React.useCallback((text: string) => dispatch({ type: "announced", text }), []);
 
-  return { ...state, runFix, requestRemoval, closeRemoval, requestPlan, closePlan, publish, dismissNotice, announce };
+  return { ...state, runFix, requestConfirm, closeConfirm, requestPlan, closePlan, publish, dismissNotice, announce };
 }

@@ -1,5 +1,6 @@
 /**
- * OData `$batch` multipart/mixed encoding for GET requests, and decoding of the response.
+ * OData `$batch` multipart/mixed encoding of requests (outside change sets: each part stands
+ * alone), and decoding of the response.
  * Shapes as documented for Dataverse ("Execute batch operations using the Web API").
  */
 
@@ -9,6 +10,10 @@ export interface BatchRequest {
   /** Path relative to the service root, e.g. `systemusers(…)?$select=fullname`. */
   path: string;
   headers?: Record<string, string>;
+  /** GET when not given. */
+  method?: string;
+  /** A JSON body (sent with `Content-Type: application/json`). */
+  body?: string;
 }
 
 export interface BatchPartResponse {
@@ -36,9 +41,11 @@ export function encodeBatch(requests: BatchRequest[], boundary: string, serviceR
     body += `--${boundary}${CRLF}`;
     body += `Content-Type: application/http${CRLF}`;
     body += `Content-Transfer-Encoding: binary${CRLF}${CRLF}`;
-    body += `GET ${root}${request.path} HTTP/1.1${CRLF}`;
-    for (const [name, value] of Object.entries(request.headers ?? {})) body += `${name}: ${value}${CRLF}`;
+    body += `${request.method ?? "GET"} ${root}${request.path} HTTP/1.1${CRLF}`;
+    const headers = request.body === undefined ? request.headers : { "Content-Type": "application/json", ...request.headers };
+    for (const [name, value] of Object.entries(headers ?? {})) body += `${name}: ${value}${CRLF}`;
     body += CRLF;
+    if (request.body !== undefined) body += request.body + CRLF;
   }
   body += `--${boundary}--${CRLF}`;
   return body;

@@ -329,17 +329,27 @@ export class WebApiClient {
    * Sends GET requests as one `$batch` round trip. Each result carries its own status; a failed
    * part becomes a typed error in its slot instead of failing the whole batch.
    */
-  async batchGet(requests: Array<string | BatchRequest>, options: RequestOptions = {}): Promise<BatchResult[]> {
+  batchGet(requests: Array<string | BatchRequest>, options: RequestOptions = {}): Promise<BatchResult[]> {
+    return this.batch(
+      requests.map((r) => (typeof r === "string" ? { path: r } : { ...r, method: "GET", body: undefined })),
+      options,
+    );
+  }
+
+  /**
+   * Sends requests as one `$batch` round trip, each part on its own (no change set). Only GET
+   * parts make the batch safe to repeat; with writes, a lost answer is not retried (the caller
+   * reads again). Each result carries its own status, as in `batchGet`.
+   */
+  async batch(requests: BatchRequest[], options: RequestOptions = {}): Promise<BatchResult[]> {
     if (requests.length === 0) return [];
     const boundary = newBoundary();
-    const parts: BatchRequest[] = requests.map((r) => {
-      const request = typeof r === "string" ? { path: r } : r;
-      return { ...request, headers: { ...STANDARD_HEADERS, Prefer: 'odata.include-annotations="*"', ...request.headers } };
-    });
+    const parts: BatchRequest[] = requests.map((request) => ({ ...request, headers: { ...STANDARD_HEADERS, Prefer: 'odata.include-annotations="*"', ...request.headers } }));
+    const readsOnly = parts.every((p) => (p.method ?? "GET") === "GET");
     const body = encodeBatch(parts, boundary, this.serviceRoot);
     const response = await this.send("POST", "$batch", body, {
       ...options,
-      idempotent: true, // only GET parts: safe to repeat
+      idempotent: options.idempotent ?? readsOnly,
       // Without it Dataverse stops at the first failing part and fails the whole batch
       // ("Execute batch operations using the Web API", Handling errors).
       headers: { "Content-Type": `multipart/mixed;boundary=${boundary}`, Prefer: "odata.continue-on-error", ...options.headers },
@@ -362,19 +372,19 @@ export class WebApiClient {
         url: this.url("$batch"),
       });
     }
-    return decoded.map((part, i) => this.batchResult(part, parts[i].path));
+    return decoded.map((part, i) => this.batchResult(part, parts[i].path, parts[i].method ?? "GET"));
   }
 
-  private batchResult(part: BatchPartResponse, path: string): BatchResult {
+  private batchResult(part: BatchPartResponse, path: string, method: string): BatchResult {
     const ok = part.status >= 200 && part.status < 300;
     if (!ok) {
-      return { status: part.status, ok, error: errorFromResponse(part.status, part.body, { method: "GET", url: this.url(path), retryAfter: part.headers["retry-after"] }) };
+      return { status: part.status, ok, error: errorFromResponse(part.status, part.body, { method, url: this.url(path), retryAfter: part.headers["retry-after"] }) };
     }
     try {
       return { status: part.status, ok, data: part.body ? JSON.parse(part.body) : undefined };
     } catch {
       // A proxy or gateway answered in the part's place: report it as the server's fault, per part.
-      return { status: part.status, ok: false, error: new DataverseError("server", { status: part.status, message: `Not JSON: ${part.body.slice(0, 200)}`, method: "GET", url: this.url(path) }) };
+      return { status: part.status, ok: false, error: new DataverseError("server", { status: part.status, message: `Not JSON: ${part.body.slice(0, 200)}`, method, url: this.url(path) }) };
     }
   }
 }

@@ -7,7 +7,7 @@ import type { WebApiClient } from "../dataverse/webApiClient";
 import { blockingOperation, ErrorCodes, isDataverseError, isSolutionLock } from "../dataverse/errors";
 import { buildQuery, recordPath } from "../dataverse/odata";
 import { disabledSteps } from "./steps";
-import type { SetupState, UserInfo } from "./types";
+import type { RoleTeam, SetupState, UserInfo } from "./types";
 
 export type ActionErrorKey =
   | "noUser"
@@ -79,7 +79,8 @@ export async function assignSyncRole(client: WebApiClient, state: SetupState, op
 export class PartialRemovalError extends Error {
   constructor(
     readonly removed: UserInfo[],
-    readonly failedFor: UserInfo,
+    /** The user (or team) the removal stopped at: it, and those after it, still have the role. */
+    readonly failedFor: Pick<UserInfo, "id" | "fullName">,
     readonly cause: unknown,
   ) {
     super(`Removed the role from ${removed.length} user(s), then failed for ${failedFor.fullName}`);
@@ -87,33 +88,119 @@ export class PartialRemovalError extends Error {
   }
 }
 
+/** Already gone (removed elsewhere, or a retried request that had succeeded): the goal is met. */
+async function unlink(remove: () => Promise<void>): Promise<void> {
+  try {
+    await remove();
+  } catch (e) {
+    if (!(isDataverseError(e) && e.kind === "notFound")) throw e;
+  }
+}
+
 /**
  * Removes every copy of the role from the given users, one user at a time so a failure says
- * exactly who still has it. Never touches the sync user (chosen or saved).
+ * exactly who still has it, then from the given teams (all their members lose it: the
+ * confirmation named them). Never touches the sync user (chosen or saved).
  */
-export async function removeSyncRoleFrom(client: WebApiClient, state: SetupState, users: UserInfo[], options: { signal?: AbortSignal } = {}): Promise<{ removed: UserInfo[] }> {
+export async function removeSyncRoleFrom(
+  client: WebApiClient,
+  state: SetupState,
+  users: UserInfo[],
+  options: { signal?: AbortSignal; teams?: RoleTeam[] } = {},
+): Promise<{ removed: UserInfo[]; teams: RoleTeam[] }> {
   const protectedIds = new Set([state.input.chosenUserId, state.savedUserId.ok ? state.savedUserId.value : undefined].filter((x): x is string => !!x).map((x) => x.toLowerCase()));
   const refused = users.find((u) => protectedIds.has(u.id.toLowerCase()));
   if (refused) throw new SetupActionError("refuseSyncUser", `${refused.fullName} is the sync user: its role is not removed`, { name: refused.fullName });
   const roles = rolesOf(state);
   const removed: UserInfo[] = [];
+  const teams: RoleTeam[] = [];
   for (const user of users) {
     const held = roles.filter((r) => r.holders.some((h) => h.id.toLowerCase() === user.id.toLowerCase()));
     try {
-      for (const copy of held) {
-        try {
-          await client.disassociate("systemusers", user.id, ROLE_NAV, copy.id, options);
-        } catch (e) {
-          // Already gone (removed elsewhere, or a retried request that had succeeded): the goal is met.
-          if (!(isDataverseError(e) && e.kind === "notFound")) throw e;
-        }
-      }
+      for (const copy of held) await unlink(() => client.disassociate("systemusers", user.id, ROLE_NAV, copy.id, options));
       removed.push(user);
     } catch (e) {
       throw new PartialRemovalError(removed, user, e);
     }
   }
-  return { removed };
+  for (const team of options.teams ?? []) {
+    try {
+      for (const roleId of team.roleIds) await unlink(() => client.disassociate("teams", team.id, "teamroles_association", roleId, options));
+      teams.push(team);
+      removed.push(...team.members.filter((m) => !removed.some((r) => r.id === m.id)));
+    } catch (e) {
+      throw new PartialRemovalError(removed, { id: team.id, fullName: team.name }, e);
+    }
+  }
+  return { removed, teams };
+}
+
+/** How many role assignments go in one `$batch` (Dataverse takes up to 1,000 requests in one). */
+export const ASSIGN_BATCH_SIZE = 100;
+
+export class PartialAssignError extends Error {
+  constructor(
+    readonly assigned: UserInfo[],
+    /** Users who still lack the role, with the first error for them. */
+    readonly failed: UserInfo[],
+    readonly cause: unknown,
+  ) {
+    super(`Assigned the role to ${assigned.length} user(s); ${failed.length} still lack it`);
+    this.name = "PartialAssignError";
+  }
+}
+
+/**
+ * Before 4.0.0.14 every user needs the role: gives it to each of the given users, each the copy of
+ * its own business unit, `ASSIGN_BATCH_SIZE` to a `$batch` (each part on its own: one refusal does
+ * not undo the others). "Already holds it" counts as done. Throws PartialAssignError naming who
+ * still lacks it when any part failed.
+ */
+export async function assignRoleToUsers(
+  client: WebApiClient,
+  state: SetupState,
+  users: UserInfo[],
+  options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+): Promise<{ assigned: UserInfo[] }> {
+  const roles = rolesOf(state);
+  const copyFor = (u: UserInfo) => roles.find((r) => r.businessUnitId.toLowerCase() === (u.businessUnitId ?? "").toLowerCase());
+  const noCopy = users.find((u) => !copyFor(u));
+  if (noCopy)
+    throw new SetupActionError("noRoleCopy", `No copy of "${state.input.roleName}" in ${noCopy.fullName}'s business unit`, {
+      role: state.input.roleName,
+      businessUnit: noCopy.businessUnitName ?? noCopy.businessUnitId ?? "",
+    });
+  const assigned: UserInfo[] = [];
+  const failed: UserInfo[] = [];
+  let firstError: unknown;
+  for (let i = 0; i < users.length; i += ASSIGN_BATCH_SIZE) {
+    const chunk = users.slice(i, i + ASSIGN_BATCH_SIZE);
+    let results;
+    try {
+      results = await client.batch(
+        chunk.map((u) => ({
+          method: "POST",
+          path: `${recordPath("systemusers", u.id)}/${ROLE_NAV}/$ref`,
+          body: JSON.stringify({ "@odata.id": client.recordUrl("roles", copyFor(u)!.id) }),
+        })),
+        // Safe to send again: a repeated association answers "duplicate", counted as done below.
+        { signal: options.signal, idempotent: true },
+      );
+    } catch (e) {
+      if (isDataverseError(e) && e.kind === "aborted") throw e;
+      throw new PartialAssignError(assigned, users.slice(i), e);
+    }
+    results.forEach((r, j) => {
+      if (r.ok || r.error?.kind === "duplicate") assigned.push(chunk[j]);
+      else {
+        failed.push(chunk[j]);
+        firstError ??= r.error;
+      }
+    });
+    options.onProgress?.(assigned.length + failed.length, users.length);
+  }
+  if (failed.length) throw new PartialAssignError(assigned, failed, firstError);
+  return { assigned };
 }
 
 /**

@@ -40,6 +40,7 @@ const DOCS: Partial<Record<CheckId, string>> = {
   "user.application": `${PAGES.s2sSetUp}#create-application-user-in-microsoft`,
   "user.role": `${PAGES.fixValidation}#sync-user-is-assigned-to-the-marketo-sync-user-role`,
   "role.exclusive": `${PAGES.onlineSetUp}#assign-sync-user-role`,
+  "role.disabledHolders": `${PAGES.onlineSetUp}#assign-sync-user-role`,
   "user.configRead": `${PAGES.onlineSetUp}#create-a-new-user`,
   publish: `${PAGES.s2sSetUp}#configure-marketo-solution`,
 };

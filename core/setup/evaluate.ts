@@ -2,7 +2,7 @@
  * The checklist (README.md, "The checklist") as a pure function of the state: no I/O, so every rule is unit
  * tested from hand-made states and the control, the CLI and the tests all judge alike.
  */
-import type { CheckId, CheckItem, CheckStatus, Fact, SetupState, UserInfo } from "./types";
+import type { CheckId, CheckItem, CheckStatus, Fact, RoleTeam, SetupState, UserInfo } from "./types";
 import { disabledSteps } from "./steps";
 import { roleMustBeExclusive } from "./version";
 
@@ -121,13 +121,58 @@ function userRole(s: SetupState): CheckItem {
   });
 }
 
-/** Enabled users other than the sync user (picked or saved) who hold any copy of the role directly. */
-export function otherRoleHolders(s: SetupState): UserInfo[] {
+/** The sync user's ids (picked and saved), lower-cased: never "someone else". */
+function syncIds(s: SetupState): Set<string> {
+  return new Set([s.input.chosenUserId, s.savedUserId.ok ? s.savedUserId.value : undefined].filter((x): x is string => !!x).map((x) => x.toLowerCase()));
+}
+
+const byName = (users: Iterable<UserInfo>) => [...users].sort((a, b) => a.fullName.localeCompare(b.fullName));
+
+/** Users other than the sync user who hold a copy of the role directly, enabled (or disabled) ones. */
+function directHolders(s: SetupState, disabled: boolean): UserInfo[] {
   if (!s.roles.ok) return [];
-  const sync = new Set([s.input.chosenUserId, s.savedUserId.ok ? s.savedUserId.value : undefined].filter((x): x is string => !!x).map((x) => x.toLowerCase()));
+  const sync = syncIds(s);
   const seen = new Map<string, UserInfo>();
-  for (const copy of s.roles.value) for (const h of copy.holders) if (!h.isDisabled && !sync.has(h.id.toLowerCase())) seen.set(h.id.toLowerCase(), h);
-  return [...seen.values()].sort((a, b) => a.fullName.localeCompare(b.fullName));
+  for (const copy of s.roles.value) for (const h of copy.holders) if (h.isDisabled === disabled && !sync.has(h.id.toLowerCase())) seen.set(h.id.toLowerCase(), h);
+  return byName(seen.values());
+}
+
+/** Teams that give the role to an enabled user other than the sync user, with those members only. */
+export function otherRoleTeams(s: SetupState): RoleTeam[] {
+  if (!s.roleTeams?.ok) return [];
+  const sync = syncIds(s);
+  return s.roleTeams.value
+    .map((t) => ({ ...t, members: byName(t.members.filter((m) => !m.isDisabled && !sync.has(m.id.toLowerCase()))) }))
+    .filter((t) => t.members.length)
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Enabled users other than the sync user (picked or saved) who hold any copy of the role, directly
+ * or as members of a team that holds it: Dataverse grants members their teams' roles.
+ */
+export function otherRoleHolders(s: SetupState): UserInfo[] {
+  const seen = new Map<string, UserInfo>();
+  for (const u of [...directHolders(s, false), ...otherRoleTeams(s).flatMap((t) => t.members)]) seen.set(u.id.toLowerCase(), u);
+  return byName(seen.values());
+}
+
+/** Disabled users other than the sync user who still hold a copy of the role directly. */
+export const disabledRoleHolders = (s: SetupState): UserInfo[] => directHolders(s, true);
+
+/** Enabled users other than the sync user who hold a copy of the role directly (not through a team). */
+export const otherDirectHolders = (s: SetupState): UserInfo[] => directHolders(s, false);
+
+/** Whether the sync user gets the role only from this team: taking it from the team would leave it without. */
+export function syncUserNeedsTeam(s: SetupState, team: RoleTeam): boolean {
+  const u = s.chosenUser?.ok ? s.chosenUser.value : undefined;
+  return !!u && !hasRoleDirectly(s, u) && u.roleTeams.some((name) => name === team.name);
+}
+
+/** The solution version when the role must be the sync user's alone (undefined when not, or not known). */
+function exclusiveVersion(s: SetupState): string | undefined {
+  const version = s.solution.ok ? s.solution.value?.version : undefined;
+  return version && roleMustBeExclusive(version) ? version : undefined;
 }
 
 function roleExclusive(s: SetupState): CheckItem {
@@ -138,13 +183,67 @@ function roleExclusive(s: SetupState): CheckItem {
   const version = s.solution.value?.version;
   if (!version) return line(id, "unknown", "Check_ExclusiveNoSolution", { role });
   // Before 4.0.0.14 the rule is the opposite one (every user needs the role): the line is named for it.
-  if (!roleMustBeExclusive(version)) return line(id, "info", "Check_RoleForAllUsers", { role, version }, true, { titleKey: "CheckTitle_role_everyone" });
+  if (!roleMustBeExclusive(version)) return roleForEveryone(s, version);
+  if (s.roleTeams && !s.roleTeams.ok) return unknown(id, s.roleTeams);
   const others = otherRoleHolders(s);
   if (others.length === 0) return line(id, "pass", "Check_RoleExclusive", { role });
+  const direct = directHolders(s, false);
+  const teams = otherRoleTeams(s);
   // Removal is offered only once the sync user is picked and saved: who is "other" is settled then.
+  // A team the sync user still needs (no direct role yet) keeps the role until that is fixed first.
   const saved = s.savedUserId.ok ? s.savedUserId.value?.toLowerCase() : undefined;
-  const settled = !!saved && saved === s.input.chosenUserId?.toLowerCase();
-  return line(id, "fail", "Check_RoleNotExclusive", { role, count: others.length, names: names(others), version }, true, settled ? { fix: "removeRoleFromOthers", affectedUsers: others } : {});
+  const settled = !!saved && saved === s.input.chosenUserId?.toLowerCase() && !teams.some((t) => syncUserNeedsTeam(s, t));
+  const params = { role, count: others.length, names: names(others), version, teams: teams.map((t) => t.name).join(", "), teamCount: teams.length };
+  return line(
+    id,
+    "fail",
+    teams.length ? "Check_RoleNotExclusiveTeams" : "Check_RoleNotExclusive",
+    params,
+    "Check_RoleNotExclusive_Detail",
+    settled ? { fix: "removeRoleFromOthers", affectedUsers: direct, ...(teams.length ? { affectedTeams: teams } : {}) } : {},
+  );
+}
+
+/** How many names a line spells out; the confirmation lists them all. */
+const NAMED_ON_LINE = 10;
+
+/** Before 4.0.0.14: every enabled user needs the role (see `usersWithoutRolePath`). */
+function roleForEveryone(s: SetupState, version: string): CheckItem {
+  const id = "role.exclusive";
+  const role = s.input.roleName;
+  const more = { titleKey: "CheckTitle_role_everyone" };
+  const lacking = s.usersWithoutRole;
+  if (!lacking) return line(id, "info", "Check_RoleForAllUsers", { role, version }, true, more);
+  if (!lacking.ok) return { ...unknown(id, lacking), ...more };
+  const users = lacking.value;
+  if (!users.length) return line(id, "pass", "Check_RoleEveryoneHas", { role, version }, "Check_RoleForAllUsers_Detail", more);
+  const shown = users.slice(0, NAMED_ON_LINE);
+  return line(
+    id,
+    "fail",
+    users.length > shown.length ? "Check_RoleUsersLackMore" : "Check_RoleUsersLack",
+    { role, version, count: users.length, names: names(shown), more: users.length - shown.length },
+    "Check_RoleForAllUsers_Detail",
+    {
+      ...more,
+      fix: "assignRoleToEveryone",
+      affectedUsers: users,
+    },
+  );
+}
+
+/**
+ * Disabled users who still hold the role: harmless while disabled, but re-enabling one gives the
+ * role to someone other than the sync user, which Marketo refuses from 4.0.0.14 on. Listed then only.
+ */
+function roleDisabledHolders(s: SetupState): CheckItem | undefined {
+  const version = exclusiveVersion(s);
+  const disabled = disabledRoleHolders(s);
+  if (!version || !disabled.length) return undefined;
+  return line("role.disabledHolders", "warn", "Check_RoleDisabledHolders", { role: s.input.roleName, count: disabled.length, names: names(disabled) }, true, {
+    fix: "removeRoleFromDisabled",
+    affectedUsers: disabled,
+  });
 }
 
 function configRead(s: SetupState): CheckItem {
@@ -214,6 +313,7 @@ export function evaluate(state: SetupState): CheckItem[] {
     userApplication(state),
     userRole(state),
     roleExclusive(state),
+    roleDisabledHolders(state),
     configRead(state),
     publish(state),
     filterField(state),

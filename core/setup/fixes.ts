@@ -29,12 +29,28 @@ export const FIXES: Readonly<Record<FixId, FixSpec>> = {
     doneKey: "Done_assignRole",
     command: "assign-role",
   },
+  // Before 4.0.0.14: every enabled user gets its business unit's copy, in batches.
+  assignRoleToEveryone: {
+    labelKey: "Fix_assignRoleToEveryone",
+    operation: "assignRole",
+    privileges: ["prvReadRole", "prvAssignRole"],
+    doneKey: "Done_assignRoleToEveryone",
+    command: "assign-role --everyone",
+  },
+  // From users directly, and from teams that give it to their members (prvWriteTeam: the team changes).
   removeRoleFromOthers: {
     labelKey: "Fix_removeRoleFromOthers",
     operation: "removeRole",
     privileges: ["prvReadRole", "prvAssignRole"],
     doneKey: "Done_removeRole",
     command: "remove-role --others",
+  },
+  removeRoleFromDisabled: {
+    labelKey: "Fix_removeRoleFromDisabled",
+    operation: "removeRole",
+    privileges: ["prvReadRole", "prvAssignRole"],
+    doneKey: "Done_removeRole",
+    command: "remove-role --disabled",
   },
   enableSteps: {
     labelKey: "Fix_enableSteps",
@@ -63,7 +79,10 @@ export type SafeFix = Exclude<FixId, "pickUser" | "createAppUser">;
  * The order Fix everything runs them in (core/setup/plan.ts): the sync user holds the role before
  * anybody else loses it, and the publish comes after every change it publishes.
  */
-export const SAFE_FIX_ORDER: readonly SafeFix[] = ["assignRole", "removeRoleFromOthers", "enableSteps", "publish"];
+export const SAFE_FIX_ORDER: readonly SafeFix[] = ["assignRole", "assignRoleToEveryone", "removeRoleFromOthers", "removeRoleFromDisabled", "enableSteps", "publish"];
+
+/** The fixes that change who holds the role: each names the users (and teams) it changes in its confirmation. */
+export const NAMING_FIXES: ReadonlySet<FixId> = new Set<FixId>(["assignRoleToEveryone", "removeRoleFromOthers", "removeRoleFromDisabled"]);
 
 /** The command line that fixes a checklist line. */
 export function fixCommand(fix: FixId): string {

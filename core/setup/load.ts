@@ -18,13 +18,16 @@ import {
   solutionPath,
   solutionStepsPath,
   stepsPath,
+  teamsWithRolePath,
+  usersWithoutRolePath,
   SYNC_FILTER_FIELD,
   SYNC_FILTER_TABLES,
   userTeamsWithRolePath,
   userWithRolesPath,
 } from "./queries";
 import { ALL_REQUIRED_PRIVILEGES } from "./privileges";
-import type { Fact, OrganizationInfo, PluginStep, RoleCopy, SetupInput, SetupState, SolutionInfo, UserInfo } from "./types";
+import type { Fact, OrganizationInfo, PluginStep, RoleCopy, RoleTeam, SetupInput, SetupState, SolutionInfo, UserInfo } from "./types";
+import { roleMustBeExclusive } from "./version";
 
 const FORMATTED = "@OData.Community.Display.V1.FormattedValue";
 
@@ -114,6 +117,36 @@ function readRoles(data: Row): RoleCopy[] {
     rootRoleId: str(r._parentrootroleid_value),
     holders: ((r.systemuserroles_association as Row[]) ?? []).map(toUser),
   }));
+}
+
+function readRoleTeams(data: Row): RoleTeam[] {
+  return rows(data).map((t) => ({
+    id: String(t.teamid),
+    name: String(t.name ?? ""),
+    roleIds: ((t.teamroles_association as Row[]) ?? []).map((r) => String(r.roleid)),
+    members: ((t.teammembership_association as Row[]) ?? []).map(toUser),
+  }));
+}
+
+/** Follows a collection's `@odata.nextLink` pages into its first answer; a failed page fails the whole result. */
+async function completePages(client: WebApiClient, result: BatchResult | undefined, signal?: AbortSignal): Promise<{ result: BatchResult | undefined; requests: number }> {
+  if (!result?.ok || !result.data) return { result, requests: 0 };
+  const data = result.data as Row;
+  let next = str(data["@odata.nextLink"]);
+  const all = rows(data);
+  let requests = 0;
+  try {
+    while (next) {
+      const page: Row = await client.get(next, { signal });
+      requests++;
+      all.push(...rows(page));
+      next = str(page["@odata.nextLink"]);
+    }
+  } catch (e) {
+    if (!isDataverseError(e) || e.kind === "aborted") throw e;
+    return { result: { ok: false, status: e.status, error: e }, requests };
+  }
+  return { result: { ...result, data: { value: all } }, requests };
 }
 
 function readSolution(data: Row): SolutionInfo | null {
@@ -235,6 +268,7 @@ export async function loadSetupState(client: WebApiClient, input: SetupInput, op
   const first: Record<string, string> = {
     entityDef: entityDefinitionPath(input.config.entity),
     roles: rolesByNamePath(input.roleName),
+    roleTeams: teamsWithRolePath(input.roleName),
     solution: solutionPath(input.solutionName),
     organization: client.functionPath("RetrieveCurrentOrganization", { AccessType: { raw: "Microsoft.Dynamics.CRM.EndpointAccessType'Default'" } }),
     whoAmI: client.functionPath("WhoAmI"),
@@ -279,16 +313,21 @@ export async function loadSetupState(client: WebApiClient, input: SetupInput, op
   if (!r.steps?.ok && !stepIds.length) delete r.steps;
   if (currentUserId) keep(currentUserId.toLowerCase() === guessedCaller?.toLowerCase(), privilegeReads(currentUserId));
   else delete r.privileges;
+  // Only an older solution needs every user to hold the role: who lacks it depends on its version.
+  const version = solutionFact.ok ? solutionFact.value?.version : undefined;
+  if (version && !roleMustBeExclusive(version)) second.usersWithoutRole = usersWithoutRolePath(input.roleName);
 
-  const [r2, rolesDone, userDone] = await Promise.all([
+  const [r2, rolesDone, userDone, teamsDone] = await Promise.all([
     namedBatch(client, second, options.signal),
     completeResult(client, r.roles, "systemuserroles_association", options.signal),
     completeResult(client, r.user, "systemuserroles_association", options.signal),
+    completeResult(client, r.roleTeams, "teammembership_association", options.signal),
   ]);
   Object.assign(r, r2);
+  const lackingDone = await completePages(client, r.usersWithoutRole, options.signal);
   const roles = rolesDone.result;
   const userResult = userDone.result;
-  const followUps = solutionDone.requests + rolesDone.requests + userDone.requests;
+  const followUps = solutionDone.requests + rolesDone.requests + userDone.requests + teamsDone.requests + lackingDone.requests;
 
   if (configEntitySet) learned.entitySets.set(entityKey, configEntitySet);
   if (currentUserId) learned.currentUserId = currentUserId;
@@ -332,6 +371,8 @@ export async function loadSetupState(client: WebApiClient, input: SetupInput, op
     configModifiedOn: r.config?.ok ? str((r.config.data as Row).modifiedon) : undefined,
     chosenUser,
     roles: fact(roles, readRoles),
+    roleTeams: fact(teamsDone.result, readRoleTeams),
+    ...(lackingDone.result ? { usersWithoutRole: fact(lackingDone.result, (d) => rows(d).map(toUser)) } : {}),
     solution: solutionFact,
     steps,
     configReadable: r.access ? fact(r.access, (d) => /\bReadAccess\b/.test(String(d.AccessRights ?? ""))) : undefined,

@@ -5,7 +5,7 @@
 import { formatDetailLines, isDataverseError, type DetailLabels, type DetailLine } from "../dataverse/errors";
 import type { Translate } from "../i18n/translate";
 import { InvalidGuidError } from "../dataverse/odata";
-import { PartialRemovalError, SetupActionError } from "./actions";
+import { PartialAssignError, PartialRemovalError, SetupActionError } from "./actions";
 
 /** The operation the admin started: privilege errors name what it needs. */
 export type Operation = "load" | "search" | "assignRole" | "removeRole" | "enableSteps" | "publish" | "saveUser" | "deploy" | "bindForm" | "connectionInfo" | "createAppUser";
@@ -45,6 +45,15 @@ export function describeError(e: unknown, operation: Operation): ErrorMessage {
       params: { removed: e.removed.map((u) => u.fullName).join(", ") || "—", failed: e.failedFor.fullName },
       hintKey: inner.hintKey ?? inner.key,
       ...details(e.cause),
+    };
+  }
+  if (e instanceof PartialAssignError) {
+    const inner = describeError(e.cause, operation);
+    return {
+      ...inner,
+      key: "Action_partialAssign",
+      params: { count: e.assigned.length, failedCount: e.failed.length, failed: e.failed.map((u) => u.fullName).join(", ") },
+      hintKey: inner.hintKey ?? inner.key,
     };
   }
   if (e instanceof SetupActionError) return { key: `Action_${e.key}`, params: e.params, ...(e.cause ? details(e.cause) : { details: e.message }) };

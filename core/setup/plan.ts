@@ -4,16 +4,18 @@
  * left out with the reason. (A separate module from fixes.ts: privileges.ts reads that table when
  * it loads, so fixes.ts cannot import privileges.ts back.)
  */
-import { SAFE_FIX_ORDER, type SafeFix } from "./fixes";
+import { NAMING_FIXES, SAFE_FIX_ORDER, type SafeFix } from "./fixes";
 import { missingPrivileges } from "./privileges";
-import type { CheckId, CheckItem, SetupState, UserInfo } from "./types";
+import type { CheckId, CheckItem, RoleTeam, SetupState, UserInfo } from "./types";
 
 export interface PlannedFix {
   fix: SafeFix;
   /** The checklist line that asked for it: its result is shown there. */
   checkId: CheckId;
-  /** removeRoleFromOthers: who loses the role, named in the confirmation. */
+  /** The role's removals and assignments: who loses or gets the role, named in the confirmation. */
   users?: UserInfo[];
+  /** removeRoleFromOthers: the teams that lose the role, with the members who lose it with them. */
+  teams?: RoleTeam[];
 }
 
 export type HoldReason = { why: "privileges"; missing: string[] } | { why: "unsaved" } | { why: "noUser" };
@@ -41,9 +43,9 @@ export function planFixes(state: SetupState, items: CheckItem[]): FixPlan {
     const fix = item.fix;
     // An advisory line (a publish nobody can tell is due) needs no attention: nothing is run for it.
     if (!fix || fix === "pickUser" || fix === "createAppUser" || item.advisory || asked.has(fix)) continue;
-    // The removal runs only on the users the checklist named: the confirmation lists exactly them.
-    if (fix === "removeRoleFromOthers" && !item.affectedUsers?.length) continue;
-    asked.set(fix, { fix, checkId: item.id, ...(fix === "removeRoleFromOthers" ? { users: item.affectedUsers } : {}) });
+    // These run only on the users and teams the checklist named: the confirmation lists exactly them.
+    if (NAMING_FIXES.has(fix) && !item.affectedUsers?.length && !item.affectedTeams?.length) continue;
+    asked.set(fix, { fix, checkId: item.id, ...(NAMING_FIXES.has(fix) ? { users: item.affectedUsers ?? [], ...(item.affectedTeams ? { teams: item.affectedTeams } : {}) } : {}) });
   }
   // Any change made here is published after it, even when the publish line passed before.
   if (asked.size && !asked.has("publish")) asked.set("publish", { fix: "publish", checkId: "publish" });

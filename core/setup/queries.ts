@@ -54,6 +54,44 @@ export function rolesByNamePath(roleName: string): string {
   );
 }
 
+/**
+ * Teams holding a copy of the role, with their members: members hold the team's roles ("Role-based
+ * security roles": a user is granted the roles of the teams it belongs to; powerapps-docs,
+ * admin/security-roles-privileges.md, "Team privileges"), so from Marketo solution 4.0.0.14 on
+ * they are "someone else with the role" too.
+ */
+export function teamsWithRolePath(roleName: string): string {
+  return (
+    "teams" +
+    buildQuery({
+      select: ["teamid", "name"],
+      filter: `teamroles_association/any(r:r/name eq ${literal(roleName)})`,
+      expand: [
+        { navigation: "teamroles_association", select: ["roleid"], filter: eq("name", roleName) },
+        { navigation: "teammembership_association", select: USER_FIELDS },
+      ],
+    })
+  );
+}
+
+/**
+ * Before Marketo solution 4.0.0.14 "every user must have the Sync User role" (Adobe, "Step 2 of 3:
+ * Set Up Marketo Sync User in Dynamics", the note on 4.0.0.14): the enabled people who lack it. The
+ * people are Read-Write users (`accessmode` 0) without a Client ID. Left out: application users
+ * (Microsoft's own are provisioned with their roles, and its "System and application users" page
+ * says not to change them), support users and delegated admins (`accessmode` 3 and 5).
+ */
+export function usersWithoutRolePath(roleName: string): string {
+  return (
+    "systemusers" +
+    buildQuery({
+      select: USER_FIELDS,
+      filter: allOf(["isdisabled eq false", "accessmode eq 0", "applicationid eq null", `not systemuserroles_association/any(r:r/name eq ${literal(roleName)})`]),
+      orderby: ["fullname"],
+    })
+  );
+}
+
 export function solutionPath(solutionName: string): string {
   return (
     "solutions" +

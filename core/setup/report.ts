@@ -7,7 +7,7 @@
  */
 import type { Translate } from "../i18n/translate";
 import { checkDocUrl } from "./docLinks";
-import { attentionCount, checkTitleKey, latest, otherRoleHolders, overallStatus } from "./evaluate";
+import { attentionCount, checkTitleKey, disabledRoleHolders, latest, otherRoleHolders, otherRoleTeams, overallStatus } from "./evaluate";
 import { userRecordUrl } from "./recordUrl";
 import { EXCLUSIVE_ROLE_FROM_VERSION } from "./version";
 import type { CheckId, CheckItem, CheckStatus, FixId, SetupState } from "./types";
@@ -86,7 +86,11 @@ function checkData(id: CheckId, s: SetupState): Record<string, unknown> {
         solutionVersion: s.solution.ok ? s.solution.value?.version : undefined,
         exclusiveFromVersion: EXCLUSIVE_ROLE_FROM_VERSION,
         otherHolderIds: s.roles.ok ? ids(otherRoleHolders(s)) : undefined,
+        otherTeamIds: s.roleTeams?.ok ? ids(otherRoleTeams(s)) : undefined,
+        usersWithoutRoleIds: s.usersWithoutRole?.ok ? ids(s.usersWithoutRole.value) : undefined,
       };
+    case "role.disabledHolders":
+      return { disabledHolderIds: s.roles.ok ? ids(disabledRoleHolders(s)) : undefined };
     case "user.configRead":
       return { readable: s.configReadable?.ok ? s.configReadable.value : undefined };
     case "publish":

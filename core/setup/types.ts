@@ -53,6 +53,15 @@ export interface RoleCopy {
   holders: UserInfo[];
 }
 
+/** A team that holds a copy of the role: its members hold the role through it. */
+export interface RoleTeam {
+  id: string;
+  name: string;
+  /** The copies of the role the team holds (a team holds its own business unit's copy). */
+  roleIds: string[];
+  members: UserInfo[];
+}
+
 export interface PluginStep {
   id: string;
   name: string;
@@ -93,6 +102,13 @@ export interface SetupState {
   configModifiedOn?: string;
   chosenUser?: Fact<UserInfo & { directRoleIds: string[]; roleTeams: string[] }>;
   roles: Fact<RoleCopy[]>;
+  /** Teams holding the role, with their members (undefined: not read). */
+  roleTeams?: Fact<RoleTeam[]>;
+  /**
+   * Before Marketo solution 4.0.0.14 every user needs the role: the enabled users who lack it.
+   * Read only for such a solution (undefined otherwise).
+   */
+  usersWithoutRole?: Fact<UserInfo[]>;
   solution: Fact<SolutionInfo | null>;
   steps: Fact<PluginStep[]>;
   /** Whether the chosen user can read the config record. */
@@ -118,13 +134,14 @@ export type CheckId =
   | "user.application"
   | "user.role"
   | "role.exclusive"
+  | "role.disabledHolders"
   | "user.configRead"
   | "publish"
   | "filter.field";
 
 export type CheckStatus = "pass" | "warn" | "fail" | "unknown" | "info";
 
-export type FixId = "assignRole" | "removeRoleFromOthers" | "enableSteps" | "publish" | "pickUser" | "createAppUser";
+export type FixId = "assignRole" | "assignRoleToEveryone" | "removeRoleFromOthers" | "removeRoleFromDisabled" | "enableSteps" | "publish" | "pickUser" | "createAppUser";
 
 export interface CheckItem {
   id: CheckId;
@@ -135,8 +152,10 @@ export interface CheckItem {
   /** Longer explanation, shown on demand. */
   detailKey?: string;
   fix?: FixId;
-  /** Users the fix would change (removeRoleFromOthers): the confirmation names them. */
+  /** Users the fix would change (the role's removals and assignments): the confirmation names them. */
   affectedUsers?: UserInfo[];
+  /** Teams the removal takes the role from: the confirmation names each with its members. */
+  affectedTeams?: RoleTeam[];
   /** Why the line is unknown: the read that failed. */
   error?: DataverseError;
   /** resx key of the line's name when it differs from the check's usual one (`checkTitleKey`). */

@@ -40,10 +40,13 @@ describe("acceptance: verify fails on the demo org, the fixes make it pass", () 
     expect(before.code).toBe(1);
     expect(before.stdout).toContain("No Marketo User is saved on this record.");
     expect(before.stdout).toContain("1 of 6 plugin steps is disabled.");
-    expect(before.stdout).toMatch(/Failed +Nobody else has the role: 2 other users have the role Marketo Sync User: John Smith, Maria Garcia\./);
+    expect(before.stdout).toMatch(
+      /Failed +Nobody else has the role: 3 other users have the role Marketo Sync User: John Smith, Maria Garcia, Team Sync App\. Some of them get it from a team that holds it: Marketo Admins\./,
+    );
+    expect(before.stdout).toMatch(/Warning +No disabled user keeps the role: 1 disabled user still has the role Marketo Sync User: Former Employee\./);
     expect(before.stdout).toContain("→ marketo-dynamics enable-steps");
 
-    for (const step of [["assign-role"], ["remove-role", "--others", "--yes"], ["enable-steps"], ["set-user", APP.marketoSync], ["publish"]]) {
+    for (const step of [["assign-role"], ["remove-role", "--others", "--disabled", "--yes"], ["enable-steps"], ["set-user", APP.marketoSync], ["publish"]]) {
       const r = await cli([...step, ...args]);
       expect({ step, code: r.code, stderr: r.code ? r.stderr : "" }).toEqual({ step, code: 0, stderr: "" });
     }
@@ -70,6 +73,7 @@ describe("verify", () => {
       "user.application",
       "user.role",
       "role.exclusive",
+      "role.disabledHolders",
       "user.configRead",
       "publish",
       "filter.field",
@@ -207,8 +211,14 @@ describe("fix commands", () => {
 
     const yes = await cli(["remove-role", "--others", ...args], { stdin: "y\n", stdinIsTTY: true });
     expect(yes.code).toBe(0);
-    expect(yes.stdout).toContain("Role Marketo Sync User removed from: John Smith, Maria Garcia.");
+    expect(yes.stdout).toContain("The team Marketo Admins holds the role Marketo Sync User and would lose it; its member loses it with it (and stays in the team):\n  - Team Sync App");
+    expect(yes.stdout).toContain("Role Marketo Sync User removed from: John Smith, Maria Garcia, Team Sync App.");
     expect(holders()).toBe(0);
+    expect(server.org.rolesOf(USER.teamOnlyApp)).toEqual({ direct: [], viaTeams: [] });
+    // The disabled holder is left alone until asked for.
+    expect(server.org.rolesOf(USER.formerEmployee).direct).toHaveLength(1);
+    expect((await cli(["remove-role", "--disabled", "--yes", ...args])).stdout).toContain("Role Marketo Sync User removed from: Former Employee.");
+    expect(server.org.rolesOf(USER.formerEmployee).direct).toHaveLength(0);
     expect((await cli(["remove-role", "--others", "--yes", ...args])).stdout).toContain("No other enabled user has the role");
     expect((await cli(["remove-role", ...args])).code).toBe(2);
   });
@@ -460,7 +470,7 @@ describe("sign-in and the network", () => {
     server.faults.add({ match: { path: "EntityDefinitions" }, times: 3, respond: server.faults.presets.throttle(0) });
     const r = await cli(["verify", "--json", ...args]);
     expect(r.code).toBe(1);
-    expect(json(r).checks).toHaveLength(11); // the control's ten, and Marketo's credentials
+    expect(json(r).checks).toHaveLength(12); // the control's eleven (a disabled user keeps the role), and Marketo's credentials
 
     server.faults.add({ match: { path: "EntityDefinitions" }, times: 50, respond: server.faults.presets.throttle(0) });
     const storm = await cli(["verify", ...args]);

@@ -34,13 +34,23 @@ beforeEach(() => {
   requests = [];
 });
 
-/** What the organisation says: enabled users other than the sync user holding a copy of the role. */
+/** What the organisation says: enabled users other than the sync user holding a copy of the role, directly or through a team. */
 function expectedOthers(): string[] {
   const copies = new Set([ROLE.marketoSync, ROLE.marketoSyncEurope]);
-  const holders = [...server.org.links.get("systemuserroles_association")!]
-    .map((p) => p.split("|"))
-    .filter(([, role]) => copies.has(role))
-    .map(([user]) => user);
+  const pairs = (rel: string) => [...server.org.links.get(rel)!].map((p) => p.split("|"));
+  const teams = new Set(
+    pairs("teamroles_association")
+      .filter(([, role]) => copies.has(role))
+      .map(([team]) => team),
+  );
+  const holders = [
+    ...pairs("systemuserroles_association")
+      .filter(([, role]) => copies.has(role))
+      .map(([user]) => user),
+    ...pairs("teammembership_association")
+      .filter(([team]) => teams.has(team))
+      .map(([, user]) => user),
+  ];
   return [...new Set(holders)].filter((id) => id !== USER.marketoSync && server.org.get("systemuser", id)!.isdisabled !== true).sort();
 }
 

@@ -66,17 +66,18 @@ describe.each(FIXTURES)("with fixture %s", (fixture, names) => {
       "user.application": "pass",
       "user.role": "fail",
       "role.exclusive": "fail",
+      "role.disabledHolders": "warn",
       "user.configRead": "fail",
       publish: "unknown",
       "filter.field": "info",
     });
     const exclusive = evaluate(state).find((i) => i.id === "role.exclusive")!;
-    expect(exclusive.params.names).toBe("John Smith, Maria Garcia");
+    expect(exclusive.params.names).toBe("John Smith, Maria Garcia, Team Sync App");
     expect(
       otherRoleHolders(state)
         .map((u) => u.id)
         .sort(),
-    ).toEqual([USER.john, USER.maria].sort());
+    ).toEqual([USER.john, USER.maria, USER.teamOnlyApp].sort());
     expect(exclusive.fix).toBeUndefined(); // not before the picked sync user is saved
     expect(evaluate(state).find((i) => i.id === "filter.field")!.params.tables).toBe("lead");
   });
@@ -108,9 +109,14 @@ describe.each(FIXTURES)("with fixture %s", (fixture, names) => {
     await start();
   });
 
-  it("before 4.0.0.14 every user needs the role: information, not failure", async () => {
+  it("before 4.0.0.14 every enabled user needs the role: the line names the people who lack it", async () => {
     await start({ solutionVersion: "4.0.0.13" });
-    expect(statuses(await load())["role.exclusive"]).toBe("info");
+    const line = evaluate(await load()).find((i) => i.id === "role.exclusive")!;
+    expect(line).toMatchObject({ status: "fail", fix: "assignRoleToEveryone", titleKey: "CheckTitle_role_everyone" });
+    const lacking = line.affectedUsers!.map((u) => u.id);
+    expect(lacking).toContain(USER.admin); // a Read-Write user without the role
+    // Not those who hold it, not a disabled user, not an application user.
+    for (const id of [USER.maria, USER.john, USER.formerEmployee, USER.europeApp, USER.marketoSync]) expect(lacking).not.toContain(id);
     await start({ solutionVersion: "4.0.0.14" });
     expect(statuses(await load())["role.exclusive"]).toBe("fail");
     await start();
@@ -145,8 +151,10 @@ describe.each(FIXTURES)("with fixture %s", (fixture, names) => {
       key: "refuseSyncUser",
     });
     expect(server.org.rolesOf(USER.john).direct.map((r) => r.roleid)).toContain(ROLE.marketoSync);
-    await removeSyncRoleFrom(client, state, others);
+    const line = evaluate(state).find((i) => i.id === "role.exclusive")!;
+    await removeSyncRoleFrom(client, state, line.affectedUsers!, { teams: line.affectedTeams });
     expect(server.org.rolesOf(USER.john).direct).toHaveLength(0);
+    expect(server.org.rolesOf(USER.teamOnlyApp).viaTeams).toHaveLength(0);
     expect(server.org.rolesOf(USER.marketoSync).direct.map((r) => r.roleid)).toEqual([ROLE.marketoSync]);
     expect(statuses(await load())["role.exclusive"]).toBe("pass");
   });

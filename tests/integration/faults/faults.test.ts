@@ -128,8 +128,11 @@ async function run(action: Exclude<Action, "CLI deploy">, c: DataverseClient, st
     case "assign":
       // A state read before the role was given: the action really sends the association.
       return assignSyncRole(c, { ...state, chosenUser: state.chosenUser?.ok ? { ok: true, value: { ...state.chosenUser.value, directRoleIds: [] } } : state.chosenUser });
-    case "remove":
-      return removeSyncRoleFrom(c, state, otherRoleHolders(state));
+    case "remove": {
+      // As the checklist offers it: the users who hold the role, and the team that gives it to one.
+      const line = evaluate(state).find((i) => i.id === "role.exclusive")!;
+      return removeSyncRoleFrom(c, state, line.affectedUsers ?? otherRoleHolders(state), { teams: line.affectedTeams });
+    }
     case "enableSteps":
       return enablePluginSteps(c, state);
     case "publish":

@@ -45,12 +45,13 @@ describe("fixes", () => {
     expect(setupReducer(failed, { type: "fixStarted", fix: "assignRole" }).notice).toBeUndefined();
   });
 
-  it("removing the role from others waits for the confirmation and forgets the users once closed", () => {
+  it("a change of role holders waits for the confirmation and forgets who it names once closed", () => {
     const users = [user("a", "A"), user("b", "B")];
-    const asking = run([{ type: "removalRequested", users }]);
-    expect(asking.confirmUsers).toEqual(users);
+    const step = { fix: "removeRoleFromOthers" as const, checkId: "role.exclusive" as const, users, teams: [{ id: "t", name: "T", roleIds: ["r"], members: [user("c", "C")] }] };
+    const asking = run([{ type: "confirmRequested", step }]);
+    expect(asking.confirmStep).toEqual(step);
     expect(asking.busyFix).toBeUndefined();
-    expect(setupReducer(asking, { type: "removalClosed" }).confirmUsers).toBeNull();
+    expect(setupReducer(asking, { type: "confirmClosed" }).confirmStep).toBeNull();
   });
 
   it("keeps who lost the role and when, across later results, also after a removal that stopped half-way", () => {

@@ -77,7 +77,7 @@ describe("removeSyncRoleFrom", () => {
   it("removes each user's copy of the role, one user after another", async () => {
     const { s, a, b } = withOthers();
     const { c, calls } = client([noContent(), noContent()]);
-    await expect(removeSyncRoleFrom(c, s, [a, b])).resolves.toEqual({ removed: [a, b] });
+    await expect(removeSyncRoleFrom(c, s, [a, b])).resolves.toEqual({ removed: [a, b], teams: [] });
     expect(calls.map((x) => `${x.method} ${x.url.replace(API, "")}`)).toEqual([
       `DELETE systemusers(${IDS.other1})/systemuserroles_association(${IDS.roleRoot})/$ref`,
       `DELETE systemusers(${IDS.other2})/systemuserroles_association(${IDS.roleChild})/$ref`,
@@ -100,7 +100,7 @@ describe("removeSyncRoleFrom", () => {
   it("treats an association already gone as removed", async () => {
     const { s, a } = withOthers();
     const { c } = client([dataverseError(404, "0x80040217", "Does Not Exist")]);
-    await expect(removeSyncRoleFrom(c, s, [a])).resolves.toEqual({ removed: [a] });
+    await expect(removeSyncRoleFrom(c, s, [a])).resolves.toEqual({ removed: [a], teams: [] });
   });
 
   it("stops at the first failure and says who was done", async () => {

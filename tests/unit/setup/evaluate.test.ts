@@ -262,6 +262,86 @@ describe("role.exclusive and the 4.0.0.14 boundary", () => {
     expect(check(s, "role.exclusive").status).toBe("pass");
   });
 
+  it("4.0.0.14: members of a team holding the role count as other holders; the removal takes it from the team", () => {
+    const s = passingState();
+    const member = user(IDS.other1, "Zoe Admin");
+    s.roleTeams = {
+      ok: true,
+      value: [{ id: "team-1", name: "Marketo Admins", roleIds: [IDS.roleRoot], members: [member, user(IDS.syncUser, "Marketo Sync"), user(IDS.disabledHolder, "Old", { isDisabled: true })] }],
+    };
+    expect(otherRoleHolders(s).map((u) => u.id)).toEqual([IDS.other1]);
+    const item = check(s, "role.exclusive");
+    expect(item).toMatchObject({ status: "fail", messageKey: "Check_RoleNotExclusiveTeams", fix: "removeRoleFromOthers", params: { count: 1, names: "Zoe Admin", teams: "Marketo Admins" } });
+    expect(item.affectedUsers).toEqual([]);
+    // Only the members who lose something are named: not the sync user, not a disabled member.
+    expect(item.affectedTeams!.map((t) => [t.name, t.members.map((m) => m.id)])).toEqual([["Marketo Admins", [IDS.other1]]]);
+  });
+
+  it("a team whose members are only the sync user (or disabled users) is no problem", () => {
+    const s = passingState();
+    s.roleTeams = { ok: true, value: [{ id: "team-1", name: "Sync", roleIds: [IDS.roleRoot], members: [user(IDS.syncUser, "Marketo Sync"), user(IDS.other1, "Old", { isDisabled: true })] }] };
+    expect(check(s, "role.exclusive").status).toBe("pass");
+  });
+
+  it("does not offer to empty a team the sync user still gets the role from (assign it directly first)", () => {
+    const s = passingState();
+    if (s.chosenUser?.ok) {
+      s.chosenUser.value.directRoleIds = [];
+      s.chosenUser.value.roleTeams = ["Marketo Admins"];
+    }
+    s.roleTeams = { ok: true, value: [{ id: "team-1", name: "Marketo Admins", roleIds: [IDS.roleRoot], members: [user(IDS.syncUser, "Marketo Sync"), user(IDS.other1, "Zoe Admin")] }] };
+    const item = check(s, "role.exclusive");
+    expect(item.status).toBe("fail");
+    expect(item.fix).toBeUndefined();
+    expect(check(s, "user.role")).toMatchObject({ status: "warn", fix: "assignRole" });
+  });
+
+  it("an unreadable team list makes the line unknown, not a pass", () => {
+    const s = passingState();
+    s.roleTeams = { ok: false, error: new DataverseError("privilege", { status: 403, message: "prvReadTeam" }) };
+    expect(check(s, "role.exclusive").status).toBe("unknown");
+  });
+
+  it("4.0.0.14: disabled users who keep the role get a warning with their removal; none, no line", () => {
+    const s = withOthers("4.0.0.14");
+    expect(check(s, "role.disabledHolders")).toMatchObject({ status: "warn", fix: "removeRoleFromDisabled", params: { count: 1, names: "Old User" } });
+    expect(check(s, "role.disabledHolders").affectedUsers!.map((u) => u.id)).toEqual([IDS.disabledHolder]);
+    expect(evaluate(passingState()).some((i) => i.id === "role.disabledHolders")).toBe(false);
+    // Before 4.0.0.14 every user needs the role: a disabled one keeping it is no problem.
+    expect(evaluate(withOthers("4.0.0.13")).some((i) => i.id === "role.disabledHolders")).toBe(false);
+  });
+
+  describe("before 4.0.0.14, every enabled user needs the role", () => {
+    const old = (lacking?: SetupState["usersWithoutRole"]) => {
+      const s = withOthers("4.0.0.13");
+      s.usersWithoutRole = lacking;
+      return s;
+    };
+    const people = (n: number) => Array.from({ length: n }, (_, i) => user(`00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, `User ${String(i).padStart(2, "0")}`));
+
+    it("passes when nobody lacks it", () => {
+      expect(check(old({ ok: true, value: [] }), "role.exclusive")).toMatchObject({ status: "pass", messageKey: "Check_RoleEveryoneHas", titleKey: "CheckTitle_role_everyone" });
+    });
+
+    it("fails naming who lacks it, and offers to assign it to exactly them", () => {
+      const item = check(old({ ok: true, value: people(2) }), "role.exclusive");
+      expect(item).toMatchObject({ status: "fail", messageKey: "Check_RoleUsersLack", fix: "assignRoleToEveryone", params: { count: 2, names: "User 00, User 01" } });
+      expect(item.affectedUsers).toHaveLength(2);
+    });
+
+    it("names ten on the line and counts the rest; the fix still covers everybody", () => {
+      const item = check(old({ ok: true, value: people(25) }), "role.exclusive");
+      expect(item).toMatchObject({ messageKey: "Check_RoleUsersLackMore", params: { count: 25, more: 15 } });
+      expect(String(item.params.names).split(", ")).toHaveLength(10);
+      expect(item.affectedUsers).toHaveLength(25);
+    });
+
+    it("is unknown when the users could not be read, and informs when they were not read", () => {
+      expect(check(old({ ok: false, error: new DataverseError("privilege", { status: 403, message: "x" }) }), "role.exclusive").status).toBe("unknown");
+      expect(check(old(undefined), "role.exclusive").status).toBe("info");
+    });
+  });
+
   it("compares versions numerically", () => {
     expect(compareVersions("4.0.0.14", "4.0.0.13")).toBe(1);
     expect(compareVersions("4.0.0.9", "4.0.0.14")).toBe(-1);

@@ -179,7 +179,19 @@ describe("documentation links", () => {
   it("every check that can fail or warn has an Adobe page; the informational one has none", () => {
     expect(documentedChecks().sort()).toEqual(
       (
-        ["solution.installed", "solution.steps", "user.selected", "user.credentials", "user.enabled", "user.application", "user.role", "role.exclusive", "user.configRead", "publish"] as CheckId[]
+        [
+          "solution.installed",
+          "solution.steps",
+          "user.selected",
+          "user.credentials",
+          "user.enabled",
+          "user.application",
+          "user.role",
+          "role.exclusive",
+          "role.disabledHolders",
+          "user.configRead",
+          "publish",
+        ] as CheckId[]
       ).sort(),
     );
     expect(checkDocUrl("filter.field")).toBeUndefined();
