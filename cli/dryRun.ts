@@ -41,11 +41,29 @@ export class DryRun {
     this.requests.push({ method, url, summary });
   }
 
-  /** A change to the org is listed and answered 204 (done, nothing to return); anything else is sent. */
+  /**
+   * A change to the org is listed and answered 204 (done, nothing to return); anything else is sent.
+   * A `$batch` of reads is sent; one with changes (core's `batch`, e.g. the role given to everyone)
+   * has each change listed and each part answered 204.
+   */
   intercept(method: string, url: string, body: unknown): Response | undefined {
-    if (method === "GET" || !url.includes("/api/data/") || /\/\$batch(\?|$)/.test(url)) return undefined;
+    if (method === "GET" || !url.includes("/api/data/")) return undefined;
+    if (/\/\$batch(\?|$)/.test(url)) return this.interceptBatch(typeof body === "string" ? body : "");
     this.add(method, url, summariseBody(body));
     return new Response(null, { status: 204 });
+  }
+
+  private interceptBatch(body: string): Response | undefined {
+    const lines = [...body.matchAll(/^(GET|POST|PATCH|PUT|DELETE) (\S+) HTTP\/1\.1\r?$/gm)];
+    if (lines.every((m) => m[1] === "GET")) return undefined;
+    const boundary = "batchresponse_dryrun";
+    let text = "";
+    for (const [, method, partUrl] of lines) {
+      this.add(method, partUrl);
+      text += `--${boundary}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n\r\n`;
+    }
+    text += `--${boundary}--\r\n`;
+    return new Response(text, { status: 200, headers: { "Content-Type": `multipart/mixed; boundary=${boundary}` } });
   }
 
   /** The plan as text: a header, then one indented line per request. */

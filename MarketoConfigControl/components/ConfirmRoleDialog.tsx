@@ -21,16 +21,25 @@ export const ConfirmDialog: React.FC<{ open: boolean; title: string; confirm: st
   </Dialog>
 );
 
-/** Users as a confirmation names them: enough to tell two John Smiths apart. Long lists scroll. */
-export const UserList: React.FC<{ users?: UserInfo[] | null; label?: string }> = ({ users, label }) => (
-  <ul aria-label={label} style={{ maxHeight: 240, overflowY: "auto" }}>
-    {users?.map((u) => (
-      <li key={u.id}>
-        <Text>{[u.fullName, u.email, u.businessUnitName].filter(Boolean).join(" · ")}</Text>
-      </li>
-    ))}
-  </ul>
-);
+/** Past this many names a list scrolls (before 4.0.0.14 it can name thousands). */
+const SCROLL_FROM = 8;
+
+/**
+ * Users as a confirmation names them: enough to tell two John Smiths apart. A long list scrolls and
+ * takes the focus, so it scrolls from the keyboard too (WCAG 2.1.1).
+ */
+export const UserList: React.FC<{ users?: UserInfo[] | null; label?: string }> = ({ users, label }) => {
+  const long = (users?.length ?? 0) > SCROLL_FROM;
+  return (
+    <ul aria-label={label} {...(long ? { tabIndex: 0, style: { maxHeight: 240, overflowY: "auto" } } : {})}>
+      {users?.map((u) => (
+        <li key={u.id}>
+          <Text>{[u.fullName, u.email, u.businessUnitName].filter(Boolean).join(" · ")}</Text>
+        </li>
+      ))}
+    </ul>
+  );
+};
 
 /** Teams that lose the role, each with the members who lose it with them. */
 export const TeamList: React.FC<{ teams?: RoleTeam[]; t: Translate }> = ({ teams, t }) =>

@@ -7,7 +7,7 @@
  */
 import { configure, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { startDevServer, type DevServer } from "../../devserver/server";
-import { CONFIG, ROLE, STEP, USER } from "../../devserver/fixtures/ids";
+import { CONFIG, ROLE, STEP, TEAM, USER } from "../../devserver/fixtures/ids";
 import { mountControl } from "../helpers/mountControl";
 
 jest.setTimeout(60_000);
@@ -146,15 +146,22 @@ describe("every result is seen where the admin looks", () => {
   it("after Remove from the others…, who lost the role and when stays on the page", async () => {
     await mountSaved();
     fireEvent.click(fixButton("role.exclusive")!);
-    fireEvent.click(within(await screen.findByRole("alertdialog")).getByRole("button", { name: "Remove the role" }));
-    await focusedNotice(line("role.exclusive"), /Role Marketo Sync User removed from John Smith, Maria Garcia\./);
+    const dialog = await screen.findByRole("alertdialog");
+    // The team that gives the role to one more user is named, with that member.
+    const teams = within(dialog).getByRole("list", { name: "Teams that will lose the role" });
+    expect(within(teams).getByText("Team Marketo Admins (1 member)")).toBeTruthy();
+    expect(within(teams).getByText(/Team Sync App/)).toBeTruthy();
+    fireEvent.click(within(dialog).getByRole("button", { name: "Remove the role" }));
+    await focusedNotice(line("role.exclusive"), /Role Marketo Sync User removed from John Smith, Maria Garcia, Team Sync App\./);
     await waitFor(() => expect(statusOf("role.exclusive")).toBe("pass"));
     // Later results replace the notice, not the record.
     fireEvent.click(fixButton("solution.steps")!);
     await focusedNotice(line("solution.steps"), /^Plugin step enabled: /);
     const record = within(line("role.exclusive")).getByRole("list", { name: "Who lost the role here" });
-    expect(record.textContent).toMatch(/\d{1,2}:\d{2}:\d{2}.*: role Marketo Sync User removed from John Smith, Maria Garcia/);
+    expect(record.textContent).toMatch(/\d{1,2}:\d{2}:\d{2}.*: role Marketo Sync User removed from John Smith, Maria Garcia, Team Sync App/);
     expect(await rolesOf(USER.john)).not.toContain(ROLE.marketoSync);
+    const team = await api<{ teamroles_association: Array<{ roleid: string }> }>(`teams(${TEAM.marketoAdmins})?$select=name&$expand=teamroles_association($select=roleid)`);
+    expect(team.teamroles_association.map((r) => r.roleid)).not.toContain(ROLE.marketoSync);
   });
 
   it("in French, with the user's name", async () => {
@@ -171,9 +178,11 @@ describe("Fix everything", () => {
     fireEvent.click(fixEverything());
     const dialog = await screen.findByRole("alertdialog");
     const changes = within(dialog).getByRole("list", { name: "Changes to make" });
-    expect(Array.from(changes.children).map((li) => li.getAttribute("data-step"))).toEqual(["assignRole", "removeRoleFromOthers", "enableSteps", "publish"]);
+    expect(Array.from(changes.children).map((li) => li.getAttribute("data-step"))).toEqual(["assignRole", "removeRoleFromOthers", "removeRoleFromDisabled", "enableSteps", "publish"]);
     expect(within(changes).getByText("Assign the role Marketo Sync User to Marketo Sync")).toBeTruthy();
-    expect(within(changes).getByText("Remove the role Marketo Sync User from 2 other users")).toBeTruthy();
+    expect(within(changes).getByText("Remove the role Marketo Sync User from 3 other users, and from the teams that give it to them")).toBeTruthy();
+    expect(within(changes).getByText("Remove the role Marketo Sync User from 1 disabled user")).toBeTruthy();
+    expect(within(changes).getByText(/Former Employee/)).toBeTruthy();
     expect(within(changes).getByText(/John Smith/)).toBeTruthy();
     expect(within(changes).getByText(/Maria Garcia/)).toBeTruthy();
     expect(within(changes).getByText(/^Enable the plugin step /)).toBeTruthy();
@@ -181,11 +190,13 @@ describe("Fix everything", () => {
 
     fireEvent.click(screen.getByTestId("fix-everything-confirm"));
     const area = fixEverything().closest("[data-notice-home]") as HTMLElement;
-    await focusedNotice(area, /^Done: all 4 changes were made\.$/);
+    await focusedNotice(area, /^Done: all 5 changes were made\.$/);
     const progress = within(area).getByRole("list", { name: "Fix everything, step by step" });
-    expect(Array.from(progress.children).map((li) => li.getAttribute("data-state"))).toEqual(["done", "done", "done", "done"]);
+    expect(Array.from(progress.children).map((li) => li.getAttribute("data-state"))).toEqual(["done", "done", "done", "done", "done"]);
 
     for (const id of ["user.role", "role.exclusive", "solution.steps"]) await waitFor(() => expect(statusOf(id)).toBe("pass"));
+    expect(line("role.disabledHolders")).toBeNull();
+    expect(await rolesOf(USER.formerEmployee)).not.toContain(ROLE.marketoSync);
     expect(await rolesOf(USER.marketoSync)).toContain(ROLE.marketoSync);
     expect(await rolesOf(USER.maria)).not.toContain(ROLE.marketoSync);
     expect(await stepState()).toBe(0);
@@ -208,10 +219,10 @@ describe("Fix everything", () => {
     const area = fixEverything().closest("[data-notice-home]") as HTMLElement;
     const notice = await focusedNotice(area, /You don’t have the privileges this needs/);
     expect(notice.textContent).toMatch(
-      /Stopped\. Done: Assign the role Marketo Sync User to Marketo Sync; Remove the role Marketo Sync User from 2 other users\. Not done: Enable the plugin step .+; Publish all customizations\./,
+      /Stopped\. Done: Assign the role Marketo Sync User to Marketo Sync; Remove the role Marketo Sync User from 3 other users, and from the teams that give it to them; Remove the role Marketo Sync User from 1 disabled user\. Not done: Enable the plugin step .+; Publish all customizations\./,
     );
     const progress = within(area).getByRole("list", { name: "Fix everything, step by step" });
-    expect(Array.from(progress.children).map((li) => li.getAttribute("data-state"))).toEqual(["done", "done", "failed", "notRun"]);
+    expect(Array.from(progress.children).map((li) => li.getAttribute("data-state"))).toEqual(["done", "done", "done", "failed", "notRun"]);
     expect(server.faults.fired(denied)).toBe(1);
     expect(await rolesOf(USER.marketoSync)).toContain(ROLE.marketoSync);
     expect(await stepState()).not.toBe(0);
@@ -250,7 +261,12 @@ describe("Fix everything", () => {
     const reasons = within(fixEverything().closest("[data-notice-home]") as HTMLElement)
       .getAllByText(/: Your security roles do not allow this/)
       .map((r) => r.textContent!.split(":")[0]);
-    expect(reasons).toEqual(["Assign the role Marketo Sync User to Marketo Sync", "Remove the role Marketo Sync User from 2 other users", "Publish all customizations"]);
+    expect(reasons).toEqual([
+      "Assign the role Marketo Sync User to Marketo Sync",
+      "Remove the role Marketo Sync User from 3 other users, and from the teams that give it to them",
+      "Remove the role Marketo Sync User from 1 disabled user",
+      "Publish all customizations",
+    ]);
   });
 
   it("holds the publish back while the Marketo User is unsaved", async () => {
@@ -260,7 +276,7 @@ describe("Fix everything", () => {
     fireEvent.click(fixEverything());
     const dialog = await screen.findByRole("alertdialog");
     const changes = within(dialog).getByRole("list", { name: "Changes to make" });
-    expect(Array.from(changes.children).map((li) => li.getAttribute("data-step"))).toEqual(["assignRole", "enableSteps"]);
+    expect(Array.from(changes.children).map((li) => li.getAttribute("data-step"))).toEqual(["assignRole", "removeRoleFromDisabled", "enableSteps"]);
     expect(within(dialog).getByText("Publish all customizations: Save the record first: Marketo reads the saved Marketo User.")).toBeTruthy();
   });
 

@@ -81,13 +81,25 @@ describe("Read access to this record", () => {
 });
 
 describe("the role rule of the installed version", () => {
-  it("before 4.0.0.14 the line reads as its own rule", async () => {
+  it("before 4.0.0.14 the line reads as its own rule: it names who lacks the role and gives it to them after a confirmation naming them", async () => {
     server.reset({ solutionVersion: "4.0.0.13" });
     await mountSaved();
-    await waitFor(() => expect(statusOf("role.exclusive")).toBe("info"));
+    await waitFor(() => expect(statusOf("role.exclusive")).toBe("fail"));
     expect(within(line("role.exclusive")).getByText("Role for every user")).toBeTruthy();
-    expect(within(line("role.exclusive")).getByText(/every user needs the role Marketo Sync User, not only the sync user/)).toBeTruthy();
+    expect(within(line("role.exclusive")).getByText(/enabled users lack the role Marketo Sync User, which Marketo solution 4\.0\.0\.13 requires for every user: .*Alex Admin/)).toBeTruthy();
     expect(screen.queryByText("Nobody else has the role")).toBeNull();
+    // Before 4.0.0.14 a disabled user keeping the role is no problem: no line for it.
+    expect(line("role.disabledHolders")).toBeNull();
+    fireEvent.click(fixOf("role.exclusive")!);
+    const dialog = await screen.findByRole("alertdialog");
+    const named = within(within(dialog).getByRole("list", { name: "Users who will get the role" })).getAllByRole("listitem");
+    expect(named.length).toBeGreaterThan(1);
+    fireEvent.click(within(dialog).getByRole("button", { name: "Assign the role" }));
+    await waitFor(() => expect(statusOf("role.exclusive")).toBe("pass"));
+    // Checked on the server: nobody the rule covers lacks the role any more.
+    const people = [...server.org.tables.get("systemuser")!.values()].filter((u) => u.isdisabled !== true && u.accessmode === 0 && !u.applicationid);
+    expect(people.length).toBe(named.length + people.filter((u) => named.every((li) => !li.textContent!.startsWith(String(u.fullname)))).length);
+    expect(people.filter((u) => !server.org.rolesOf(String(u.systemuserid)).direct.some((r) => r.name === "Marketo Sync User")).map((u) => u.fullname)).toEqual([]);
   });
 
   it("from 4.0.0.14 on, nobody else may have it", async () => {

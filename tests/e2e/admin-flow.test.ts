@@ -74,18 +74,31 @@ async function wholeSetup(e2e: E2E, pictures: boolean): Promise<void> {
   const dialog = page.getByRole("alertdialog");
   await dialog.getByText(/John Smith/).waitFor();
   await dialog.getByText(/Maria Garcia/).waitFor();
+  // The team that gives it to one more user, with that member: the role is taken from the team.
+  await dialog.getByText("Team Marketo Admins (1 member)").waitFor();
+  await dialog.getByText(/Team Sync App/).waitFor();
   await expectAccessible(page, "dialog open");
   await dialog
     .getByRole("button", { name: t("Button_Cancel") })
     .last()
     .click();
   await dialog.waitFor({ state: "detached" });
-  expect(await roleHolders(e2e, role)).toEqual(["John Smith", "Maria Garcia", "Marketo Sync"]);
+  const everyone = ["Former Employee (disabled)", "John Smith", "Maria Garcia", "Marketo Sync", "Team Sync App (team Marketo Admins)"];
+  expect(await roleHolders(e2e, role)).toEqual(everyone);
   await fixButton(page, "role.exclusive").click();
   await dialog.getByRole("button", { name: t("Confirm_Remove") }).click();
   // While the dialog fades out, its focus trap swallows clicks elsewhere (Fluent): wait until it is gone.
   await dialog.waitFor({ state: "detached" });
   await expectStatus(page, "role.exclusive", "pass");
+  expect(await roleHolders(e2e, role)).toEqual(["Former Employee (disabled)", "Marketo Sync"]);
+
+  // A disabled user who keeps the role: a warning, and its removal names the user.
+  await expectStatus(page, "role.disabledHolders", "warn");
+  await fixButton(page, "role.disabledHolders").click();
+  await dialog.getByText(/Former Employee/).waitFor();
+  await dialog.getByRole("button", { name: t("Confirm_Remove") }).click();
+  await dialog.waitFor({ state: "detached" });
+  await page.locator('[data-check="role.disabledHolders"]').waitFor({ state: "detached" });
   expect(await roleHolders(e2e, role)).toEqual(["Marketo Sync"]);
 
   // Enable the disabled plugin steps.
@@ -168,8 +181,11 @@ describe(`on React ${SUITE_REACT}`, () => {
     await f.page.getByText(t("Picker_Current", { name: "Marketo Sync" })).waitFor();
     await f.close();
 
+    // Before 4.0.0.14 every enabled user needs the role: the line names who lacks it.
     f = await openForm(e2e, "?fixture=solution-4.0.0.13");
-    await expectStatus(f.page, "role.exclusive", "info");
+    await expectStatus(f.page, "role.exclusive", "fail");
+    await f.page.locator('[data-check="role.exclusive"]', { hasText: t("CheckTitle_role_everyone") }).waitFor();
+    await fixButton(f.page, "role.exclusive").waitFor();
     await f.close();
 
     f = await openForm(e2e, "?fixture=no-solution");

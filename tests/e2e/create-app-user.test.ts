@@ -64,6 +64,10 @@ describe("Create the application user", () => {
     await dialog.getByRole("button", { name: t("Confirm_Remove") }).click();
     await dialog.waitFor({ state: "detached" });
     await expectStatus(page, "role.exclusive", "pass");
+    await fixButton(page, "role.disabledHolders").click();
+    await dialog.getByRole("button", { name: t("Confirm_Remove") }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.locator('[data-check="role.disabledHolders"]').waitFor({ state: "detached" });
     await fixButton(page, "solution.steps").click();
     await expectStatus(page, "solution.steps", "pass");
     await page.locator('button[data-action="publish"]').click();

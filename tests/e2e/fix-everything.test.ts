@@ -94,7 +94,15 @@ describe("Fix everything, as a new admin does it", () => {
       const dialog = page.getByRole("alertdialog");
       await dialog.getByText(/John Smith/).waitFor();
       await dialog.getByText(/Maria Garcia/).waitFor();
-      expect(await dialog.locator("li[data-step]").evaluateAll((els) => els.map((e) => e.getAttribute("data-step")))).toEqual(["assignRole", "removeRoleFromOthers", "enableSteps", "publish"]);
+      await dialog.getByText(/Team Sync App/).waitFor();
+      await dialog.getByText(/Former Employee/).waitFor();
+      expect(await dialog.locator("li[data-step]").evaluateAll((els) => els.map((e) => e.getAttribute("data-step")))).toEqual([
+        "assignRole",
+        "removeRoleFromOthers",
+        "removeRoleFromDisabled",
+        "enableSteps",
+        "publish",
+      ]);
       await expectAccessible(page, `Fix everything's confirmation at ${width} px`);
       if (width === 1280) await screenshot(page, "control-en-fix-everything.png");
       await page.getByTestId("fix-everything-confirm").click();

@@ -175,17 +175,26 @@ export async function savedMarketoUser(e2e: E2E): Promise<string | null> {
   return row[`_${c.attribute}_value`] ?? null;
 }
 
-/** Names of the enabled users who hold the role directly, on the server. */
+/**
+ * Names of everybody who holds the role on the server: directly (enabled or disabled, "(disabled)"
+ * added) and as members of a team that holds it ("(team <name>)" added), sorted.
+ */
 export async function roleHolders(e2e: E2E, roleName: string): Promise<string[]> {
-  const roles = await api<{ value: Array<{ roleid: string }> }>(e2e, `roles?$select=roleid&$filter=name eq '${roleName.replace(/'/g, "''")}'`);
+  const name = roleName.replace(/'/g, "''");
+  const roles = await api<{ value: Array<{ roleid: string }> }>(e2e, `roles?$select=roleid&$filter=name eq '${name}'`);
   const names: string[] = [];
   for (const role of roles.value) {
     const r = await api<{ systemuserroles_association: Array<{ fullname: string; isdisabled: boolean }> }>(
       e2e,
       `roles(${role.roleid})?$select=name&$expand=systemuserroles_association($select=fullname,isdisabled)`,
     );
-    names.push(...r.systemuserroles_association.filter((u) => !u.isdisabled).map((u) => u.fullname));
+    names.push(...r.systemuserroles_association.map((u) => (u.isdisabled ? `${u.fullname} (disabled)` : u.fullname)));
   }
+  const teams = await api<{ value: Array<{ name: string; teammembership_association: Array<{ fullname: string }> }> }>(
+    e2e,
+    `teams?$select=name&$filter=teamroles_association/any(r:r/name eq '${name}')&$expand=teammembership_association($select=fullname)`,
+  );
+  for (const team of teams.value) names.push(...team.teammembership_association.map((u) => `${u.fullname} (team ${team.name})`));
   return names.sort();
 }
 

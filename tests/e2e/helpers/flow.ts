@@ -50,6 +50,11 @@ export async function fixEverything(page: Page, lang: Lang): Promise<void> {
   await dialog.waitFor({ state: "detached" });
   await expectStatus(page, "role.exclusive", "pass");
 
+  await fixButton(page, "role.disabledHolders").click();
+  await dialog.getByRole("button", { name: t("Confirm_Remove") }).click();
+  await dialog.waitFor({ state: "detached" });
+  await page.locator('[data-check="role.disabledHolders"]').waitFor({ state: "detached" });
+
   await fixButton(page, "solution.steps").click();
   await expectStatus(page, "solution.steps", "pass");
 

@@ -107,6 +107,7 @@ describe("--dry-run lists the requests and changes nothing", () => {
     [["set-user", APP.marketoSync], /PATCH .*\/mkto_marketoconfigs\(.*mkto_marketouserid@odata\.bind=\/systemusers\(/],
     [["assign-role"], /POST .*\/systemusers\(.*\)\/systemuserroles_association\/\$ref/],
     [["remove-role", "--others"], /DELETE .*\/systemuserroles_association/],
+    [["remove-role", "--others", "--disabled"], /DELETE .*\/teams\(.*\)\/teamroles_association\(/],
     [["enable-steps"], /PATCH .*\/sdkmessageprocessingsteps\(.*statecode=0, statuscode=1/],
     [["publish"], /POST .*\/PublishAllXmlAsync/],
     [
