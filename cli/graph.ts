@@ -9,6 +9,7 @@
  * shows the Entra part as well as the Dataverse part.
  */
 import type { FetchLike } from "../core/dataverse/client";
+import { parseRetryAfter } from "../core/dataverse/errors";
 import { literal } from "../core/dataverse/odata";
 import { summariseBody } from "./dryRun";
 import { CliError, EXIT } from "./errors";
@@ -36,6 +37,22 @@ export interface PasswordCredential {
   secretText: string;
 }
 
+/** How many times a throttled Graph request is sent again before its error is reported. */
+export const GRAPH_MAX_RETRIES = 4;
+
+/**
+ * How long to wait before sending a failed request again, or undefined to report it. Graph answers
+ * throttling with 429 and a `Retry-After` in seconds, and asks clients to wait that long, else to
+ * back off exponentially ("Microsoft Graph throttling guidance", Best practices). 503 and 504 may
+ * come with one too; those are retried for reads only, as a write may have been carried out.
+ */
+function retryWaitMs(response: Response, method: string, attempt: number): number | undefined {
+  const retryable = response.status === 429 || (method === "GET" && (response.status === 503 || response.status === 504));
+  if (!retryable || attempt >= GRAPH_MAX_RETRIES) return undefined;
+  const seconds = parseRetryAfter(response.headers.get("Retry-After"));
+  return (seconds ?? 2 ** attempt) * 1000;
+}
+
 export class GraphClient {
   readonly base: string;
 
@@ -55,14 +72,35 @@ export class GraphClient {
       this.runtime.dryRun.add(method, url, summariseBody(text));
       return {} as T;
     }
-    const response = await this.fetchImpl(url, {
-      method,
-      headers: { Authorization: `Bearer ${await this.token()}`, Accept: "application/json", ...(text ? { "Content-Type": "application/json" } : {}) },
-      body: text,
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.fetchImpl(url, {
+        method,
+        headers: { Authorization: `Bearer ${await this.token()}`, Accept: "application/json", ...(text ? { "Content-Type": "application/json" } : {}) },
+        body: text,
+        signal: this.runtime.signal,
+      });
+      const raw = await response.text();
+      if (response.ok) return (raw ? JSON.parse(raw) : {}) as T;
+      const wait = retryWaitMs(response, method, attempt);
+      if (wait === undefined) throw graphError(response.status, raw, method, path);
+      await this.sleep(wait);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const signal = this.runtime.signal;
+      if (signal.aborted) return reject(signal.reason);
+      const onAbort = () => {
+        cancel();
+        reject(signal.reason);
+      };
+      const cancel = this.runtime.clock.after(ms, () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      });
+      signal.addEventListener("abort", onAbort, { once: true });
     });
-    const raw = await response.text();
-    if (!response.ok) throw graphError(response.status, raw, method, path);
-    return (raw ? JSON.parse(raw) : {}) as T;
   }
 
   async applicationsNamed(displayName: string): Promise<GraphApplication[]> {

@@ -3,6 +3,7 @@
  * (approved through the stand-in's hook), then again: the second run finds everything and changes
  * nothing. And the new secret goes only where it was asked to go.
  */
+import { GRAPH_MAX_RETRIES } from "../../../cli/graph";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -115,6 +116,33 @@ test("from an empty tenant to a passing verify; the second run finds everything 
   expect(apps()[0].passwordCredentials).toHaveLength(1);
   expect(usersOf(app.appId)).toHaveLength(1);
   expect(second.stdout).toContain("found");
+});
+
+describe("Microsoft Graph throttling", () => {
+  const tooMany = (seconds: string) => ({ status: 429, headers: { "Retry-After": seconds }, body: { error: { code: "TooManyRequests", message: "Too many requests." } } });
+
+  test("a 429 on a write and a 503 on a read are sent again after Retry-After: one app, one service principal", async () => {
+    const create = server.faults.add({ match: { service: "graph", method: "POST", path: "applications" }, times: 2, respond: tooMany("0") });
+    const list = server.faults.add({
+      match: { service: "graph", method: "GET", path: "servicePrincipals" },
+      respond: { status: 503, headers: { "Retry-After": "0" }, body: { error: { code: "serviceNotAvailable", message: "Service unavailable." } } },
+    });
+    const run = await runSetup(["--secret-file", join(dir, "throttled-secret.txt")]);
+    expect(server.faults.fired(create)).toBe(2);
+    expect(server.faults.fired(list)).toBe(1);
+    expect(run.code).toBe(0);
+    expect(apps()).toHaveLength(1);
+    expect(server.org.entra.servicePrincipalByAppId(apps()[0].appId)).toBeDefined();
+  });
+
+  test("past the retries, the throttling is reported plainly and nothing was created", async () => {
+    const create = server.faults.add({ match: { service: "graph", method: "POST", path: "applications" }, times: 10, respond: tooMany("0") });
+    const run = await runSetup([]);
+    expect(server.faults.fired(create)).toBe(GRAPH_MAX_RETRIES + 1);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/429|TooManyRequests|Too many requests/);
+    expect(apps()).toHaveLength(0);
+  });
 });
 
 test("--dry-run lists the Entra and Dataverse changes and makes none", async () => {
