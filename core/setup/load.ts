@@ -1,7 +1,8 @@
 /**
  * Reads everything the checklist needs in one `$batch` round trip, or two where a read depends on
  * an answer of the first (see `Learned` below: the config table's entity set, the solution's step
- * ids, the caller's id). In a large organisation an expanded collection (the role's holders) can
+ * ids, the caller's id; and, for a Marketo solution before 4.0.0.14 only, the users who lack the
+ * role). In a large organisation an expanded collection (the role's holders) can
  * be cut at 5,000 rows; its `<nav>@odata.nextLink` is then followed, alongside the second round,
  * so nobody who holds the role is missed.
  */
