@@ -55,10 +55,11 @@ export function rolesByNamePath(roleName: string): string {
 }
 
 /**
- * Teams holding a copy of the role, with their members: members hold the team's roles ("Role-based
- * security roles": a user is granted the roles of the teams it belongs to; powerapps-docs,
- * admin/security-roles-privileges.md, "Team privileges"), so from Marketo solution 4.0.0.14 on
- * they are "someone else with the role" too.
+ * Teams holding a copy of the role, with their members: a team's members receive its roles'
+ * privileges (Microsoft Learn, "Role-based security": "After you assign a user to the team, they
+ * receive the security role's privileges"; Power Platform admin, "Security roles and privileges",
+ * member's privilege inheritance), so from Marketo solution 4.0.0.14 on they are "someone else
+ * with the role" too.
  */
 export function teamsWithRolePath(roleName: string): string {
   return (
