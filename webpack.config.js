@@ -1,0 +1,44 @@
+/**
+ * What the control's build adds to pcf-scripts' webpack configuration (pcf-scripts merges this file
+ * in when featureconfig.json turns `pcfAllowCustomWebpack` on). The budget in
+ * scripts/bundle-report.mjs bundles with the same configuration.
+ *
+ * React and Fluent UI stay the platform's (externals, as pcf-scripts declares them from the manifest),
+ * but only MarketoConfigControl/platform/ imports them: every other `import … from "react"` or
+ * `"@fluentui/react"` resolves to those modules, which take each name the control uses once.
+ * `React.createElement(…)`, `React.useState(…)`, `Fluent.Stack` on an external are property accesses
+ * the minifier must keep in full at each use; on those modules' exports they are local names it
+ * shortens to a letter or two (3.5 KiB of bundle.js).
+ */
+const path = require("node:path");
+
+const BINDINGS = {
+  react: path.resolve(__dirname, "MarketoConfigControl/platform/react.ts"),
+  "@fluentui/react": path.resolve(__dirname, "MarketoConfigControl/platform/fluent.ts"),
+};
+
+/** pcf-scripts' externals, except that the requests of BINDINGS are external for their module alone. */
+class PlatformBindings {
+  apply(compiler) {
+    const platform = [compiler.options.externals].flat();
+    const names = platform.find((e) => e && typeof e === "object" && !Array.isArray(e) && !(e instanceof RegExp)) ?? {};
+    const filters = platform.filter((e) => typeof e === "function");
+    for (const request of Object.keys(BINDINGS)) if (!Object.hasOwn(names, request)) throw new Error(`webpack.config.js: pcf-scripts declares no external for ${request}`);
+    compiler.options.externals = (data, callback) => {
+      const binding = BINDINGS[data.request];
+      // Not external: resolve.alias sends it to its bindings module.
+      if (binding && data.contextInfo.issuer !== binding) return callback();
+      if (Object.hasOwn(names, data.request)) return callback(undefined, names[data.request]);
+      let i = 0;
+      const next = (error, value) => (error || value !== undefined ? callback(error, value) : i < filters.length ? filters[i++](data, next) : callback());
+      next();
+    };
+  }
+}
+
+module.exports = {
+  resolve: { alias: Object.fromEntries(Object.entries(BINDINGS).map(([request, file]) => [`${request}$`, file])) },
+  // A name the control imports that a bindings module does not export fails the build (webpack only warns by default).
+  module: { parser: { javascript: { exportsPresence: "error" } } },
+  plugins: [new PlatformBindings()],
+};
