@@ -1,10 +1,11 @@
 /**
  * One Dataverse Web API v9.2 client for the browser (same-origin fetch with the session cookie)
- * and for Node (bearer token from a provider). It owns headers, retries, timeouts, `$batch`, `$ref`
- * and operations, so callers only say what they want.
+ * and, through client.ts, for Node. It owns headers, retries, timeouts, `$batch`, `$ref` and
+ * operations, so callers only say what they want.
  *
  * This is what the control and core/setup use; client.ts's DataverseClient adds what only the CLI
- * and the tests call (delete, paging, functions), which the control's bundle then leaves out.
+ * and the tests need (the bearer token, delete, paging, functions), which the control's bundle then
+ * leaves out.
  */
 import { BatchPartResponse, BatchRequest, decodeBatch, encodeBatch, failedPartOf, newBoundary } from "./batch";
 import { DataverseError, errorFromResponse, isSolutionLock, parseErrorBody, parseRetryAfter } from "./errors";
@@ -12,14 +13,9 @@ import { guid, literal, recordPath } from "./odata";
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
-/** Returns a bearer token; `forceRefresh` after a 401 so an expired token is renewed once. */
-export type TokenProvider = (options: { forceRefresh: boolean }) => Promise<string>;
-
 export interface ClientOptions {
   /** Organisation URL, e.g. `https://contoso.crm.dynamics.com` (browser: the client URL). */
   orgUrl: string;
-  /** Absent in the browser: the session cookie authenticates same-origin requests. */
-  tokenProvider?: TokenProvider;
   fetch?: FetchLike;
   /** Per attempt. Publishing can take minutes, so long operations pass their own. */
   timeoutMs?: number;
@@ -49,6 +45,17 @@ export interface RetryWaitInfo {
   url: string;
   /** The caller's signal, when it passed one: what a cancel must abort. */
   signal?: AbortSignal;
+}
+
+/**
+ * How one request authenticates, asked anew for each request (client.ts's bearer token). None in the
+ * browser: the session cookie authenticates same-origin requests.
+ */
+export interface RequestAuth {
+  /** Headers for the next attempt. */
+  headers(): Promise<Record<string, string>>;
+  /** After a 401: whether to try once more with renewed credentials (an attempt not counted as a retry). */
+  renew(): boolean;
 }
 
 export interface RequestOptions {
@@ -141,9 +148,8 @@ async function isLockAnswer(response: Response): Promise<boolean> {
 export class WebApiClient {
   readonly orgUrl: string;
   readonly serviceRoot: string;
-  private readonly options: Required<Omit<ClientOptions, "tokenProvider" | "onRequest" | "onRetryWait" | "fetch">> & Pick<ClientOptions, "tokenProvider" | "onRequest" | "onRetryWait">;
+  private readonly options: Required<Omit<ClientOptions, "onRequest" | "onRetryWait" | "fetch">> & Pick<ClientOptions, "onRequest" | "onRetryWait">;
   private readonly fetchImpl: FetchLike;
-  private token?: string;
 
   constructor(options: ClientOptions) {
     this.orgUrl = options.orgUrl.replace(/\/+$/, "");
@@ -151,7 +157,6 @@ export class WebApiClient {
     this.fetchImpl = options.fetch ?? ((url, init) => fetch(url, init));
     this.options = {
       orgUrl: this.orgUrl,
-      tokenProvider: options.tokenProvider,
       onRequest: options.onRequest,
       onRetryWait: options.onRetryWait,
       timeoutMs: options.timeoutMs ?? 30_000,
@@ -171,10 +176,9 @@ export class WebApiClient {
     return /^https?:\/\//i.test(path) ? path : this.serviceRoot + path.replace(/^\/+/, "");
   }
 
-  private async authHeaders(forceRefresh: boolean): Promise<Record<string, string>> {
-    if (!this.options.tokenProvider) return {};
-    if (!this.token || forceRefresh) this.token = await this.options.tokenProvider({ forceRefresh });
-    return { Authorization: `Bearer ${this.token}` };
+  /** Each request's authentication; none here (see RequestAuth). */
+  protected auth(): RequestAuth | undefined {
+    return undefined;
   }
 
   /**
@@ -185,8 +189,7 @@ export class WebApiClient {
     const url = this.url(path);
     const { maxRetries, maxRetryDelayMs, baseRetryDelayMs } = this.options;
     const canRepeatAfterDrop = method === "GET" || options.idempotent === true;
-    let renewedToken = false;
-    let forceRefresh = false;
+    const auth = this.auth();
     for (let attempt = 0; ; attempt++) {
       const prefer: string[] = [];
       if (method === "GET") prefer.push('odata.include-annotations="*"');
@@ -198,9 +201,8 @@ export class WebApiClient {
         ...(method === "GET" ? { "If-None-Match": "null" } : {}),
         ...(body !== undefined ? { "Content-Type": "application/json; charset=utf-8" } : {}),
         ...options.headers,
-        ...(await this.authHeaders(forceRefresh)),
+        ...(await auth?.headers()),
       };
-      forceRefresh = false;
       const guard = attemptSignal(options.signal, options.timeoutMs ?? this.options.timeoutMs);
       this.options.onRequest?.({ method, url, attempt });
       let response: Response;
@@ -223,9 +225,7 @@ export class WebApiClient {
       }
       guard.dispose();
 
-      if (response.status === 401 && this.options.tokenProvider && !renewedToken) {
-        renewedToken = true;
-        forceRefresh = true;
+      if (response.status === 401 && auth?.renew()) {
         await response.text().catch(() => "");
         attempt--; // a token renewal is not a retry
         continue;
