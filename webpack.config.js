@@ -37,6 +37,10 @@ class PlatformBindings {
 }
 
 module.exports = {
+  // pcf-scripts' pathinfo writes /*! ./MarketoConfigControl/index.ts + 50 modules */ comments, which the
+  // minifier takes for licence comments: it moved them to a bundle.js.LICENSE.txt that the solution then
+  // shipped, and left a banner pointing to it at the top of bundle.js.
+  output: { pathinfo: false },
   resolve: { alias: Object.fromEntries(Object.entries(BINDINGS).map(([request, file]) => [`${request}$`, file])) },
   // A name the control imports that a bindings module does not export fails the build (webpack only warns by default).
   module: { parser: { javascript: { exportsPresence: "error" } } },
