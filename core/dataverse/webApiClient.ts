@@ -148,14 +148,14 @@ async function isLockAnswer(response: Response): Promise<boolean> {
 export class WebApiClient {
   readonly orgUrl: string;
   readonly serviceRoot: string;
-  private readonly options: Required<Omit<ClientOptions, "onRequest" | "onRetryWait" | "fetch">> & Pick<ClientOptions, "onRequest" | "onRetryWait">;
-  private readonly fetchImpl: FetchLike;
+  readonly #options: Required<Omit<ClientOptions, "onRequest" | "onRetryWait" | "fetch">> & Pick<ClientOptions, "onRequest" | "onRetryWait">;
+  readonly #fetchImpl: FetchLike;
 
   constructor(options: ClientOptions) {
     this.orgUrl = options.orgUrl.replace(/\/+$/, "");
     this.serviceRoot = this.orgUrl + API_PATH;
-    this.fetchImpl = options.fetch ?? ((url, init) => fetch(url, init));
-    this.options = {
+    this.#fetchImpl = options.fetch ?? ((url, init) => fetch(url, init));
+    this.#options = {
       orgUrl: this.orgUrl,
       onRequest: options.onRequest,
       onRetryWait: options.onRetryWait,
@@ -187,7 +187,7 @@ export class WebApiClient {
    */
   protected async send(method: string, path: string, body: string | undefined, options: RequestOptions = {}): Promise<Response> {
     const url = this.url(path);
-    const { maxRetries, maxRetryDelayMs, baseRetryDelayMs } = this.options;
+    const { maxRetries, maxRetryDelayMs, baseRetryDelayMs } = this.#options;
     const canRepeatAfterDrop = method === "GET" || options.idempotent === true;
     const auth = this.auth();
     for (let attempt = 0; ; attempt++) {
@@ -203,22 +203,22 @@ export class WebApiClient {
         ...options.headers,
         ...(await auth?.headers()),
       };
-      const guard = attemptSignal(options.signal, options.timeoutMs ?? this.options.timeoutMs);
-      this.options.onRequest?.({ method, url, attempt });
+      const guard = attemptSignal(options.signal, options.timeoutMs ?? this.#options.timeoutMs);
+      this.#options.onRequest?.({ method, url, attempt });
       let response: Response;
       try {
-        response = await this.fetchImpl(url, { method, headers, body, signal: guard.signal, credentials: "same-origin" });
+        response = await this.#fetchImpl(url, { method, headers, body, signal: guard.signal, credentials: "same-origin" });
       } catch (e) {
         guard.dispose();
         if (options.signal?.aborted) throw new DataverseError("aborted", { status: 0, message: "Request cancelled", method, url });
         const timedOut = guard.timedOut();
         if (canRepeatAfterDrop && attempt < maxRetries) {
-          await this.wait(baseRetryDelayMs * 2 ** attempt, options.signal, method, url);
+          await this.#wait(baseRetryDelayMs * 2 ** attempt, options.signal, method, url);
           continue;
         }
         throw new DataverseError(timedOut ? "timeout" : "network", {
           status: 0,
-          message: timedOut ? `No answer within ${Math.round((options.timeoutMs ?? this.options.timeoutMs) / 1000)} s` : String((e as Error)?.message ?? e),
+          message: timedOut ? `No answer within ${Math.round((options.timeoutMs ?? this.#options.timeoutMs) / 1000)} s` : String((e as Error)?.message ?? e),
           method,
           url,
         });
@@ -236,9 +236,9 @@ export class WebApiClient {
         if (delay <= maxRetryDelayMs) {
           await response.text().catch(() => "");
           // Service protection asks the caller to honour Retry-After ("Service protection API limits", Microsoft Learn).
-          const ended = this.options.onRetryWait?.({ seconds: Math.ceil(delay / 1000), status: response.status, method, url, signal: options.signal });
+          const ended = this.#options.onRetryWait?.({ seconds: Math.ceil(delay / 1000), status: response.status, method, url, signal: options.signal });
           try {
-            await this.wait(delay, options.signal, method, url);
+            await this.#wait(delay, options.signal, method, url);
           } finally {
             if (typeof ended === "function") ended();
           }
@@ -250,9 +250,9 @@ export class WebApiClient {
   }
 
   /** The pause before a retry; cancelling it is reported like any cancelled request. */
-  private async wait(ms: number, signal: AbortSignal | undefined, method: string, url: string): Promise<void> {
+  async #wait(ms: number, signal: AbortSignal | undefined, method: string, url: string): Promise<void> {
     try {
-      await this.options.sleep(ms, signal);
+      await this.#options.sleep(ms, signal);
     } catch (e) {
       if (signal?.aborted) throw new DataverseError("aborted", { status: 0, message: "Request cancelled", method, url });
       throw e;
@@ -362,10 +362,10 @@ export class WebApiClient {
         url: this.url("$batch"),
       });
     }
-    return decoded.map((part, i) => this.batchResult(part, parts[i].path));
+    return decoded.map((part, i) => this.#batchResult(part, parts[i].path));
   }
 
-  private batchResult(part: BatchPartResponse, path: string): BatchResult {
+  #batchResult(part: BatchPartResponse, path: string): BatchResult {
     const ok = part.status >= 200 && part.status < 300;
     if (!ok) {
       return { status: part.status, ok, error: errorFromResponse(part.status, part.body, { method: "GET", url: this.url(path), retryAfter: part.headers["retry-after"] }) };
