@@ -50,7 +50,17 @@ async function checkBundleBudget(code) {
  * and the build scripts.
  */
 const INPUT_DIRS = [control, "core", "Solution/src"];
-const INPUT_FILES = ["package.json", "package-lock.json", "tsconfig.json", "pcfconfig.json", `${control}.pcfproj`, "scripts/build.mjs", "scripts/bundle-report.mjs"];
+const INPUT_FILES = [
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "pcfconfig.json",
+  "featureconfig.json",
+  "webpack.config.js",
+  `${control}.pcfproj`,
+  "scripts/build.mjs",
+  "scripts/bundle-report.mjs",
+];
 /** Written by pcf-scripts from the manifest, which is hashed already. */
 const GENERATED = new Set([`${control}/generated`]);
 const STAMP = join(root, "out", "build-stamp.json");

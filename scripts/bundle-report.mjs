@@ -9,13 +9,18 @@
  * `node scripts/bundle-report.mjs [--top N] [--json]` (npm run bundle-report). Exit code 1 when
  * over budget.
  *
- * What keeps it small: tsconfig.json's target ES2020 (TypeScript emits no __awaiter or `?.`
- * expansions in every module) and pcfconfig.json's `targets`, which pcf-scripts hands to
- * @babel/preset-env instead of its default { esmodules: true } (Edge 16 / Safari 10.1, for which
- * Babel inlines destructuring, spread and default-parameter helpers per module). Model-driven apps
- * run on the most recent Edge, Chrome, Firefox and Safari (Power Platform admin docs, "Supported
- * web browsers and mobile devices"); the targets are floors well below those: Chrome/Edge 109,
- * Firefox 115 ESR, Safari/iOS 16.4.
+ * What keeps it small: tsconfig.json's target ES2022 (TypeScript emits no __awaiter or `?.`
+ * expansions in every module, and `#private` members natively, which the minifier shortens where
+ * it must keep a `private` one's name in full; useDefineForClassFields stays off, as under the
+ * ES2020 target before, so public fields are still assigned in the constructor) and
+ * pcfconfig.json's `targets`, which pcf-scripts hands to @babel/preset-env instead of its default
+ * { esmodules: true } (Edge 16 / Safari 10.1, for which Babel inlines destructuring, spread and
+ * default-parameter helpers per module). Model-driven apps run on the most recent Edge, Chrome,
+ * Firefox and Safari (Power Platform admin docs, "Supported web browsers and mobile devices");
+ * the targets are floors well below those: Chrome/Edge 109, Firefox 115 ESR, Safari/iOS 16.4.
+ * And webpack.config.js: the control's React and Fluent names are local bindings of
+ * MarketoConfigControl/platform/ rather than property accesses on the platform's globals
+ * (`React.createElement` at each of 155 JSX elements), and no pathinfo comments.
  */
 import { createRequire } from "node:module";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -27,12 +32,14 @@ import { gzipSync } from "node:zlib";
 export const CONTROL = "MarketoConfigControl";
 /**
  * The build fails above this (gzip at zlib's default level, as a web server compresses). It sits
- * a little above today's bundle (79.4 KiB / 26.0 KiB with Fix everything, the report, the busy
- * notices and creating the application user) so that a regression (a dropped Babel target, a
- * bundled @fluentui/* package, which adds hundreds of KiB) fails the build. TARGET is where issue
- * 12 wanted it before those features came: not reached.
+ * just above today's bundle (81.9 KiB / 27.3 KiB with Fix everything, the report, the busy
+ * notices, creating the application user and the role holders through teams, disabled or missing) so that a regression (a dropped Babel target, a
+ * bundled @fluentui/* package, which adds hundreds of KiB, React names read off the global again)
+ * fails the build. TARGET is where issue 12 wanted it before those features came: not reached. The
+ * checklist rules, the loader, the actions and the components (core/setup/evaluate, load, queries,
+ * actions, plan and MarketoConfigControl/components/) weigh 47 KiB minified of it alone.
  */
-export const BUDGET = { minified: 88 * 1024, gzip: 29 * 1024 };
+export const BUDGET = { minified: 83 * 1024, gzip: 28 * 1024 };
 export const TARGET = { minified: 50 * 1024, gzip: 15 * 1024 };
 /** How many of the biggest modules get a gzip saving figure (one compression each). */
 const GZIP_SAVING_FOR = 15;

@@ -24,63 +24,63 @@ export interface RetryWaitsSnapshot {
 }
 
 export class RetryWaits {
-  private snapshot: RetryWaitsSnapshot = { waits: [], cancelled: [] };
-  private readonly listeners = new Set<() => void>();
-  private readonly running = new Map<AbortSignal, { operation: Operation; controller: AbortController }>();
-  private readonly signals = new Map<number, AbortSignal>();
-  private nextId = 1;
+  #snapshot: RetryWaitsSnapshot = { waits: [], cancelled: [] };
+  readonly #listeners = new Set<() => void>();
+  readonly #running = new Map<AbortSignal, { operation: Operation; controller: AbortController }>();
+  readonly #signals = new Map<number, AbortSignal>();
+  #nextId = 1;
 
   constructor(readonly now: () => number = Date.now) {}
 
   get current(): RetryWaitsSnapshot {
-    return this.snapshot;
+    return this.#snapshot;
   }
 
   subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** The client's `onRetryWait`: a pause starts; the returned function ends it. */
   readonly report = (info: RetryWaitInfo): (() => void) => {
-    const id = this.nextId++;
-    const operation = info.signal ? this.running.get(info.signal)?.operation : undefined;
-    if (info.signal) this.signals.set(id, info.signal);
-    this.set({ ...this.snapshot, waits: [...this.snapshot.waits, { id, until: this.now() + info.seconds * 1000, operation }] });
+    const id = this.#nextId++;
+    const operation = info.signal ? this.#running.get(info.signal)?.operation : undefined;
+    if (info.signal) this.#signals.set(id, info.signal);
+    this.#set({ ...this.#snapshot, waits: [...this.#snapshot.waits, { id, until: this.now() + info.seconds * 1000, operation }] });
     return () => {
-      this.signals.delete(id);
-      this.set({ ...this.snapshot, waits: this.snapshot.waits.filter((w) => w.id !== id) });
+      this.#signals.delete(id);
+      this.#set({ ...this.#snapshot, waits: this.#snapshot.waits.filter((w) => w.id !== id) });
     };
   };
 
   /** An operation starts under `controller`; the returned function says it ended. */
   readonly track = (operation: Operation, controller: AbortController): (() => void) => {
-    this.running.set(controller.signal, { operation, controller });
+    this.#running.set(controller.signal, { operation, controller });
     // Running it again is the retry: its "cancelled" line has done its job.
-    if (this.snapshot.cancelled.includes(operation)) this.set({ ...this.snapshot, cancelled: this.snapshot.cancelled.filter((o) => o !== operation) });
-    return () => this.running.delete(controller.signal);
+    if (this.#snapshot.cancelled.includes(operation)) this.#set({ ...this.#snapshot, cancelled: this.#snapshot.cancelled.filter((o) => o !== operation) });
+    return () => this.#running.delete(controller.signal);
   };
 
   /** Stops every operation that has a request waiting; what was stopped stays listed. */
   cancel(): void {
     const stopped = new Set<Operation>();
-    for (const wait of this.snapshot.waits) {
-      const signal = this.signals.get(wait.id);
-      const entry = signal && this.running.get(signal);
+    for (const wait of this.#snapshot.waits) {
+      const signal = this.#signals.get(wait.id);
+      const entry = signal && this.#running.get(signal);
       if (!entry) continue;
       stopped.add(entry.operation);
       entry.controller.abort();
     }
-    if (stopped.size) this.set({ ...this.snapshot, cancelled: [...this.snapshot.cancelled.filter((o) => !stopped.has(o)), ...stopped] });
+    if (stopped.size) this.#set({ ...this.#snapshot, cancelled: [...this.#snapshot.cancelled.filter((o) => !stopped.has(o)), ...stopped] });
   }
 
   dismissCancelled(): void {
-    this.set({ ...this.snapshot, cancelled: [] });
+    this.#set({ ...this.#snapshot, cancelled: [] });
   }
 
-  private set(next: RetryWaitsSnapshot): void {
-    this.snapshot = next;
-    for (const listener of [...this.listeners]) listener();
+  #set(next: RetryWaitsSnapshot): void {
+    this.#snapshot = next;
+    for (const listener of [...this.#listeners]) listener();
   }
 }
 

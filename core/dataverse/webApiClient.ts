@@ -1,10 +1,11 @@
 /**
  * One Dataverse Web API v9.2 client for the browser (same-origin fetch with the session cookie)
- * and for Node (bearer token from a provider). It owns headers, retries, timeouts, `$batch`, `$ref`
- * and operations, so callers only say what they want.
+ * and, through client.ts, for Node. It owns headers, retries, timeouts, `$batch`, `$ref` and
+ * operations, so callers only say what they want.
  *
  * This is what the control and core/setup use; client.ts's DataverseClient adds what only the CLI
- * and the tests call (delete, paging, functions), which the control's bundle then leaves out.
+ * and the tests need (the bearer token, delete, paging, functions), which the control's bundle then
+ * leaves out.
  */
 import { BatchPartResponse, BatchRequest, decodeBatch, encodeBatch, failedPartOf, newBoundary } from "./batch";
 import { DataverseError, errorFromResponse, isSolutionLock, parseErrorBody, parseRetryAfter } from "./errors";
@@ -12,14 +13,9 @@ import { guid, literal, recordPath } from "./odata";
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
-/** Returns a bearer token; `forceRefresh` after a 401 so an expired token is renewed once. */
-export type TokenProvider = (options: { forceRefresh: boolean }) => Promise<string>;
-
 export interface ClientOptions {
   /** Organisation URL, e.g. `https://contoso.crm.dynamics.com` (browser: the client URL). */
   orgUrl: string;
-  /** Absent in the browser: the session cookie authenticates same-origin requests. */
-  tokenProvider?: TokenProvider;
   fetch?: FetchLike;
   /** Per attempt. Publishing can take minutes, so long operations pass their own. */
   timeoutMs?: number;
@@ -49,6 +45,17 @@ export interface RetryWaitInfo {
   url: string;
   /** The caller's signal, when it passed one: what a cancel must abort. */
   signal?: AbortSignal;
+}
+
+/**
+ * How one request authenticates, asked anew for each request (client.ts's bearer token). None in the
+ * browser: the session cookie authenticates same-origin requests.
+ */
+export interface RequestAuth {
+  /** Headers for the next attempt. */
+  headers(): Promise<Record<string, string>>;
+  /** After a 401: whether to try once more with renewed credentials (an attempt not counted as a retry). */
+  renew(): boolean;
 }
 
 export interface RequestOptions {
@@ -141,17 +148,15 @@ async function isLockAnswer(response: Response): Promise<boolean> {
 export class WebApiClient {
   readonly orgUrl: string;
   readonly serviceRoot: string;
-  private readonly options: Required<Omit<ClientOptions, "tokenProvider" | "onRequest" | "onRetryWait" | "fetch">> & Pick<ClientOptions, "tokenProvider" | "onRequest" | "onRetryWait">;
-  private readonly fetchImpl: FetchLike;
-  private token?: string;
+  readonly #options: Required<Omit<ClientOptions, "onRequest" | "onRetryWait" | "fetch">> & Pick<ClientOptions, "onRequest" | "onRetryWait">;
+  readonly #fetchImpl: FetchLike;
 
   constructor(options: ClientOptions) {
     this.orgUrl = options.orgUrl.replace(/\/+$/, "");
     this.serviceRoot = this.orgUrl + API_PATH;
-    this.fetchImpl = options.fetch ?? ((url, init) => fetch(url, init));
-    this.options = {
+    this.#fetchImpl = options.fetch ?? ((url, init) => fetch(url, init));
+    this.#options = {
       orgUrl: this.orgUrl,
-      tokenProvider: options.tokenProvider,
       onRequest: options.onRequest,
       onRetryWait: options.onRetryWait,
       timeoutMs: options.timeoutMs ?? 30_000,
@@ -171,10 +176,9 @@ export class WebApiClient {
     return /^https?:\/\//i.test(path) ? path : this.serviceRoot + path.replace(/^\/+/, "");
   }
 
-  private async authHeaders(forceRefresh: boolean): Promise<Record<string, string>> {
-    if (!this.options.tokenProvider) return {};
-    if (!this.token || forceRefresh) this.token = await this.options.tokenProvider({ forceRefresh });
-    return { Authorization: `Bearer ${this.token}` };
+  /** Each request's authentication; none here (see RequestAuth). */
+  protected auth(): RequestAuth | undefined {
+    return undefined;
   }
 
   /**
@@ -183,10 +187,9 @@ export class WebApiClient {
    */
   protected async send(method: string, path: string, body: string | undefined, options: RequestOptions = {}): Promise<Response> {
     const url = this.url(path);
-    const { maxRetries, maxRetryDelayMs, baseRetryDelayMs } = this.options;
+    const { maxRetries, maxRetryDelayMs, baseRetryDelayMs } = this.#options;
     const canRepeatAfterDrop = method === "GET" || options.idempotent === true;
-    let renewedToken = false;
-    let forceRefresh = false;
+    const auth = this.auth();
     for (let attempt = 0; ; attempt++) {
       const prefer: string[] = [];
       if (method === "GET") prefer.push('odata.include-annotations="*"');
@@ -198,34 +201,31 @@ export class WebApiClient {
         ...(method === "GET" ? { "If-None-Match": "null" } : {}),
         ...(body !== undefined ? { "Content-Type": "application/json; charset=utf-8" } : {}),
         ...options.headers,
-        ...(await this.authHeaders(forceRefresh)),
+        ...(await auth?.headers()),
       };
-      forceRefresh = false;
-      const guard = attemptSignal(options.signal, options.timeoutMs ?? this.options.timeoutMs);
-      this.options.onRequest?.({ method, url, attempt });
+      const guard = attemptSignal(options.signal, options.timeoutMs ?? this.#options.timeoutMs);
+      this.#options.onRequest?.({ method, url, attempt });
       let response: Response;
       try {
-        response = await this.fetchImpl(url, { method, headers, body, signal: guard.signal, credentials: "same-origin" });
+        response = await this.#fetchImpl(url, { method, headers, body, signal: guard.signal, credentials: "same-origin" });
       } catch (e) {
         guard.dispose();
         if (options.signal?.aborted) throw new DataverseError("aborted", { status: 0, message: "Request cancelled", method, url });
         const timedOut = guard.timedOut();
         if (canRepeatAfterDrop && attempt < maxRetries) {
-          await this.wait(baseRetryDelayMs * 2 ** attempt, options.signal, method, url);
+          await this.#wait(baseRetryDelayMs * 2 ** attempt, options.signal, method, url);
           continue;
         }
         throw new DataverseError(timedOut ? "timeout" : "network", {
           status: 0,
-          message: timedOut ? `No answer within ${Math.round((options.timeoutMs ?? this.options.timeoutMs) / 1000)} s` : String((e as Error)?.message ?? e),
+          message: timedOut ? `No answer within ${Math.round((options.timeoutMs ?? this.#options.timeoutMs) / 1000)} s` : String((e as Error)?.message ?? e),
           method,
           url,
         });
       }
       guard.dispose();
 
-      if (response.status === 401 && this.options.tokenProvider && !renewedToken) {
-        renewedToken = true;
-        forceRefresh = true;
+      if (response.status === 401 && auth?.renew()) {
         await response.text().catch(() => "");
         attempt--; // a token renewal is not a retry
         continue;
@@ -236,9 +236,9 @@ export class WebApiClient {
         if (delay <= maxRetryDelayMs) {
           await response.text().catch(() => "");
           // Service protection asks the caller to honour Retry-After ("Service protection API limits", Microsoft Learn).
-          const ended = this.options.onRetryWait?.({ seconds: Math.ceil(delay / 1000), status: response.status, method, url, signal: options.signal });
+          const ended = this.#options.onRetryWait?.({ seconds: Math.ceil(delay / 1000), status: response.status, method, url, signal: options.signal });
           try {
-            await this.wait(delay, options.signal, method, url);
+            await this.#wait(delay, options.signal, method, url);
           } finally {
             if (typeof ended === "function") ended();
           }
@@ -250,9 +250,9 @@ export class WebApiClient {
   }
 
   /** The pause before a retry; cancelling it is reported like any cancelled request. */
-  private async wait(ms: number, signal: AbortSignal | undefined, method: string, url: string): Promise<void> {
+  async #wait(ms: number, signal: AbortSignal | undefined, method: string, url: string): Promise<void> {
     try {
-      await this.options.sleep(ms, signal);
+      await this.#options.sleep(ms, signal);
     } catch (e) {
       if (signal?.aborted) throw new DataverseError("aborted", { status: 0, message: "Request cancelled", method, url });
       throw e;
@@ -372,10 +372,10 @@ export class WebApiClient {
         url: this.url("$batch"),
       });
     }
-    return decoded.map((part, i) => this.batchResult(part, parts[i].path, parts[i].method ?? "GET"));
+    return decoded.map((part, i) => this.#batchResult(part, parts[i].path, parts[i].method ?? "GET"));
   }
 
-  private batchResult(part: BatchPartResponse, path: string, method: string): BatchResult {
+  #batchResult(part: BatchPartResponse, path: string, method: string): BatchResult {
     const ok = part.status >= 200 && part.status < 300;
     if (!ok) {
       return { status: part.status, ok, error: errorFromResponse(part.status, part.body, { method, url: this.url(path), retryAfter: part.headers["retry-after"] }) };

@@ -1,8 +1,9 @@
 /**
  * Every fix the checklist offers, in one table: the button's label, the operation that names its
  * errors and its "needs privilege" text (`Privilege_<operation>`), the security role privileges it
- * needs (as Dataverse spells them), the string said once it is done, and the CLI command that does
- * the same from a terminal. The control and the CLI both read it.
+ * needs (as Dataverse spells them) and the string said once it is done. The control and the CLI both
+ * read it. The CLI command that does the same from a terminal is in FIX_COMMANDS, apart, so that the
+ * control's bundle leaves the CLI's command lines out.
  */
 import type { Operation } from "./messages";
 import type { FixId } from "./types";
@@ -16,18 +17,15 @@ export interface FixSpec {
   privileges: readonly string[];
   /** Said (aria-live) once it succeeded. */
   doneKey?: string;
-  /** `marketo-dynamics <command>` does the same. */
-  command: string;
 }
 
 export const FIXES: Readonly<Record<FixId, FixSpec>> = {
-  pickUser: { labelKey: "Fix_pickUser", privileges: [], command: "set-user <user>" },
+  pickUser: { labelKey: "Fix_pickUser", privileges: [] },
   assignRole: {
     labelKey: "Fix_assignRole",
     operation: "assignRole",
     privileges: ["prvReadRole", "prvAssignRole"],
     doneKey: "Done_assignRole",
-    command: "assign-role",
   },
   // Before 4.0.0.14: every enabled user gets its business unit's copy, in batches.
   assignRoleToEveryone: {
@@ -35,7 +33,6 @@ export const FIXES: Readonly<Record<FixId, FixSpec>> = {
     operation: "assignRole",
     privileges: ["prvReadRole", "prvAssignRole"],
     doneKey: "Done_assignRoleToEveryone",
-    command: "assign-role --everyone",
   },
   // From users directly, and from teams that give it to their members (prvWriteTeam: the team changes).
   removeRoleFromOthers: {
@@ -43,30 +40,26 @@ export const FIXES: Readonly<Record<FixId, FixSpec>> = {
     operation: "removeRole",
     privileges: ["prvReadRole", "prvAssignRole"],
     doneKey: "Done_removeRole",
-    command: "remove-role --others",
   },
   removeRoleFromDisabled: {
     labelKey: "Fix_removeRoleFromDisabled",
     operation: "removeRole",
     privileges: ["prvReadRole", "prvAssignRole"],
     doneKey: "Done_removeRole",
-    command: "remove-role --disabled",
   },
   enableSteps: {
     labelKey: "Fix_enableSteps",
     operation: "enableSteps",
     privileges: ["prvWriteSdkMessageProcessingStep"],
     doneKey: "Done_enableSteps",
-    command: "enable-steps",
   },
-  publish: { labelKey: "Fix_publish", operation: "publish", privileges: ["prvPublishCustomization"], doneKey: "Publish_Done", command: "publish" },
+  publish: { labelKey: "Fix_publish", operation: "publish", privileges: ["prvPublishCustomization"], doneKey: "Publish_Done" },
   // Creates the user (prvCreateUser), finds its business unit's copy of the role and assigns it.
   createAppUser: {
     labelKey: "Fix_createAppUser",
     operation: "createAppUser",
     privileges: ["prvCreateUser", "prvReadBusinessUnit", "prvReadRole", "prvAssignRole"],
     doneKey: "Done_createAppUser",
-    command: "create-sync-user --client-id <id>",
   },
 };
 
@@ -84,7 +77,19 @@ export const SAFE_FIX_ORDER: readonly SafeFix[] = ["assignRole", "assignRoleToEv
 /** The fixes that change who holds the role: each names the users (and teams) it changes in its confirmation. */
 export const NAMING_FIXES: ReadonlySet<FixId> = new Set<FixId>(["assignRoleToEveryone", "removeRoleFromOthers", "removeRoleFromDisabled"]);
 
+/** `marketo-dynamics <command>` does what the fix does. */
+export const FIX_COMMANDS: Readonly<Record<FixId, string>> = {
+  pickUser: "set-user <user>",
+  assignRole: "assign-role",
+  assignRoleToEveryone: "assign-role --everyone",
+  removeRoleFromOthers: "remove-role --others",
+  removeRoleFromDisabled: "remove-role --disabled",
+  enableSteps: "enable-steps",
+  publish: "publish",
+  createAppUser: "create-sync-user --client-id <id>",
+};
+
 /** The command line that fixes a checklist line. */
 export function fixCommand(fix: FixId): string {
-  return `marketo-dynamics ${FIXES[fix].command}`;
+  return `marketo-dynamics ${FIX_COMMANDS[fix]}`;
 }

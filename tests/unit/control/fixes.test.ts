@@ -1,6 +1,6 @@
 /** The one table of fixes (core/setup/fixes.ts): every string it names exists, every command runs. */
 import { Writable, Readable } from "node:stream";
-import { FIXES, FIX_IDS, fixCommand } from "../../../core/setup/fixes";
+import { FIX_COMMANDS, FIXES, FIX_IDS, fixCommand } from "../../../core/setup/fixes";
 import { ALL_REQUIRED_PRIVILEGES, blockedFixes, missingPrivileges } from "../../../core/setup/privileges";
 import { run } from "../../../cli/main";
 import { passingState } from "../../helpers/stateBuilder";
@@ -19,13 +19,13 @@ describe.each(FIX_IDS)("%s", (fix) => {
   });
 
   it("names a CLI command with the options it says", async () => {
-    const [name, ...rest] = spec.command.split(" ");
+    const [name, ...rest] = FIX_COMMANDS[fix].split(" ");
     let out = "";
     const stdout = new Writable({ write: (chunk, _enc, done) => ((out += String(chunk)), done()) });
     const code = await run([name, "--help"], { stdout, stderr: stdout, stdin: Readable.from([]), env: {} });
     expect(code).toBe(0);
     for (const word of rest.filter((w) => w.startsWith("--"))) expect(out).toContain(word);
-    expect(fixCommand(fix)).toBe(`marketo-dynamics ${spec.command}`);
+    expect(fixCommand(fix)).toBe(`marketo-dynamics ${FIX_COMMANDS[fix]}`);
   });
 });
 
