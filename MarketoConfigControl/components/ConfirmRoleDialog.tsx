@@ -9,6 +9,8 @@ export const ConfirmDialog: React.FC<{ open: boolean; title: string; confirm: st
   <Dialog
     hidden={!props.open}
     onDismiss={props.onCancel}
+    // Room for "name · email · business unit" on one line where the screen allows (Fluent's default is 340 px).
+    maxWidth={560}
     dialogContentProps={{ type: DialogType.normal, title: props.title, closeButtonAriaLabel: props.t("Button_Cancel") }}
     // Closed, the focus may go to what the change shows: the closing dialog must not pull it back.
     modalProps={{ isBlocking: true, forceFocusInsideTrap: props.open }}
@@ -23,15 +25,18 @@ export const ConfirmDialog: React.FC<{ open: boolean; title: string; confirm: st
 
 /** Past this many names a list scrolls (before 4.0.0.14 it can name thousands). */
 const SCROLL_FROM = 8;
+const WRAP_ANYWHERE: React.CSSProperties = { overflowWrap: "anywhere" };
 
 /**
  * Users as a confirmation names them: enough to tell two John Smiths apart. A long list scrolls and
- * takes the focus, so it scrolls from the keyboard too (WCAG 2.1.1).
+ * takes the focus, so it scrolls from the keyboard too (WCAG 2.1.1). An email has no space to wrap
+ * at: it may break anywhere rather than run past the dialog's edge, cut off.
  */
+
 export const UserList: React.FC<{ users?: UserInfo[] | null; label?: string }> = ({ users, label }) => {
   const long = (users?.length ?? 0) > SCROLL_FROM;
   return (
-    <ul aria-label={label} {...(long ? { tabIndex: 0, style: { maxHeight: 240, overflowY: "auto" } } : {})}>
+    <ul aria-label={label} {...(long ? { tabIndex: 0, style: { ...WRAP_ANYWHERE, maxHeight: 240, overflowY: "auto" } } : { style: WRAP_ANYWHERE })}>
       {users?.map((u) => (
         <li key={u.id}>
           <Text>{[u.fullName, u.email, u.businessUnitName].filter(Boolean).join(" · ")}</Text>
