@@ -38,8 +38,9 @@ export function applyApplicationUserRules(org: Org, changes: Row): void {
       `An application user for application ID '${applicationId}' already exists (systemuserid ${String(existing.systemuserid)}${existing.isdisabled ? ", disabled" : ""}). A record with matching key values already exists.`,
     );
   }
+  // A service principal made seconds ago may not have reached Dataverse yet (Directory.propagationMisses).
   const sp = org.entra.servicePrincipalByAppId(applicationId);
-  if (!sp) {
+  if (!sp || org.entra.notYetSeen("applicationUser", applicationId)) {
     throw new HttpError(
       400,
       Codes.invalidArgument,

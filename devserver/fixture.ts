@@ -42,6 +42,11 @@ export interface Fixture {
   entra?: {
     /** systemuserids of the users who hold Entra's Application Administrator role (default: `currentUserId`). */
     applicationAdministrators?: string[];
+    /**
+     * How many requests answer as if an object just created through Graph did not exist yet
+     * (Entra ID replicates it within seconds; devserver/entra/directory.ts). Default 0.
+     */
+    propagationMisses?: number;
   };
   /** Custom tables (e.g. the Marketo Config table); standard tables are built in. */
   entities?: EntityDef[];

@@ -20,6 +20,7 @@ import { CliError, EXIT, type ExitCode } from "../errors";
 import { DEFAULT_GRAPH_URL, GraphClient, type GraphApplication } from "../graph";
 import { checklistText, jsonHeader, renderChecks, writeJson } from "../output";
 import { loadSetup, type Session } from "../session";
+import { onceVisible, type PropagationContext } from "../propagation";
 import { makeSyncUser } from "../syncUser";
 import { verifyExitCode } from "./verify";
 
@@ -80,6 +81,9 @@ async function deliverSecret(session: Session, secret: string, options: SetupOpt
   return "stdout";
 }
 
+/** Graph's answer to a request about an object another replica has not received yet (cli/propagation.ts). */
+const graphAnswered = (status: number, text: RegExp) => (e: unknown) => e instanceof CliError && e.key === "Cli_Setup_GraphFailed" && e.params.status === status && text.test(e.details ?? "");
+
 /** The app registration, found by its display name or created; several with the name is the admin's call. */
 async function ensureApp(graph: GraphClient, name: string, dryRun: boolean): Promise<{ app: GraphApplication; created: boolean }> {
   const found = await graph.applicationsNamed(name);
@@ -110,13 +114,15 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
   const signIn = session.signIn!;
   const graph = new GraphClient(options.graphUrl ?? DEFAULT_GRAPH_URL, signIn.graphToken, session.fetchImpl, runtime);
   const dry = Boolean(runtime.dryRun);
+  const lag: PropagationContext = { io, t, runtime, quiet: out.json };
 
   // 1. Microsoft Entra ID.
   const { app, created: appCreated } = await ensureApp(graph, options.appName, dry);
   say(appCreated ? "Cli_Setup_AppCreated" : "Cli_Setup_AppFound", { name: app.displayName, clientId: app.appId });
   let spCreated = false;
   if (!(await graph.servicePrincipalOf(app.appId))) {
-    await graph.createServicePrincipal(app.appId);
+    // The app was just read or made: a 400 saying it does not exist is the replica lagging.
+    await onceVisible("Cli_Propagation_App", () => graph.createServicePrincipal(app.appId), graphAnswered(400, /valid application object|NoBackingApplicationObject/i), lag);
     spCreated = true;
   }
   say(spCreated ? "Cli_Setup_SpCreated" : "Cli_Setup_SpFound");
@@ -124,7 +130,8 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
   let secret: string | undefined;
   let secretWentTo: "file" | "stdout" | "json" | undefined;
   if (needSecret) {
-    const credential = await graph.addPassword(app.id, SECRET_NAME, end);
+    // The app was just read or made (by this run or one seconds ago): a 404 is the replica lagging.
+    const credential = await onceVisible("Cli_Propagation_App", () => graph.addPassword(app.id, SECRET_NAME, end), graphAnswered(404, /./), lag);
     if (!dry) {
       secret = credential.secretText;
       io.addSecret(secret);
@@ -139,7 +146,12 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
 
   // 2. Dataverse, as the admin.
   const { client, orgUrl } = await session.connection();
-  const ensured = await ensureApplicationUser(client, runtime, app.appId, { businessUnit: options.businessUnit, enable: options.enable, roleName: base.opts.role });
+  const ensured = await onceVisible(
+    "Cli_Propagation_Sp",
+    () => ensureApplicationUser(client, runtime, app.appId, { businessUnit: options.businessUnit, enable: options.enable, roleName: base.opts.role }),
+    (e) => spCreated && e instanceof CliError && e.key === "Cli_SyncUser_NoServicePrincipal",
+    lag,
+  );
   say(ensured.created ? "Cli_SyncUser_Created" : ensured.enabled ? "Cli_SyncUser_Enabled" : "Cli_SyncUser_Exists", { name: ensured.user.fullName, clientId: app.appId });
   const role = base.opts.role;
   const result = await makeSyncUser(session, ensured, {
@@ -164,6 +176,11 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
     const appIo = { ...io, env: { ...io.env, [SECRET_ENV]: secret } };
     const appOptions = { url: base.opts.url, tenant: base.opts.tenant, clientId: app.appId, authority: base.opts.authority, retries: base.opts.retries };
     const connection = connect(appOptions, appIo, runtime, t, out.json);
+    // A secret made seconds ago may be refused as wrong (AADSTS7000215) until every replica has it.
+    if (needSecret) {
+      const signIn = async () => (await connection).client.callFunction("WhoAmI");
+      await onceVisible("Cli_Propagation_Secret", signIn, (e) => e instanceof CliError && e.key === "Cli_Auth_BadSecret" && e.params.code === "AADSTS7000215", lag);
+    }
     checkSession = { ...base, opts: { ...base.opts, clientId: app.appId, marketoCredentials: true }, connection: () => connection };
   } else say("Cli_Setup_CheckedAsAdmin");
   const loaded = await loadSetup(checkSession);

@@ -49,11 +49,38 @@ export function newSecretText(): string {
 
 const TWO_YEARS_MS = 2 * 365 * 24 * 3600 * 1000;
 
+/**
+ * Who asks for a new object before every replica has it: creating the app's service principal, adding
+ * its secret (both on a new app), Dataverse creating an application user (on a new service
+ * principal), and a sign-in with the secret (on a new secret).
+ */
+export type PropagationReader = "servicePrincipals" | "addPassword" | "applicationUser" | "signIn";
+
+const READERS_OF: Record<"application" | "servicePrincipal" | "secret", PropagationReader[]> = {
+  application: ["servicePrincipals", "addPassword"],
+  servicePrincipal: ["applicationUser"],
+  secret: ["signIn"],
+};
+
 export class Directory {
   readonly applications = new Map<string, EntraApplication>();
   readonly servicePrincipals = new Map<string, ServicePrincipal>();
   /** Entra object ids of the users holding an admin role that may manage app registrations. */
   readonly applicationAdministrators: Set<string>;
+  /**
+   * Entra ID is eventually consistent: an app registration, service principal or secret created
+   * through Graph reaches the other replicas within seconds, and a request served by one that lacks it
+   * is answered as if it did not exist. No Microsoft page states the delay; the answers are those
+   * reported: POST servicePrincipals right after POST applications gets 400 "…does not reference a
+   * valid application object" (microsoftgraph/msgraph-sdk-dotnet#3108), addPassword on a new app 404
+   * (microsoftgraph/msgraph-sdk-java#934), a sign-in with a new secret AADSTS7000215 for some seconds
+   * (microsoftgraph/microsoft-graph-docs#17966). Here the lag is counted, not timed: each reader
+   * misses a new object this many times, then sees it.
+   */
+  propagationMisses: number;
+  private readonly unseen = new Map<string, number>();
+  /** Requests answered as if a new object did not exist yet: a test's proof that the lag fired. */
+  missesServed = 0;
 
   constructor(
     readonly tenantId: string,
@@ -68,6 +95,29 @@ export class Directory {
       if (reg.servicePrincipal !== false) this.addServicePrincipal(app, t0, objectId("5b"));
     }
     this.applicationAdministrators = new Set((fixture.entra?.applicationAdministrators ?? [fixture.currentUserId]).map((id) => id.toLowerCase()));
+    this.propagationMisses = fixture.entra?.propagationMisses ?? 0;
+  }
+
+  /** A new object (made through Graph, not the fixture): each of its readers misses it for a while. */
+  created(kind: keyof typeof READERS_OF, id: string): void {
+    if (this.propagationMisses <= 0) return;
+    for (const reader of READERS_OF[kind]) this.unseen.set(`${reader}:${id.toLowerCase()}`, this.propagationMisses);
+  }
+
+  /** Minutes later: every replica has every object. */
+  settle(): void {
+    this.unseen.clear();
+  }
+
+  /** True while `reader` does not see the object yet; each call is one miss fewer. */
+  notYetSeen(reader: PropagationReader, id: string): boolean {
+    const key = `${reader}:${id.toLowerCase()}`;
+    const left = this.unseen.get(key) ?? 0;
+    if (left <= 0) return false;
+    if (left === 1) this.unseen.delete(key);
+    else this.unseen.set(key, left - 1);
+    this.missesServed++;
+    return true;
   }
 
   addApplication(input: { id?: string; appId?: string; displayName: string; signInAudience?: string; createdDateTime?: string; isFallbackPublicClient?: boolean | null }): EntraApplication {
@@ -138,7 +188,7 @@ export class Directory {
   /** "ok", "expired" (every matching secret is past its end date) or "wrong". */
   checkSecret(app: EntraApplication, secret: string, now = Date.now()): "ok" | "expired" | "wrong" {
     const hash = hashSecret(secret);
-    const matching = app.passwordCredentials.filter((p) => p.secretHash === hash && Date.parse(p.startDateTime) <= now + 5 * 60_000);
+    const matching = app.passwordCredentials.filter((p) => p.secretHash === hash && Date.parse(p.startDateTime) <= now + 5 * 60_000 && !this.notYetSeen("signIn", p.keyId));
     if (matching.some((p) => Date.parse(p.endDateTime) > now)) return "ok";
     return matching.length ? "expired" : "wrong";
   }

@@ -192,6 +192,8 @@ function dispatch(org: Org, token: IssuedToken, base: string, req: GraphRequest)
         signInAudience: audience,
         isFallbackPublicClient: typeof body.isFallbackPublicClient === "boolean" ? body.isFallbackPublicClient : null,
       });
+      directory.created("application", app.appId);
+      directory.created("application", app.id);
       return {
         status: 201,
         body: { "@odata.context": `${base}$metadata#applications/$entity`, ...applicationJson(app) },
@@ -202,7 +204,11 @@ function dispatch(org: Org, token: IssuedToken, base: string, req: GraphRequest)
     if (!app) throw notFound(key);
     if (op === undefined) return single(req, app, base, directory);
     if (req.method !== "POST") throw notAllowed();
-    if (op === "addPassword") return addPassword(req, app, base, directory);
+    if (op === "addPassword") {
+      // A new app on a replica that does not have it yet (Directory.propagationMisses).
+      if (directory.notYetSeen("addPassword", key)) throw notFound(key);
+      return addPassword(req, app, base, directory);
+    }
     if (op === "removePassword") return removePassword(req, app);
     throw new GraphError(400, "BadRequest", `Resource not found for the segment '${op}'.`);
   }
@@ -214,7 +220,7 @@ function dispatch(org: Org, token: IssuedToken, base: string, req: GraphRequest)
     const appId = typeof body.appId === "string" ? body.appId.toLowerCase() : "";
     const app = appId ? directory.applicationByAppId(appId) : undefined;
     // Text as reported for an appId with no application behind it (uncertain; 400 is Graph's status for bad input).
-    if (!app) throw badRequest(`The appId '${appId}' of the service principal does not reference a valid application object.`);
+    if (!app || directory.notYetSeen("servicePrincipals", appId)) throw badRequest(`The appId '${appId}' of the service principal does not reference a valid application object.`);
     if (directory.servicePrincipalByAppId(appId)) {
       throw new GraphError(
         409,
@@ -223,6 +229,7 @@ function dispatch(org: Org, token: IssuedToken, base: string, req: GraphRequest)
       );
     }
     const sp = directory.addServicePrincipal(app);
+    directory.created("servicePrincipal", sp.appId);
     return { status: 201, body: { "@odata.context": `${base}$metadata#servicePrincipals/$entity`, ...servicePrincipalJson(sp) } };
   }
   const sp = altKey !== undefined ? directory.servicePrincipalByAppId(key) : directory.servicePrincipals.get(key.toLowerCase());
@@ -254,6 +261,7 @@ function addPassword(req: GraphRequest, app: EntraApplication, base: string, dir
   if (end !== undefined && Date.parse(end) <= Date.parse(start))
     throw badRequest("Invalid value specified for property 'endDateTime' of resource 'PasswordCredential': it must be later than startDateTime.");
   const { credential, secretText } = directory.addPassword(app, { displayName: typeof input.displayName === "string" ? input.displayName : null, startDateTime: start, endDateTime: end });
+  directory.created("secret", credential.keyId);
   // The only place the secret is ever sent: this response (Graph does the same).
   return { status: 200, body: { "@odata.context": `${base}$metadata#microsoft.graph.passwordCredential`, ...passwordJson(credential, secretText) } };
 }

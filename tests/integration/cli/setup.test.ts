@@ -4,6 +4,7 @@
  * nothing. And the new secret goes only where it was asked to go.
  */
 import { GRAPH_MAX_RETRIES } from "../../../cli/graph";
+import { PROPAGATION_PAUSES } from "../../../cli/propagation";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -84,8 +85,13 @@ const changes = (sent: Sent[]) =>
 
 test("from an empty tenant to a passing verify; the second run finds everything and changes nothing", async () => {
   const secretFile = join(dir, "marketo-secret.txt");
+  const missesBefore = server.org.entra.missesServed;
   const first = await runSetup(["--secret-file", secretFile, "--verbose"]);
   expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+  // Entra's replication lag (the demo's propagationMisses 1) was met at each new object, and waited out:
+  // the service principal and the secret (new app), the application user (new service principal), the sign-in (new secret).
+  expect(server.org.entra.missesServed - missesBefore).toBe(4);
+  expect(occurrences(first.stderr, "has not yet made the new")).toBe(4);
   // Entra: one single-tenant app, its service principal, one secret.
   expect(apps()).toHaveLength(1);
   const [app] = apps();
@@ -116,6 +122,40 @@ test("from an empty tenant to a passing verify; the second run finds everything 
   expect(apps()[0].passwordCredentials).toHaveLength(1);
   expect(usersOf(app.appId)).toHaveLength(1);
   expect(second.stdout).toContain("found");
+});
+
+describe("Microsoft Entra ID's replication lag", () => {
+  test("longer than the waits: the run stops at the service principal, says to run again, and the next run reuses the app", async () => {
+    server.org.entra.propagationMisses = PROPAGATION_PAUSES.length + 1;
+    const before = server.org.entra.missesServed;
+    const stopped = await runSetup([]);
+    expect(server.org.entra.missesServed - before).toBe(PROPAGATION_PAUSES.length + 1);
+    expect(stopped.code).toBe(3);
+    expect(stopped.stderr).toContain("is still not visible after 60 s");
+    expect(stopped.stderr).toContain("run the same command again");
+    expect(apps()).toHaveLength(1);
+    expect(server.org.entra.servicePrincipalByAppId(apps()[0].appId)).toBeUndefined();
+
+    // A few minutes later, as the message says.
+    server.org.entra.propagationMisses = 0;
+    server.org.entra.settle();
+    const again = await runSetup(["--secret-file", join(dir, "lag-secret.txt")]);
+    expect({ code: again.code, waited: again.stderr.includes("has not yet made the new") }).toEqual({ code: 0, waited: false });
+    expect(apps()).toHaveLength(1);
+    expect(server.org.entra.servicePrincipalByAppId(apps()[0].appId)).toBeDefined();
+  });
+
+  test("a wrong secret of an earlier run is reported at once, not waited for", async () => {
+    const secretFile = join(dir, "old-secret.txt");
+    expect((await runSetup(["--secret-file", secretFile])).code).toBe(0);
+    writeFileSync(secretFile, "not-the-secret-of-this-app\n", { mode: 0o600 });
+    const before = server.org.entra.missesServed;
+    const run = await runSetup(["--secret-file", secretFile]);
+    expect(server.org.entra.missesServed).toBe(before);
+    expect(run.stderr).not.toContain("has not yet made the new");
+    expect(run.stderr).toContain("AADSTS7000215");
+    expect(run.code).not.toBe(0);
+  });
 });
 
 describe("Microsoft Graph throttling", () => {
