@@ -47,6 +47,7 @@ export class Org {
   readonly manyToMany: ManyToManyDef[];
   /** relationship schema name → set of "id1|id2" */
   readonly links = new Map<string, Set<string>>();
+  private loaded = false;
   readonly organization: OrganizationInfo;
   currentUserId: string;
   readonly fixture: Fixture;
@@ -110,6 +111,21 @@ export class Org {
       if (!set) throw new Error(`Fixture links unknown relationship '${rel}'`);
       for (const [a, b] of pairs) set.add(`${a.toLowerCase()}|${b.toLowerCase()}`);
     }
+    for (const user of this.tables.get("systemuser")!.values()) this.joinDefaultTeam(user);
+    this.loaded = true;
+  }
+
+  /**
+   * A business unit's default team "always contains all users associated with that business unit";
+   * its members cannot be added or removed by hand (Power Platform admin, "Security concepts in
+   * Microsoft Dataverse", Teams). So membership follows the user's business unit, here as in Dataverse.
+   */
+  private joinDefaultTeam(user: Row): void {
+    const unit = user._businessunitid_value;
+    if (!unit) return;
+    for (const team of this.tables.get("team")!.values()) {
+      if (team.isdefault === true && team._businessunitid_value === unit) this.links.get("teammembership_association")!.add(`${team.teamid}|${user.systemuserid}`);
+    }
   }
 
   /** The privileges this organisation knows: one set per table plus the global ones. */
@@ -138,6 +154,8 @@ export class Org {
     const now = new Date().toISOString();
     const full: Row = { createdon: now, modifiedon: now, ...row, [idKey]: id, versionnumber: this.nextVersion() };
     this.table(entity).set(id, full);
+    // The fixture's users join their default team once every team is loaded (constructor).
+    if (this.loaded && entity.logicalName === "systemuser") this.joinDefaultTeam(full);
     return full;
   }
 

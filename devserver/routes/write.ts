@@ -9,7 +9,7 @@ import { ApiRequest, ApiResponse, ServerContext, noContent, parseJsonBody, parse
 import { refuseNonCustomizable } from "../customizable";
 import { Codes, HttpError, badQuery, recordNotFound } from "../errors";
 import type { Row } from "../fixture";
-import { propertyName } from "../schema";
+import { propertyName, type ManyToManyDef } from "../schema";
 import { checkPrivilege } from "../security";
 import type { Entity, Navigation, Org } from "../store";
 import { etag, formatRow } from "./query";
@@ -157,6 +157,20 @@ function checkRoleBusinessUnit(org: Org, principal: Row, role: Row, principalKin
   void org;
 }
 
+/**
+ * A default business-unit team's members are the unit's users, kept by Dataverse: "you can't manually
+ * add or remove" them (Power Platform admin, "Security concepts in Microsoft Dataverse", Teams). The
+ * refusal's code and text are not documented: ours is InvalidArgument.
+ */
+function checkNotDefaultTeamMembership(org: Org, rel: ManyToManyDef, teamId: string): void {
+  if (rel.schemaName !== "teammembership_association" || org.get("team", teamId)?.isdefault !== true) return;
+  throw new HttpError(
+    400,
+    Codes.invalidArgument,
+    `The team (Id=${teamId}) is the default team of its business unit: its members are the business unit's users and cannot be added or removed. Move the user to another business unit instead.`,
+  );
+}
+
 /** POST `<set>(id)/<nav>/$ref` (collection) or PUT `<set>(id)/<lookup>/$ref`. */
 export function associate(ctx: ServerContext, req: ApiRequest, entity: Entity, id: string, nav: Navigation, navName: string, contentIds?: Map<string, string>): ApiResponse {
   const row = ctx.org.get(entity.logicalName, id);
@@ -188,6 +202,7 @@ export function associate(ctx: ServerContext, req: ApiRequest, entity: Entity, i
   } else {
     checkPrivilege(ctx.org, req.userId, "AppendTo", entity);
   }
+  checkNotDefaultTeamMembership(ctx.org, rel, id1);
   if (ctx.org.isLinked(rel, id1, id2)) {
     // Dataverse answers a repeated association with DuplicateRecord (0x80040237). The docs do not
     // state the HTTP status; 400 is what a CrmException of this kind maps to in our reading.
@@ -219,6 +234,7 @@ export function disassociate(ctx: ServerContext, req: ApiRequest, entity: Entity
   }
   const [id1, id2] = nav.selfIsEntity1 ? [id, other] : [other, id];
   if (nav.relationship.entity2 === "role") checkPrivilege(ctx.org, req.userId, "prvAssignRole");
+  checkNotDefaultTeamMembership(ctx.org, nav.relationship, id1);
   // Assumption (not documented): removing a link that is not there is answered 204, not an error.
   ctx.org.unlink(nav.relationship, id1, id2);
   return noContent();

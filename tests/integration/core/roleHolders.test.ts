@@ -11,7 +11,7 @@ import type { CheckId, SetupInput, SetupState } from "../../../core/setup/types"
 import { buildDemoFixture } from "../../../devserver/fixtures/demo";
 import { withSolutionVersion } from "../../../devserver/fixtures/variants";
 import { generateLargeOrg } from "../../../devserver/generate";
-import { CONFIG, ROLE, ROLE_NAME, SOLUTION, TEAM, USER } from "../../../devserver/fixtures/ids";
+import { BU, CONFIG, ROLE, ROLE_NAME, SOLUTION, TEAM, USER } from "../../../devserver/fixtures/ids";
 import { startDevServer, type DevServer } from "../../../devserver/server";
 
 jest.setTimeout(120_000);
@@ -55,6 +55,52 @@ describe("from 4.0.0.14: teams and disabled holders (demo organisation)", () => 
     state = await loadSetupState(client, input);
     expect(check(state, "role.exclusive")!.status).toBe("pass");
     expect(check(state, "role.disabledHolders")).toBeUndefined();
+  });
+});
+
+describe("the role on a business unit's default team (every user of the unit is a member)", () => {
+  let server: DevServer;
+  let client: DataverseClient;
+  beforeEach(async () => {
+    const fixture = buildDemoFixture();
+    fixture.associations.teamroles_association.push([TEAM.contosoDefault, ROLE.marketoSync]);
+    // The sync user holds the role itself too, so taking it from the team it belongs to is offered.
+    fixture.associations.systemuserroles_association.push([USER.marketoSync, ROLE.marketoSync]);
+    server = await startDevServer({ fixture, publishDurationMs: 0 });
+    client = new DataverseClient({ orgUrl: server.url });
+    await client.update(CONFIG.demo.entitySet, CONFIG.defaultRecord, { [`${CONFIG.demo.userAttribute}@odata.bind`]: `/systemusers(${USER.marketoSync})` });
+  });
+  afterEach(() => server.close());
+
+  /** The enabled users of the root business unit, as the organisation has them. */
+  const enabledInContoso = () =>
+    [...server.org.table(server.org.entity("systemuser")).values()].filter((u) => u._businessunitid_value === BU.contoso && u.isdisabled !== true).map((u) => String(u.systemuserid));
+
+  it("names the default team and counts every enabled user of the unit but the sync user; removal takes the role from the team only", async () => {
+    let state = await loadSetupState(client, input);
+    const line = check(state, "role.exclusive")!;
+    expect(line).toMatchObject({ status: "fail", messageKey: "Check_RoleNotExclusiveTeams" });
+    const team = line.affectedTeams!.find((t) => t.id === TEAM.contosoDefault)!;
+    expect(team.members.map((m) => m.id).sort()).toEqual(
+      enabledInContoso()
+        .filter((id) => id !== USER.marketoSync)
+        .sort(),
+    );
+    expect(enabledInContoso().length).toBeGreaterThan(20);
+
+    await removeSyncRoleFrom(client, state, line.affectedUsers!, { teams: line.affectedTeams });
+    expect(server.org.links.get("teamroles_association")!.has(`${TEAM.contosoDefault}|${ROLE.marketoSync}`)).toBe(false);
+    // The unit's users are still its default team's members: nobody was moved.
+    expect(enabledInContoso().every((id) => server.org.links.get("teammembership_association")!.has(`${TEAM.contosoDefault}|${id}`))).toBe(true);
+    state = await loadSetupState(client, input);
+    expect(check(state, "role.exclusive")!.status).toBe("pass");
+  });
+
+  it("a user created in the unit joins its default team; its membership cannot be changed by hand", async () => {
+    const id = await client.create("systemusers", { firstname: "New", lastname: "Hire", internalemailaddress: "new.hire@contoso.com", "businessunitid@odata.bind": `/businessunits(${BU.contoso})` });
+    expect(server.org.links.get("teammembership_association")!.has(`${TEAM.contosoDefault}|${id}`)).toBe(true);
+    await expect(client.disassociate("teams", TEAM.contosoDefault, "teammembership_association", id)).rejects.toMatchObject({ status: 400, code: "0x80040203" });
+    expect(server.org.links.get("teammembership_association")!.has(`${TEAM.contosoDefault}|${id}`)).toBe(true);
   });
 });
 
