@@ -52,7 +52,7 @@ export const TeamList: React.FC<{ teams?: RoleTeam[]; t: Translate }> = ({ teams
     <ul aria-label={t("Confirm_TeamsLabel")} data-teams>
       {teams.map((team) => (
         <li key={team.id}>
-          <Text>{t("Confirm_Team", { team: team.name, count: team.members.length })}</Text>
+          <Text>{team.entraGroup ? t("Confirm_GroupTeam", { team: team.name }) : t("Confirm_Team", { team: team.name, count: team.members.length })}</Text>
           <UserList users={team.members} />
         </li>
       ))}

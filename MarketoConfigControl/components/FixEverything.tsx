@@ -16,12 +16,13 @@ export function stepText(step: PlannedFix, setup: SetupState, t: Translate): str
       return t("FixAll_assignRole", { role, name: setup.chosenUser?.ok ? setup.chosenUser.value.fullName : "" });
     case "assignRoleToEveryone":
       return t("FixAll_assignRoleToEveryone", { role, count: step.users?.length ?? 0 });
-    case "removeRoleFromOthers":
-      // Everybody who loses it: the users, and the teams' members (once each).
-      return t(step.teams?.length ? "FixAll_removeRoleFromOthersTeams" : "FixAll_removeRoleFromOthers", {
-        role,
-        count: new Set([...(step.users ?? []), ...(step.teams ?? []).flatMap((team) => team.members)].map((u) => u.id)).size,
-      });
+    case "removeRoleFromOthers": {
+      // Everybody who loses it: the users, and the teams' members (once each). A Microsoft Entra group
+      // team may have no member listed yet: then only the teams are named.
+      const count = new Set([...(step.users ?? []), ...(step.teams ?? []).flatMap((team) => team.members)].map((u) => u.id)).size;
+      if (count === 0) return t("FixAll_removeRoleFromTeamsOnly", { role, teams: (step.teams ?? []).map((team) => team.name).join(", ") });
+      return t(step.teams?.length ? "FixAll_removeRoleFromOthersTeams" : "FixAll_removeRoleFromOthers", { role, count });
+    }
     case "removeRoleFromDisabled":
       return t("FixAll_removeRoleFromDisabled", { role, count: step.users?.length ?? 0 });
     case "enableSteps": {

@@ -57,8 +57,12 @@ export async function executeFix(step: PlannedFix, ctx: FixContext): Promise<Fix
     }
     case "removeRoleFromOthers":
     case "removeRoleFromDisabled": {
-      const { removed } = await service.removeRole(setup, step.users ?? [], step.teams);
-      return { at: stamp(ctx), text: t("Done_removeRole", { role, names: removed.map((u) => u.fullName).join(", ") }), removed };
+      const { removed, teams } = await service.removeRole(setup, step.users ?? [], step.teams);
+      // A Microsoft Entra group team may have no member listed yet: then the teams are who changed.
+      const text = removed.length
+        ? t("Done_removeRole", { role, names: removed.map((u) => u.fullName).join(", ") })
+        : t("Done_removeRoleTeamsOnly", { role, teams: teams.map((team) => team.name).join(", ") });
+      return { at: stamp(ctx), text, removed };
     }
     case "enableSteps": {
       const { enabled } = await service.enableSteps(setup);

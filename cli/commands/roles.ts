@@ -111,7 +111,7 @@ export async function removeRole(session: Session, options: { others?: boolean; 
     }
   }
   const acted = userJson(user, syncUserSource);
-  const teamJson = (ts: RoleTeam[]) => ts.map((team) => ({ id: team.id, name: team.name, memberIds: team.members.map((m) => m.id) }));
+  const teamJson = (ts: RoleTeam[]) => ts.map((team) => ({ id: team.id, name: team.name, ...(team.entraGroup ? { entraGroup: true } : {}), memberIds: team.members.map((m) => m.id) }));
   if (others.length === 0 && teams.length === 0) {
     if (session.runtime.dryRun) return reportDryRun(session, { user: acted, removed: [], teams: [] });
     if (out.json) writeJson(io, { user: acted, removed: [], teams: [] });
@@ -120,7 +120,10 @@ export async function removeRole(session: Session, options: { others?: boolean; 
   }
   if (!out.json) {
     if (others.length) io.out(t("Cli_RemoveList", { role, count: others.length }) + "\n" + others.map(userLine).join("\n") + "\n");
-    for (const team of teams) io.out(t("Cli_RemoveTeam", { role, team: team.name, count: team.members.length }) + "\n" + team.members.map(userLine).join("\n") + "\n");
+    for (const team of teams) {
+      const heading = team.entraGroup ? t("Cli_RemoveGroupTeam", { role, team: team.name }) : t("Cli_RemoveTeam", { role, team: team.name, count: team.members.length });
+      io.out(heading + "\n" + team.members.map(userLine).join("\n") + "\n");
+    }
   }
   if (!(await confirmed(session, options.yes, "Cli_RemoveNeedsYes"))) {
     io.out(t("Cli_RemoveCancelled") + "\n");
@@ -130,6 +133,9 @@ export async function removeRole(session: Session, options: { others?: boolean; 
   const result = { user: acted, removed: removed.map((u) => ({ id: u.id, name: u.fullName })), teams: teamJson(fromTeams) };
   if (session.runtime.dryRun) return reportDryRun(session, result);
   if (out.json) writeJson(io, result);
-  else io.out(t("Cli_Removed", { role, names: removed.map((u) => u.fullName).join(", ") }) + "\n");
+  else {
+    if (removed.length) io.out(t("Cli_Removed", { role, names: removed.map((u) => u.fullName).join(", ") }) + "\n");
+    if (fromTeams.length) io.out(t("Cli_RemovedFromTeams", { role, teams: fromTeams.map((team) => team.name).join(", ") }) + "\n");
+  }
   return EXIT.ok;
 }

@@ -137,13 +137,16 @@ function directHolders(s: SetupState, disabled: boolean): UserInfo[] {
   return byName(seen.values());
 }
 
-/** Teams that give the role to an enabled user other than the sync user, with those members only. */
+/**
+ * Teams that give the role to an enabled user other than the sync user, with those members only; a
+ * Microsoft Entra group team always, as members not listed yet get the role when they first sign in.
+ */
 export function otherRoleTeams(s: SetupState): RoleTeam[] {
   if (!s.roleTeams?.ok) return [];
   const sync = syncIds(s);
   return s.roleTeams.value
     .map((t) => ({ ...t, members: byName(t.members.filter((m) => !m.isDisabled && !sync.has(m.id.toLowerCase()))) }))
-    .filter((t) => t.members.length)
+    .filter((t) => t.members.length || t.entraGroup)
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -186,9 +189,9 @@ function roleExclusive(s: SetupState): CheckItem {
   if (!roleMustBeExclusive(version)) return roleForEveryone(s, version);
   if (s.roleTeams && !s.roleTeams.ok) return unknown(id, s.roleTeams);
   const others = otherRoleHolders(s);
-  if (others.length === 0) return line(id, "pass", "Check_RoleExclusive", { role });
-  const direct = directHolders(s, false);
   const teams = otherRoleTeams(s);
+  if (others.length === 0 && teams.length === 0) return line(id, "pass", "Check_RoleExclusive", { role });
+  const direct = directHolders(s, false);
   // Removal is offered only once the sync user is picked and saved: who is "other" is settled then.
   // A team the sync user still needs (no direct role yet) keeps the role until that is fixed first.
   const saved = s.savedUserId.ok ? s.savedUserId.value?.toLowerCase() : undefined;
@@ -197,8 +200,9 @@ function roleExclusive(s: SetupState): CheckItem {
   return line(
     id,
     "fail",
-    teams.length ? "Check_RoleNotExclusiveTeams" : "Check_RoleNotExclusive",
-    params,
+    others.length === 0 ? "Check_RoleGroupTeams" : teams.length ? "Check_RoleNotExclusiveTeams" : "Check_RoleNotExclusive",
+    // Nobody listed: the sentence is about the teams, and counts them.
+    others.length === 0 ? { ...params, count: teams.length } : params,
     "Check_RoleNotExclusive_Detail",
     settled ? { fix: "removeRoleFromOthers", affectedUsers: direct, ...(teams.length ? { affectedTeams: teams } : {}) } : {},
   );

@@ -120,12 +120,16 @@ function readRoles(data: Row): RoleCopy[] {
   }));
 }
 
+/** Team types 2 and 3: Microsoft Entra security group and Microsoft 365 group teams (Team table reference, TeamType). */
+const ENTRA_GROUP_TEAM_TYPES = [2, 3];
+
 function readRoleTeams(data: Row): RoleTeam[] {
   return rows(data).map((t) => ({
     id: String(t.teamid),
     name: String(t.name ?? ""),
     roleIds: ((t.teamroles_association as Row[]) ?? []).map((r) => String(r.roleid)),
     members: ((t.teammembership_association as Row[]) ?? []).map(toUser),
+    ...(ENTRA_GROUP_TEAM_TYPES.includes(Number(t.teamtype)) ? { entraGroup: true as const } : {}),
   }));
 }
 

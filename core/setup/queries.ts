@@ -65,7 +65,7 @@ export function teamsWithRolePath(roleName: string): string {
   return (
     "teams" +
     buildQuery({
-      select: ["teamid", "name"],
+      select: ["teamid", "name", "teamtype"],
       filter: `teamroles_association/any(r:r/name eq ${literal(roleName)})`,
       expand: [
         { navigation: "teamroles_association", select: ["roleid"], filter: eq("name", roleName) },

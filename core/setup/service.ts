@@ -15,7 +15,7 @@ export interface SetupService {
   searchUsers(search: UserSearch, signal?: AbortSignal): Promise<UserSearchResult[]>;
   assignRole(state: SetupState, signal?: AbortSignal): Promise<{ changed: boolean }>;
   /** From the users, then from the teams (their members lose it with them). */
-  removeRole(state: SetupState, users: UserInfo[], teams?: RoleTeam[], signal?: AbortSignal): Promise<{ removed: UserInfo[] }>;
+  removeRole(state: SetupState, users: UserInfo[], teams?: RoleTeam[], signal?: AbortSignal): Promise<{ removed: UserInfo[]; teams: RoleTeam[] }>;
   /** Before 4.0.0.14: to every user named (batched). */
   assignRoleToUsers(state: SetupState, users: UserInfo[], signal?: AbortSignal): Promise<{ assigned: UserInfo[] }>;
   enableSteps(state: SetupState, signal?: AbortSignal): Promise<{ enabled: string[] }>;

@@ -60,6 +60,12 @@ export interface RoleTeam {
   /** The copies of the role the team holds (a team holds its own business unit's copy). */
   roleIds: string[];
   members: UserInfo[];
+  /**
+   * A Microsoft Entra group team: Dataverse lists only the group's members who have opened the
+   * environment; the others get its roles when they first do (Power Platform admin, "Manage group
+   * teams"). So it gives the role to more people than `members` names, maybe to nobody listed yet.
+   */
+  entraGroup?: true;
 }
 
 export interface PluginStep {

@@ -164,6 +164,36 @@ describe("every result is seen where the admin looks", () => {
     expect(team.teamroles_association.map((r) => r.roleid)).not.toContain(ROLE.marketoSync);
   });
 
+  it("a Microsoft Entra group team with no member listed yet: the line fails, the confirmation says why, and the team loses the role", async () => {
+    // Only the group team stands between this organisation and a passing line.
+    const org = server.org;
+    const mine = [...org.links.get("systemuserroles_association")!].filter((p) => p.endsWith(`|${ROLE.marketoSync}`) && !p.startsWith(USER.marketoSync));
+    for (const p of mine) org.links.get("systemuserroles_association")!.delete(p);
+    org.links.get("systemuserroles_association")!.add(`${USER.marketoSync}|${ROLE.marketoSync}`);
+    org.links.get("teamroles_association")!.delete(`${TEAM.marketoAdmins}|${ROLE.marketoSync}`);
+    const groupTeam = "7ea00000-0000-0000-0000-00000000e1a1";
+    org.insert(org.entity("team"), {
+      teamid: groupTeam,
+      name: "Marketing (Entra group)",
+      teamtype: 2,
+      isdefault: false,
+      _businessunitid_value: org.get("systemuser", USER.marketoSync)!._businessunitid_value,
+    });
+    org.links.get("teamroles_association")!.add(`${groupTeam}|${ROLE.marketoSync}`);
+
+    await mountSaved();
+    expect(statusOf("role.exclusive")).toBe("fail");
+    expect(line("role.exclusive").textContent).toContain("The Microsoft Entra group team Marketing (Entra group) holds the role");
+    fireEvent.click(fixButton("role.exclusive")!);
+    const dialog = await screen.findByRole("alertdialog");
+    const teams = within(dialog).getByRole("list", { name: "Teams that will lose the role" });
+    expect(within(teams).getByText(/^Team Marketing \(Entra group\), a Microsoft Entra group team: members who have not opened this environment yet are not listed/)).toBeTruthy();
+    fireEvent.click(within(dialog).getByRole("button", { name: "Remove the role" }));
+    await focusedNotice(line("role.exclusive"), /^Role Marketo Sync User removed from the teams Marketing \(Entra group\)\.$/);
+    await waitFor(() => expect(statusOf("role.exclusive")).toBe("pass"));
+    expect(org.links.get("teamroles_association")!.has(`${groupTeam}|${ROLE.marketoSync}`)).toBe(false);
+  });
+
   it("in French, with the user's name", async () => {
     await mountSaved({ lang: "1036" });
     fireEvent.click(fixButton("user.role")!);

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync, zipSync } from "fflate";
-import { APP, CONFIG, FORM, ROLE, SECRET, STEP, USER } from "../../../devserver/fixtures/ids";
+import { APP, BU, CONFIG, FORM, ROLE, SECRET, STEP, USER } from "../../../devserver/fixtures/ids";
 import { startDevServer, type DevServer } from "../../../devserver/server";
 import { apiRequests, cli, connectionArgs, spawnCli, tokenRequests } from "./helpers";
 import { buildZips } from "./zips";
@@ -221,6 +221,28 @@ describe("fix commands", () => {
     expect(server.org.rolesOf(USER.formerEmployee).direct).toHaveLength(0);
     expect((await cli(["remove-role", "--others", "--yes", ...args])).stdout).toContain("No other enabled user has the role");
     expect((await cli(["remove-role", ...args])).code).toBe(2);
+  });
+
+  it("remove-role --others: a Microsoft Entra group team holding the role is named and emptied even with no member listed yet", async () => {
+    await cli(["set-user", APP.marketoSync, ...args]);
+    await cli(["assign-role", ...args]);
+    await cli(["remove-role", "--others", "--yes", ...args]);
+    expect((await cli(["verify", ...args])).stdout).toMatch(/Passed\s+Nobody else has the role/);
+    // A group team (teamtype 2) none of whose members has opened the environment yet.
+    const groupTeam = "7ea00000-0000-0000-0000-00000000e1a1";
+    server.org.insert(server.org.entity("team"), { teamid: groupTeam, name: "Marketing (Entra group)", teamtype: 2, isdefault: false, _businessunitid_value: BU.contoso });
+    server.org.links.get("teamroles_association")!.add(`${groupTeam}|${ROLE.marketoSync}`);
+    const verify = await cli(["verify", ...args]);
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toContain("The Microsoft Entra group team Marketing (Entra group) holds the role");
+
+    const removed = await cli(["remove-role", "--others", "--yes", ...args]);
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toContain("The team Marketing (Entra group) (a Microsoft Entra group team) holds the role Marketo Sync User and would lose it");
+    expect(removed.stdout).toContain("Role Marketo Sync User removed from the teams: Marketing (Entra group).");
+    expect(removed.stdout).not.toContain("removed from: .");
+    expect(server.org.links.get("teamroles_association")!.has(`${groupTeam}|${ROLE.marketoSync}`)).toBe(false);
+    expect((await cli(["verify", ...args])).stdout).toMatch(/Passed\s+Nobody else has the role/);
   });
 
   it("remove-role refuses before Marketo solution 4.0.0.14", async () => {

@@ -296,6 +296,17 @@ describe("role.exclusive and the 4.0.0.14 boundary", () => {
     expect(check(s, "user.role")).toMatchObject({ status: "warn", fix: "assignRole" });
   });
 
+  it("a Microsoft Entra group team holding the role fails the line even with no member listed yet (they get it on first sign-in)", () => {
+    const s = passingState();
+    s.roleTeams = { ok: true, value: [{ id: "team-g", name: "Marketing (Entra)", roleIds: [IDS.roleRoot], members: [], entraGroup: true }] };
+    const item = check(s, "role.exclusive");
+    expect(item).toMatchObject({ status: "fail", messageKey: "Check_RoleGroupTeams", fix: "removeRoleFromOthers", params: { teams: "Marketing (Entra)" } });
+    expect(item.affectedTeams!.map((t) => [t.id, t.members])).toEqual([["team-g", []]]);
+    // An owner team with nobody else in it is no problem; only the group team's unseen members are.
+    s.roleTeams = { ok: true, value: [{ id: "team-o", name: "Owners", roleIds: [IDS.roleRoot], members: [] }] };
+    expect(check(s, "role.exclusive").status).toBe("pass");
+  });
+
   it("an unreadable team list makes the line unknown, not a pass", () => {
     const s = passingState();
     s.roleTeams = { ok: false, error: new DataverseError("privilege", { status: 403, message: "prvReadTeam" }) };
