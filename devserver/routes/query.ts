@@ -189,12 +189,30 @@ function expandPaging(options: QueryOptions, collection: boolean): FormatContext
   return { mode: hasNestedExpand(options.expand) ? "nested" : "single", alwaysLink: collection };
 }
 
+/**
+ * Which relationships `$expand` may join (join-tables.md, "Supported Relationship types for
+ * $expand"): side by side, many-to-many ones only with each other; nested, none at all. The refusal's
+ * code and text are not documented: ours.
+ */
+function checkExpandRelationships(org: Org, entity: Entity, items: ExpandItem[] | undefined, nested = hasNestedExpand(items)): void {
+  if (!items?.length) return;
+  const kinds = items.map((item) => ({ item, nav: org.navigation(entity, item.navigation) }));
+  const manyToMany = kinds.filter((k) => k.nav?.kind === "manyToMany").map((k) => k.item.navigation);
+  if (manyToMany.length && (nested || manyToMany.length < kinds.filter((k) => k.nav).length)) {
+    throw badQuery(
+      `The $expand of '${manyToMany[0]}', a many-to-many relationship, cannot be ${nested ? "used with a nested $expand" : "combined with one-to-many or many-to-one relationships"}. Expand many-to-many relationships on their own, in a separate query.`,
+    );
+  }
+  for (const { item, nav } of kinds) if (nav) checkExpandRelationships(org, nav.target, item.options.expand, nested);
+}
+
 const SKIPTOKEN = /^<cookie pagenumber="(\d+)" offset="(\d+)" \/>$/;
 
 /** GET `<set>` (or a collection navigation, whose rows the caller passes). */
 export function readCollection(ctx: ServerContext, req: ApiRequest, entity: Entity, source: Row[], contextPath: string): ApiResponse {
   checkPrivilege(ctx.org, req.userId, "Read", entity);
   const options = parseOptions(req);
+  checkExpandRelationships(ctx.org, entity, options.expand);
   const prefer = parsePrefer(req.headers["prefer"]);
   const fc: FormatContext = { org: ctx.org, prefer, userId: req.userId, serviceRoot: ctx.serviceRoot, expandPaging: expandPaging(options, true) };
   const all = applyOptions(fc, entity, source, { ...options, top: undefined });
@@ -229,6 +247,7 @@ export function readRecord(ctx: ServerContext, req: ApiRequest, entity: Entity, 
   checkPrivilege(ctx.org, req.userId, "Read", entity);
   const options = parseOptions(req);
   if (options.filter || options.orderby || options.top !== undefined) throw badQuery("Query options $filter, $orderby and $top are not allowed on a single record.");
+  checkExpandRelationships(ctx.org, entity, options.expand);
   const row = ctx.org.get(entity.logicalName, id);
   if (!row) throw recordNotFound(entity.logicalName, id);
   const prefer = parsePrefer(req.headers["prefer"]);

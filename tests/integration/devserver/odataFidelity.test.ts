@@ -41,14 +41,19 @@ describe("expanded collections", () => {
   });
 
   it("with a nested $expand, pages each expanded collection at odata.maxpagesize, the link carrying a $skiptoken", async () => {
-    const expand = "systemuserroles_association($select=fullname;$expand=businessunitid($select=name))";
-    const r = await get<Collection>(server, `roles${query({ $select: "name", $filter: "name eq 'Marketo Sync User'", $expand: expand })}`, { Prefer: "odata.maxpagesize=1" });
+    // As Microsoft's example: a one-to-many collection with a many-to-one expand nested in it.
+    const expand = "business_unit_system_users($select=fullname;$expand=businessunitid($select=name))";
+    const r = await get<Collection>(server, `businessunits${query({ $select: "name", $filter: "name eq 'Contoso'", $expand: expand })}`, { Prefer: "odata.maxpagesize=1" });
     expect(r.status).toBe(200);
-    const role = r.body.value[0];
-    const holders = server.org.related(server.org.entity("role"), server.org.get("role", String(role.roleid))!, server.org.navigation(server.org.entity("role"), "systemuserroles_association")!);
-    expect(holders.length).toBeGreaterThan(1);
-    expect(role.systemuserroles_association).toHaveLength(1);
-    const link = role["systemuserroles_association@odata.nextLink"] as string;
+    const unit = r.body.value[0];
+    const users = server.org.related(
+      server.org.entity("businessunit"),
+      server.org.get("businessunit", String(unit.businessunitid))!,
+      server.org.navigation(server.org.entity("businessunit"), "business_unit_system_users")!,
+    );
+    expect(users.length).toBeGreaterThan(1);
+    expect(unit.business_unit_system_users).toHaveLength(1);
+    const link = unit["business_unit_system_users@odata.nextLink"] as string;
     expect(link).toMatch(/\?\$select=fullname&\$expand=businessunitid\(\$select=name\)&\$skiptoken=/);
     const rest: Row[] = [];
     for (let next: string | undefined = link; next;) {
@@ -57,8 +62,8 @@ describe("expanded collections", () => {
       rest.push(...page.body.value);
       next = page.body["@odata.nextLink"];
     }
-    const seen = [...(role.systemuserroles_association as Row[]), ...rest].map((u) => u.systemuserid).sort();
-    expect(seen).toEqual(holders.map((u) => u.systemuserid).sort());
+    const seen = [...(unit.business_unit_system_users as Row[]), ...rest].map((u) => u.systemuserid).sort();
+    expect(seen).toEqual(users.map((u) => u.systemuserid).sort());
   });
 });
 
@@ -111,12 +116,20 @@ describe("options Dataverse refuses", () => {
     ["$count inside $expand", `roles?$expand=systemuserroles_association($select=fullname;$count=true)`, "0x80060888", /\$count is not supported inside \$expand/],
     [
       "$top with a nested $expand",
-      `roles?$expand=systemuserroles_association($select=fullname;$top=2;$expand=businessunitid($select=name))`,
+      `businessunits?$expand=business_unit_system_users($select=fullname;$top=2;$expand=businessunitid($select=name))`,
       "0x80060888",
       /^Only \$select and \$filter clause can be provided while doing \$expand on many-to-one relationship or nested one-to-many relationship\.$/,
     ],
-    ["$orderby with a nested $expand", `roles?$expand=systemuserroles_association($orderby=fullname;$expand=businessunitid($select=name))`, "0x80060888", /^Only \$select and \$filter/],
+    ["$orderby with a nested $expand", `businessunits?$expand=business_unit_system_users($orderby=fullname;$expand=businessunitid($select=name))`, "0x80060888", /^Only \$select and \$filter/],
     ["$top on a lookup", `systemusers?$expand=businessunitid($top=1)`, "0x80060888", /^Only \$select and \$filter/],
+    // join-tables.md, "Supported Relationship types for $expand": N:N only beside N:N, never nested.
+    ["N:N beside N:1", `systemusers?$select=fullname&$expand=systemuserroles_association($select=name),businessunitid($select=name)`, "0x80060888", /many-to-many relationship, cannot be combined/],
+    [
+      "N:N with a nested N:1",
+      `teams?$select=name&$expand=teammembership_association($select=fullname;$expand=businessunitid($select=name))`,
+      "0x80060888",
+      /many-to-many relationship, cannot be used with a nested \$expand/,
+    ],
     [
       "16 $expand",
       `systemusers(${USER.maria})?$expand=${Array.from({ length: 16 }, () => "businessunitid($select=name)").join(",")}`,
@@ -128,6 +141,13 @@ describe("options Dataverse refuses", () => {
     const r = await get(server, path);
     expect(r.status).toBe(400);
     expect(r.body).toEqual({ error: { code, message: expect.stringMatching(message) } });
+  });
+
+  it("accepts many-to-many expands side by side, and one-to-many beside many-to-one, nested", async () => {
+    expect((await get(server, `teams?$select=name&$expand=teamroles_association($select=name),teammembership_association($select=fullname)`)).status).toBe(200);
+    expect((await get(server, `businessunits?$select=name&$expand=business_unit_system_users($select=fullname;$expand=businessunitid($select=name)),parentbusinessunitid($select=name)`)).status).toBe(
+      200,
+    );
   });
 
   it("still accepts $top and $orderby in a single $expand, and 15 of them", async () => {
