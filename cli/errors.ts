@@ -42,7 +42,28 @@ export function exitCodeOf(e: unknown): ExitCode {
   return COULD_NOT_RUN_KINDS.has(e.kind) ? EXIT.couldNotRun : EXIT.failed;
 }
 
+/** A failure of one step of a command that makes several (setup: create the user, assign the role, save it…). */
+export class StepFailure extends Error {
+  constructor(
+    readonly operation: Operation,
+    readonly failure: unknown,
+  ) {
+    super(`${operation} failed`);
+    this.name = "StepFailure";
+  }
+}
+
+/** Runs one step; its Dataverse refusal is then explained as that step's (the privilege it needs), not the command's. */
+export async function during<T>(operation: Operation, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    throw isDataverseError(e) ? new StepFailure(operation, e) : e;
+  }
+}
+
 export function explain(e: unknown, operation: Operation, t: Translate): ExplainedError {
+  if (e instanceof StepFailure) return explain(e.failure, e.operation, t);
   if (e instanceof CliError) {
     return { exitCode: e.exitCode, key: e.key, message: t(e.key, e.params), hint: e.hintKey ? t(e.hintKey, e.params) : undefined, details: e.details };
   }

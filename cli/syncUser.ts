@@ -9,6 +9,7 @@ import { assignSyncRole, enablePluginSteps } from "../core/setup";
 import { resolveConfig } from "./config";
 import { saveMarketoUser, type EnsuredUser } from "./applicationUser";
 import { runPublish } from "./commands/publish";
+import { during } from "./errors";
 import { loadSetup, type Session } from "./session";
 
 export interface SyncUserResult {
@@ -36,14 +37,14 @@ export async function makeSyncUser(
   } else {
     const loaded = await loadSetup(session, { userId: ensured.user.id });
     // A user created just now got its role with it (core's createApplicationUser): that is this run's change.
-    result.roleAssigned = (await assignSyncRole(client, loaded.state)).changed || ensured.created;
-    result.userSaved = await saveMarketoUser(client, loaded.config, ensured.user.id);
+    result.roleAssigned = (await during("assignRole", () => assignSyncRole(client, loaded.state))).changed || ensured.created;
+    result.userSaved = await during("saveUser", () => saveMarketoUser(client, loaded.config, ensured.user.id));
   }
   // Said before the steps and the publish, so the transcript reads in the order things happen.
   options.afterUser?.(result);
   if (!options.stepsAndPublish) return result;
   const { state } = await loadSetup(session, ensured.planned ? {} : { userId: ensured.user.id });
-  const steps = await enablePluginSteps(client, state);
+  const steps = await during("enableSteps", () => enablePluginSteps(client, state));
   result.stepsEnabled = steps.enabled;
   result.stepsSkipped = steps.skipped;
   options.afterSteps?.(result);
@@ -51,7 +52,7 @@ export async function makeSyncUser(
   const changed = ensured.created || ensured.enabled || result.roleAssigned || result.userSaved || steps.enabled.length > 0;
   if (changed && plan) plan.add("POST", `${orgUrl}${API_PATH}PublishAllXmlAsync`);
   else if (changed) {
-    await runPublish(session, client);
+    await during("publish", () => runPublish(session, client));
     result.published = true;
   }
   return result;

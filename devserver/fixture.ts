@@ -43,6 +43,11 @@ export interface Fixture {
     /** systemuserids of the users who hold Entra's Application Administrator role (default: `currentUserId`). */
     applicationAdministrators?: string[];
     /**
+     * Entra's "Users can register applications" (`authorizationPolicy.defaultUserRolePermissions.allowedToCreateApps`):
+     * whether any member may register an app, becoming its owner. Default true, as in a new tenant.
+     */
+    usersCanRegisterApps?: boolean;
+    /**
      * How many requests answer as if an object just created through Graph did not exist yet
      * (Entra ID replicates it within seconds; devserver/entra/directory.ts). Default 0.
      */

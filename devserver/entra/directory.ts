@@ -27,6 +27,8 @@ export interface EntraApplication {
   /** Public client (device code allowed without a secret): "Allow public client flows". */
   isFallbackPublicClient: boolean | null;
   passwordCredentials: PasswordCredential[];
+  /** Who registered it (a member who is no admin manages only apps they own). */
+  owners: string[];
 }
 
 export interface ServicePrincipal {
@@ -67,6 +69,7 @@ export class Directory {
   readonly servicePrincipals = new Map<string, ServicePrincipal>();
   /** Entra object ids of the users holding an admin role that may manage app registrations. */
   readonly applicationAdministrators: Set<string>;
+  usersCanRegisterApps: boolean;
   /**
    * Entra ID is eventually consistent: an app registration, service principal or secret created
    * through Graph reaches the other replicas within seconds, and a request served by one that lacks it
@@ -96,6 +99,7 @@ export class Directory {
     }
     this.applicationAdministrators = new Set((fixture.entra?.applicationAdministrators ?? [fixture.currentUserId]).map((id) => id.toLowerCase()));
     this.propagationMisses = fixture.entra?.propagationMisses ?? 0;
+    this.usersCanRegisterApps = fixture.entra?.usersCanRegisterApps ?? true;
   }
 
   /** A new object (made through Graph, not the fixture): each of its readers misses it for a while. */
@@ -120,7 +124,15 @@ export class Directory {
     return true;
   }
 
-  addApplication(input: { id?: string; appId?: string; displayName: string; signInAudience?: string; createdDateTime?: string; isFallbackPublicClient?: boolean | null }): EntraApplication {
+  addApplication(input: {
+    id?: string;
+    appId?: string;
+    displayName: string;
+    signInAudience?: string;
+    createdDateTime?: string;
+    isFallbackPublicClient?: boolean | null;
+    owner?: string;
+  }): EntraApplication {
     const app: EntraApplication = {
       id: input.id ?? randomUUID(),
       appId: (input.appId ?? randomUUID()).toLowerCase(),
@@ -129,6 +141,7 @@ export class Directory {
       createdDateTime: input.createdDateTime ?? new Date().toISOString().replace(/\.\d+Z$/, "Z"),
       isFallbackPublicClient: input.isFallbackPublicClient ?? null,
       passwordCredentials: [],
+      owners: input.owner ? [input.owner.toLowerCase()] : [],
     };
     this.applications.set(app.id, app);
     return app;

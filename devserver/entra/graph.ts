@@ -82,11 +82,27 @@ function authorize(auth: Auth, headers: IncomingHttpHeaders): IssuedToken {
   return token;
 }
 
-/** App-only tokens hold no Graph application permission in the stand-in; users need the admin role and a permission. */
-function requirePermission(org: Org, token: IssuedToken, write: boolean): void {
+const denied = () => new GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+
+/** App-only tokens hold no Graph application permission in the stand-in; a user's token needs a delegated permission. */
+function requirePermission(token: IssuedToken, write: boolean): void {
   const wanted = write ? WRITE_PERMISSIONS : READ_PERMISSIONS;
-  const granted = token.kind === "delegated" && token.permissions.some((p) => wanted.includes(p.toLowerCase())) && org.entra.applicationAdministrators.has(token.userId!);
-  if (!granted) throw new GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+  if (!(token.kind === "delegated" && token.permissions.some((p) => wanted.includes(p.toLowerCase())))) throw denied();
+}
+
+/**
+ * What a signed-in user may change, as in a tenant with Entra's default user permissions: members
+ * read the directory and, while "Users can register applications" is on, register apps and become
+ * their owners; an owner manages its app (secrets, its service principal); an Application
+ * Administrator (or higher) manages any. Sources: Entra "Default user permissions" and "Delegate app
+ * registration permissions"; Graph "Create servicePrincipal" (as clarified in
+ * microsoftgraph/microsoft-graph-docs#16138: without an admin role the user must own the application).
+ */
+function requireManager(org: Org, token: IssuedToken, app: EntraApplication | "new"): void {
+  const user = token.userId!;
+  if (org.entra.applicationAdministrators.has(user)) return;
+  if (app === "new" ? org.entra.usersCanRegisterApps : app.owners.includes(user)) return;
+  throw denied();
 }
 
 interface Answer {
@@ -176,7 +192,7 @@ function dispatch(org: Org, token: IssuedToken, base: string, req: GraphRequest)
   const key = altKey ?? parts[1];
   const op = altKey !== undefined ? parts[1] : parts[2];
   if (parts.length > (altKey !== undefined ? 2 : 3)) throw new GraphError(400, "BadRequest", `Resource not found for the segment '${parts.at(-1)}'.`);
-  requirePermission(org, token, req.method !== "GET");
+  requirePermission(token, req.method !== "GET");
   const notAllowed = () => new GraphError(405, "Request_BadRequest", `The HTTP method '${req.method}' is not allowed on this resource.`);
 
   if (collection === "applications") {
@@ -184,6 +200,7 @@ function dispatch(org: Org, token: IssuedToken, base: string, req: GraphRequest)
       if (req.method === "GET") return list(base, "applications", [...directory.applications.values()], req, ["displayName", "appId"], applicationJson);
       if (req.method !== "POST") throw notAllowed();
       const body = readBody(req);
+      requireManager(org, token, "new");
       if (typeof body.displayName !== "string" || !body.displayName.trim()) throw badRequest("Property 'displayName' is required and must be a non-empty string.");
       const audience = body.signInAudience ?? "AzureADMyOrg";
       if (typeof audience !== "string" || !SIGN_IN_AUDIENCES.includes(audience)) throw badRequest("Invalid value specified for property 'signInAudience' of resource 'Application'.");
@@ -191,6 +208,7 @@ function dispatch(org: Org, token: IssuedToken, base: string, req: GraphRequest)
         displayName: body.displayName,
         signInAudience: audience,
         isFallbackPublicClient: typeof body.isFallbackPublicClient === "boolean" ? body.isFallbackPublicClient : null,
+        owner: token.userId,
       });
       directory.created("application", app.appId);
       directory.created("application", app.id);
@@ -202,6 +220,7 @@ function dispatch(org: Org, token: IssuedToken, base: string, req: GraphRequest)
     }
     const app = altKey !== undefined ? directory.applicationByAppId(key) : directory.applications.get(key.toLowerCase());
     if (!app) throw notFound(key);
+    if (req.method !== "GET") requireManager(org, token, app);
     if (op === undefined) return single(req, app, base, directory);
     if (req.method !== "POST") throw notAllowed();
     if (op === "addPassword") {
@@ -220,6 +239,7 @@ function dispatch(org: Org, token: IssuedToken, base: string, req: GraphRequest)
     const appId = typeof body.appId === "string" ? body.appId.toLowerCase() : "";
     const app = appId ? directory.applicationByAppId(appId) : undefined;
     // Text as reported for an appId with no application behind it (uncertain; 400 is Graph's status for bad input).
+    if (app) requireManager(org, token, app);
     if (!app || directory.notYetSeen("servicePrincipals", appId)) throw badRequest(`The appId '${appId}' of the service principal does not reference a valid application object.`);
     if (directory.servicePrincipalByAppId(appId)) {
       throw new GraphError(
@@ -237,6 +257,9 @@ function dispatch(org: Org, token: IssuedToken, base: string, req: GraphRequest)
   if (op !== undefined) throw new GraphError(400, "BadRequest", `Resource not found for the segment '${op}'.`);
   if (req.method === "GET") return { status: 200, body: { "@odata.context": `${base}$metadata#servicePrincipals/$entity`, ...servicePrincipalJson(sp) } };
   if (req.method === "DELETE") {
+    const owned = directory.applicationByAppId(sp.appId);
+    if (owned) requireManager(org, token, owned);
+    else if (!directory.applicationAdministrators.has(token.userId!)) throw denied();
     directory.servicePrincipals.delete(sp.id);
     return { status: 204 };
   }

@@ -62,7 +62,7 @@ interface Sent {
 }
 
 /** Runs `setup`, approving its device code as the admin (the hook stands for the admin's browser). */
-async function runSetup(extra: string[], env: Record<string, string> = {}): Promise<CliResult & { sent: Sent[] }> {
+async function runSetup(extra: string[], env: Record<string, string> = {}, approver: string = USER.admin): Promise<CliResult & { sent: Sent[] }> {
   const sent: Sent[] = [];
   const recording: FetchLike = (url, init) => {
     sent.push({ method: (init.method ?? "GET").toUpperCase(), url, body: typeof init.body === "string" ? init.body : "" });
@@ -71,7 +71,7 @@ async function runSetup(extra: string[], env: Record<string, string> = {}): Prom
   const args = ["setup", "--url", server.url, "--tenant", ORG.tenantId, "--authority", `${server.url}/${ORG.tenantId}`, "--graph-url", server.graphUrl, "--app-name", APP_NAME, ...extra];
   const running = cli(args, { secret: null, fetch: recording, env });
   const code = await server.entra.nextDeviceCode();
-  server.entra.approve(code.userCode, USER.admin);
+  server.entra.approve(code.userCode, approver);
   return { ...(await running), sent };
 }
 
@@ -155,6 +155,31 @@ describe("Microsoft Entra ID's replication lag", () => {
     expect(run.stderr).not.toContain("has not yet made the new");
     expect(run.stderr).toContain("AADSTS7000215");
     expect(run.code).not.toBe(0);
+  });
+});
+
+describe("who may register the app", () => {
+  test("a member who is no admin, where the tenant lets nobody else register apps: refused in plain words, nothing made", async () => {
+    server.org.entra.usersCanRegisterApps = false;
+    const run = await runSetup([], {}, USER.limited);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("Sign in as the app's owner or as an Application Administrator");
+    expect(run.stderr).toContain("Authorization_RequestDenied");
+    expect(apps()).toHaveLength(0);
+  });
+
+  test("a member who is no admin, where members may register apps (Entra's default): the app is theirs; Dynamics then asks for its privileges", async () => {
+    const run = await runSetup(["--secret-file", join(dir, "member-secret.txt")], {}, USER.limited);
+    expect(apps()).toHaveLength(1);
+    expect(apps()[0].owners).toEqual([USER.limited]);
+    expect(server.org.entra.servicePrincipalByAppId(apps()[0].appId)).toBeDefined();
+    // The demo's limited user may not create users or assign roles in Dynamics: the run stops there, saying so.
+    expect(run.code).not.toBe(0);
+    expect(usersOf(apps()[0].appId).length).toBeLessThanOrEqual(1);
+    // The refusal is explained as the step's (assigning the role), not as the command's last one.
+    expect(run.stderr).toContain("prvAssignRole");
+    expect(run.stderr).toContain("Assigning a security role needs the Assign privilege on security roles");
+    expect(run.stderr).not.toContain("Setting the Marketo User needs write access");
   });
 });
 

@@ -243,11 +243,25 @@ describe("audiences and Graph's errors", () => {
     expect((await graph(server, "GET", "applications", graphToken)).status).toBe(401);
   });
 
-  test("Graph refuses users without the admin role and app-only tokens (Authorization_RequestDenied)", async () => {
+  test("a member who is no admin reads, registers an app and manages only the apps they own; app-only tokens get nothing (Authorization_RequestDenied)", async () => {
     const larry = await adminGraphToken(USER.limited);
-    const denied = await graph(server, "POST", "applications", larry, { displayName: "x" });
+    expect((await graph(server, "GET", "applications", larry)).status).toBe(200);
+    // Entra's default: "Users can register applications" is on; the member owns what they register.
+    const own = await graph(server, "POST", "applications", larry, { displayName: "Larry's app" });
+    expect(own.status).toBe(201);
+    const ownId = String(own.body.id);
+    expect(server.org.entra.applications.get(ownId)!.owners).toEqual([USER.limited]);
+    server.org.entra.settle();
+    expect((await graph(server, "POST", `applications/${ownId}/addPassword`, larry, { passwordCredential: { displayName: "x" } })).status).toBe(200);
+    expect((await graph(server, "POST", "servicePrincipals", larry, { appId: own.body.appId })).status).toBe(201);
+    // Not an owner of the demo's app.
+    const denied = await graph(server, "POST", `applications/${ENTRA.marketoSyncNewApp}/addPassword`, larry, { passwordCredential: { displayName: "x" } });
     expect(denied.status).toBe(403);
     expect(denied.body.error).toMatchObject({ code: "Authorization_RequestDenied", message: "Insufficient privileges to complete the operation." });
+    // A tenant that turned registration off.
+    server.org.entra.usersCanRegisterApps = false;
+    expect((await graph(server, "POST", "applications", larry, { displayName: "y" })).status).toBe(403);
+    expect((await graph(server, "POST", "applications", await adminGraphToken(), { displayName: "y" })).status).toBe(201);
     const appOnly = await clientCredentials(server, APP.marketoSync, SECRET.marketoSync, "https://graph.microsoft.com/.default");
     expect(appOnly.status).toBe(200);
     expect((await graph(server, "GET", "applications", String(appOnly.body.access_token))).status).toBe(403);
