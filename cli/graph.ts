@@ -123,6 +123,20 @@ export class GraphClient {
     return this.send("POST", "servicePrincipals", { appId });
   }
 
+  /**
+   * The tenant's domains federated with another identity provider (AD FS), or undefined when they
+   * cannot be read (Graph "List domains": `authenticationType` "Managed" or "Federated").
+   */
+  async federatedDomains(): Promise<string[] | undefined> {
+    try {
+      const { value } = await this.send<{ value: Array<{ id: string; authenticationType?: string }> }>("GET", "domains?$select=id,authenticationType");
+      return value.filter((d) => d.authenticationType?.toLowerCase() === "federated").map((d) => d.id);
+    } catch (e) {
+      if (e instanceof CliError && e.key === "Cli_Setup_GraphDenied") return undefined;
+      throw e;
+    }
+  }
+
   /** The only answer that carries the secret's text (addPassword): Graph never returns it again. */
   addPassword(applicationObjectId: string, displayName: string, endDateTime: string): Promise<PasswordCredential> {
     return this.send("POST", `applications/${encodeURIComponent(applicationObjectId)}/addPassword`, { passwordCredential: { displayName, endDateTime } });

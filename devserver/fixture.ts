@@ -47,6 +47,8 @@ export interface Fixture {
      * whether any member may register an app, becoming its owner. Default true, as in a new tenant.
      */
     usersCanRegisterApps?: boolean;
+    /** The tenant's domains (Graph `domain`); default one managed `contoso.onmicrosoft.com`. */
+    domains?: Array<{ id: string; authenticationType: "Managed" | "Federated"; isDefault?: boolean }>;
     /**
      * How many requests answer as if an object just created through Graph did not exist yet
      * (Entra ID replicates it within seconds; devserver/entra/directory.ts). Default 0.

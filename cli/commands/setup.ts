@@ -194,6 +194,9 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
     username: ensured.user.email ?? ensured.user.domainName ?? null,
   };
   const checks = renderChecks(items, t);
+  // Adobe's step 2, "Azure AD Federated with AD FS On-prem": such a tenant needs a Home Realm Discovery
+  // policy for Marketo's app, or Entra ID sends its sign-in to AD FS. Read as the admin; unknown if refused.
+  const federatedDomains = await graph.federatedDomains();
   if (out.json) {
     const doc = {
       ...jsonHeader(runtime.clock.now()),
@@ -203,10 +206,11 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
       signedInAsMarketo: asMarketo,
       checks,
       marketoStep3: step3,
+      federatedDomains: federatedDomains ?? null,
       exitCode,
     };
     if (secretWentTo === "json" && secret) io.stdout.write(JSON.stringify({ ...doc, clientSecret: secret }, null, 2) + "\n");
-    else writeJson(io, { ...entra, user: doc.user, ...result, signedInAsMarketo: asMarketo, checks, marketoStep3: step3, exitCode });
+    else writeJson(io, { ...entra, user: doc.user, ...result, signedInAsMarketo: asMarketo, checks, marketoStep3: step3, federatedDomains: doc.federatedDomains, exitCode });
     return exitCode;
   }
   io.out("\n" + checklistText(checks, t, out.colour));
@@ -221,5 +225,7 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
   const width = Math.max(...labels.map((l) => l.length));
   rows.forEach(([, value], i) => io.out(`  ${labels[i].padEnd(width)}  ${value ?? t("Connection_NotAvailable")}\n`));
   io.out("  " + t(secretWentTo === "file" ? "Cli_Setup_Step3SecretFile" : "Cli_Setup_Step3Secret", { path: options.secretFile ?? "" }) + "\n");
+  if (federatedDomains?.length) io.out("\n" + t("Cli_Setup_Federated", { domains: federatedDomains.join(", "), clientId: app.appId }) + "\n");
+  else if (!federatedDomains) io.out("\n" + t("Cli_Setup_FederationUnknown") + "\n");
   return exitCode;
 }

@@ -70,6 +70,7 @@ export class Directory {
   /** Entra object ids of the users holding an admin role that may manage app registrations. */
   readonly applicationAdministrators: Set<string>;
   usersCanRegisterApps: boolean;
+  readonly domains: Array<{ id: string; authenticationType: "Managed" | "Federated"; isDefault: boolean }>;
   /**
    * Entra ID is eventually consistent: an app registration, service principal or secret created
    * through Graph reaches the other replicas within seconds, and a request served by one that lacks it
@@ -100,6 +101,7 @@ export class Directory {
     this.applicationAdministrators = new Set((fixture.entra?.applicationAdministrators ?? [fixture.currentUserId]).map((id) => id.toLowerCase()));
     this.propagationMisses = fixture.entra?.propagationMisses ?? 0;
     this.usersCanRegisterApps = fixture.entra?.usersCanRegisterApps ?? true;
+    this.domains = (fixture.entra?.domains ?? [{ id: "contoso.onmicrosoft.com", authenticationType: "Managed", isDefault: true }]).map((d) => ({ isDefault: false, ...d }));
   }
 
   /** A new object (made through Graph, not the fixture): each of its readers misses it for a while. */

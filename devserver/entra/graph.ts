@@ -185,6 +185,13 @@ function dispatch(org: Org, token: IssuedToken, base: string, req: GraphRequest)
     .split("/")
     .filter(Boolean)
     .map((p) => decodeURIComponent(p));
+  // Graph "List domains": any member may read them; authenticationType is "Managed" or "Federated".
+  if (parts[0] === "domains" && parts.length === 1) {
+    requirePermission(token, req.method !== "GET");
+    if (req.method !== "GET") throw new GraphError(405, "Request_BadRequest", `The HTTP method '${req.method}' is not allowed on this resource.`);
+    const domains = directory.domains.map((d) => ({ ...d, isVerified: true, isRoot: true, isInitial: d.id.endsWith(".onmicrosoft.com"), supportedServices: ["Email", "OfficeCommunicationsOnline"] }));
+    return list(base, "domains", domains, req, ["authenticationType"], (d) => d);
+  }
   const m = /^(applications|servicePrincipals)(?:\(appId='([^']*)'\))?$/.exec(parts[0] ?? "");
   if (!m) throw new GraphError(400, "BadRequest", `Resource not found for the segment '${parts[0] ?? ""}'.`);
   const [, collection, altKey] = m;

@@ -109,6 +109,8 @@ test("from an empty tenant to a passing verify; the second run finds everything 
   expect(first.stdout).toContain(ORG.tenantId);
   expect(first.stdout).toContain(String(users[0].internalemailaddress));
   expect(first.stdout).not.toMatch(/^\s*(Fail|Warning)/m);
+  // The demo tenant's one domain is managed: no AD FS note.
+  expect(first.stdout).not.toContain("Home Realm Discovery");
   const verify = await cli(["verify", "--url", server.url, "--tenant", ORG.tenantId, "--client-id", app.appId, "--authority", `${server.url}/${ORG.tenantId}`], {
     secret: readFileSync(secretFile, "utf8").trim(),
   });
@@ -156,6 +158,17 @@ describe("Microsoft Entra ID's replication lag", () => {
     expect(run.stderr).toContain("AADSTS7000215");
     expect(run.code).not.toBe(0);
   });
+});
+
+test("a tenant with a federated domain is told about Adobe's Home Realm Discovery policy; JSON names the domains", async () => {
+  server.org.entra.domains.push({ id: "contoso.com", authenticationType: "Federated", isDefault: false });
+  const secretFile = join(dir, "federated-secret.txt");
+  const run = await runSetup(["--secret-file", secretFile]);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain("Federated domains: contoso.com sign in through another identity provider (AD FS)");
+  expect(run.stdout).toContain(`Home Realm Discovery policy for the app ${apps()[0].appId}`);
+  const json = await runSetup(["--secret-file", secretFile, "--json"]);
+  expect(JSON.parse(json.stdout).federatedDomains).toEqual(["contoso.com"]);
 });
 
 describe("who may register the app", () => {
