@@ -19,6 +19,11 @@ export class MarketoConfigControl implements ComponentFramework.ReactControl<IIn
   /** The admin's pick, until the platform reflects it in the bound value. */
   private pending: ComponentFramework.LookupValue | null | undefined;
   private refreshKey = 0;
+  /** The saved Marketo User as the last load read it (undefined until one has). */
+  private savedId: string | null | undefined;
+  private readonly onSavedUser = (id: string | null) => {
+    this.savedId = id;
+  };
   /** Requests waiting on Dynamics' Retry-After, for the panel's busy notice and its Cancel. */
   private readonly retryWaits = new RetryWaits();
 
@@ -34,7 +39,10 @@ export class MarketoConfigControl implements ComponentFramework.ReactControl<IIn
     const bound = context.parameters.marketoUser.raw?.[0] ?? null;
     // Once the form holds what was picked ({GUID} in upper case on a real form), the form's value leads again.
     if (this.pending !== undefined && host.toPickedUser(this.pending)?.id === host.toPickedUser(bound)?.id) this.pending = undefined;
-    if (host.shouldRefresh(context)) this.refreshKey++;
+    // Dynamics documents no updatedProperties value for a save: while the form holds a change the last
+    // load did not see saved, any updateView reads again, so a save is seen whatever it reports.
+    const unsaved = this.savedId !== undefined && (host.toPickedUser(bound)?.id ?? null) !== this.savedId;
+    if (host.shouldRefresh(context) || unsaved) this.refreshKey++;
     const current = this.pending !== undefined ? this.pending : bound;
 
     const props: SetupPanelProps = {
@@ -51,6 +59,7 @@ export class MarketoConfigControl implements ComponentFramework.ReactControl<IIn
       retryWaits: this.retryWaits,
       clientUrl: this.clientUrl,
       onUserChange: (user) => this.setUser(user),
+      onSavedUser: this.onSavedUser,
       onBrowse: async () => host.toPickedUser(await host.browseUsers(context)),
       copy: host.copyToClipboard,
     };
@@ -62,11 +71,20 @@ export class MarketoConfigControl implements ComponentFramework.ReactControl<IIn
     this.notifyOutputChanged();
   }
 
+  /**
+   * Only a change the admin made: the key is left out otherwise, as Microsoft's LookupSimpleControl
+   * sample returns only the property it changed. A key returned as undefined sets the column to null
+   * (reported for every type; a lookup control such as DCE Lookdown clears that way), so undefined
+   * is how a clear is said, and never how "no change" is.
+   */
   public getOutputs(): IOutputs {
-    return { marketoUser: this.pending === undefined ? undefined : this.pending ? [this.pending] : [] };
+    if (this.pending === undefined) return {};
+    return { marketoUser: this.pending ? [this.pending] : undefined };
   }
 
+  /** Dynamics destroys the control when the admin leaves the form: nothing it started keeps going. */
   public destroy(): void {
     this.pending = undefined;
+    this.retryWaits.stopAll();
   }
 }

@@ -42,6 +42,8 @@ export interface SetupPanelProps {
   retryWaits?: RetryWaits;
   clientUrl: string;
   onUserChange: (user: PickedUser | null) => void;
+  /** The saved Marketo User each load reads (null: none), so the host knows when the form holds an unsaved change. */
+  onSavedUser?: (id: string | null) => void;
   onBrowse: () => Promise<PickedUser | null>;
   copy: (text: string) => Promise<boolean>;
 }
@@ -96,6 +98,10 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
 
   const saved = state?.savedUserId.ok ? (state.savedUserId.value ?? null) : undefined;
   const dirty = saved !== undefined && (saved?.toLowerCase() ?? null) !== (user?.id.toLowerCase() ?? null);
+  const { onSavedUser } = props;
+  React.useEffect(() => {
+    if (saved !== undefined) onSavedUser?.(saved?.toLowerCase() ?? null);
+  }, [saved, onSavedUser]);
 
   const summary = React.useMemo(() => (items ? summaryText(items, t) : undefined), [items, t]);
   React.useEffect(() => {

@@ -69,12 +69,18 @@ export function locale(context: Context): string {
   return LOCALES[context.userSettings.languageId] ?? "en-US";
 }
 
-/** The platform's own lookup dialog, as a fallback to the search. */
+/**
+ * The platform's own lookup dialog, as a fallback to the search. With the lookup view the form sets
+ * for the column, as Microsoft's LookupSimpleControl sample passes it (`getViewId()`), so an admin who
+ * made the field show application users gets that view here too.
+ */
 export async function browseUsers(context: Context): Promise<ComponentFramework.LookupValue | null> {
+  const viewId = context.parameters.marketoUser.getViewId?.();
   const picked = await context.utils.lookupObjects({
     allowMultiSelect: false,
     defaultEntityType: "systemuser",
     entityTypes: ["systemuser"],
+    ...(viewId ? { defaultViewId: viewId, viewIds: [viewId] } : {}),
   });
   return picked?.[0] ?? null;
 }

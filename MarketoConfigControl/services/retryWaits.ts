@@ -74,6 +74,12 @@ export class RetryWaits {
     if (stopped.size) this.#set({ ...this.#snapshot, cancelled: [...this.#snapshot.cancelled.filter((o) => !stopped.has(o)), ...stopped] });
   }
 
+  /** The control is going away (the admin left the form): every operation still running stops. */
+  stopAll(): void {
+    for (const { controller } of this.#running.values()) controller.abort();
+    this.#running.clear();
+  }
+
   dismissCancelled(): void {
     this.#set({ ...this.#snapshot, cancelled: [] });
   }

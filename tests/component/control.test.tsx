@@ -7,6 +7,7 @@
 import { act, configure, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { startDevServer, type DevServer } from "../../devserver/server";
 import { APP, CONFIG, ORG, ROLE, SOLUTION, STEP, USER } from "../../devserver/fixtures/ids";
+import { RetryWaits } from "../../MarketoConfigControl/services/retryWaits";
 import { mountControl } from "../helpers/mountControl";
 import { holdImport } from "../helpers/solutionLock";
 
@@ -206,17 +207,48 @@ describe("search and pick", () => {
   it("clears the value", async () => {
     const m = await mountSaved();
     fireEvent.click(screen.getByRole("button", { name: /Clear the Marketo User/ }));
-    await waitFor(() => expect(m.outputs()?.marketoUser).toEqual([]));
+    await waitFor(() => expect(m.outputs()).toEqual({ marketoUser: undefined }));
+    expect(Object.keys(m.outputs()!)).toEqual(["marketoUser"]);
+    await waitFor(() => expect(m.boundValue()).toBeNull());
     await waitFor(() => expect(statusOf("user.selected")).toBe("warn"));
+  });
+
+  it("gives no output when the admin changed nothing: a platform that asks then must not clear the Marketo User", async () => {
+    const m = await mountSaved();
+    // Dynamics may call getOutputs at any time (a save, another field's change): nothing picked, nothing returned.
+    expect(m.gen.control.getOutputs!()).toStrictEqual({});
+    search("Europe Integration");
+    await waitFor(() => screen.getByRole("option"));
+    fireEvent.keyDown(screen.getByRole("combobox"), { key: "ArrowDown" });
+    fireEvent.keyDown(screen.getByRole("combobox"), { key: "Enter" });
+    await waitFor(() => expect(m.outputs()?.marketoUser?.[0]?.id).toBe(USER.europeApp));
+    // Once the form holds the pick, the control has nothing more to say.
+    await waitFor(() => expect(m.gen.control.getOutputs!()).toStrictEqual({}));
+    expect(m.boundValue()?.id).toBe(USER.europeApp);
   });
 
   it("falls back to the platform's lookup dialog", async () => {
     const m = mountControl({ serverUrl: server.url, config });
+    // A form whose column has no lookup view of its own (as on the stand-in's page).
+    (m.gen.context.parameters.marketoUser as unknown as { _boundViewId: string })._boundViewId = "";
     await loaded();
     m.gen.context.utils.lookupObjects.callsFake(async () => [marketoSync]);
     fireEvent.click(screen.getByRole("button", { name: /Browse all users/ }));
     await waitFor(() => expect(m.outputs()?.marketoUser?.[0]?.id).toBe(USER.marketoSync));
     expect(m.gen.context.utils.lookupObjects.calledOnce).toBe(true);
+    // No lookup view set on the form: the platform's default.
+    expect(m.gen.context.utils.lookupObjects.firstCall.args[0]).toStrictEqual({ allowMultiSelect: false, defaultEntityType: "systemuser", entityTypes: ["systemuser"] });
+  });
+
+  it("opens the lookup dialog on the view the form sets for the column", async () => {
+    const view = "00000000-0000-0000-00aa-000010001019";
+    const m = mountControl({ serverUrl: server.url, config });
+    (m.gen.context.parameters.marketoUser as unknown as { _boundViewId: string })._boundViewId = view;
+    await loaded();
+    m.gen.context.utils.lookupObjects.callsFake(async () => [marketoSync]);
+    fireEvent.click(screen.getByRole("button", { name: /Browse all users/ }));
+    await waitFor(() => expect(m.gen.context.utils.lookupObjects.calledOnce).toBe(true));
+    expect(m.gen.context.utils.lookupObjects.firstCall.args[0]).toMatchObject({ defaultViewId: view, viewIds: [view] });
   });
 });
 
@@ -300,6 +332,18 @@ describe("publish", () => {
     await screen.findByText(/Customizations published at/);
     await waitFor(() => expect(statusOf("publish")).toBe("pass"));
     expect(requestsTo(/PublishAllXmlAsync/)).toHaveLength(1);
+  });
+
+  it("leaving the form (destroy) stops a publish still running", async () => {
+    const m = await mountSaved();
+    const held = server.faults.hold({ match: { method: "POST", path: "PublishAllXmlAsync" } });
+    fireEvent.click(publishButton());
+    await held.arrived();
+    const stopAll = jest.spyOn(RetryWaits.prototype, "stopAll");
+    m.gen.control.destroy();
+    expect(stopAll).toHaveBeenCalledTimes(1);
+    stopAll.mockRestore();
+    held.release();
   });
 
   it("waits while another publish runs", async () => {

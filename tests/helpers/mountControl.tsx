@@ -75,9 +75,9 @@ export function mountControl(options: MountOptions) {
     outputs: (): IOutputs | undefined => (gen.control.getOutputs as unknown as SinonSpy).lastCall?.returnValue,
     /** The value the form holds now (updated through notifyOutputChanged). */
     boundValue: () => gen.context.parameters.marketoUser.raw?.[0] ?? null,
-    /** The platform's updateView after a save: the bound property is reported as updated. */
+    /** The platform's updateView after a save: no documented updatedProperties value names it, so none is given. */
     afterSave: () => {
-      gen.context.updatedProperties = ["marketoUser", "parameters"];
+      gen.context.updatedProperties = [];
       view.rerender(gen.ExecuteUpdateView());
     },
   };

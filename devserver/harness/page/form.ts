@@ -115,7 +115,9 @@ export class FormHost {
         await api(`${record}/${attribute.navigationProperty}/$ref`, { method: "DELETE" });
       }
       await this.loadRecord();
-      this.render([this.boundName, "parameters"]);
+      // A save refreshes the form's controls, but Microsoft documents no updatedProperties value for it
+      // (updateView: "called when any value in the property bag has changed"): the page names none.
+      this.render([]);
     } catch (e) {
       const err = e as HostApiError;
       this.saveError = this.o.chrome.saveFailed(err.code ? `${err.message} (${err.code})` : err.message);
@@ -145,9 +147,10 @@ export class FormHost {
     // The platform collects outputs asynchronously, then refreshes the control.
     window.setTimeout(() => {
       const outputs = this.o.control.getOutputs?.() ?? {};
+      // A key left out changes nothing; a key returned as undefined (or an empty array) clears the column.
+      if (!Object.hasOwn(outputs, this.boundName)) return;
       const out = outputs[this.boundName] as LookupValue[] | undefined;
-      if (out === undefined) return;
-      const next = out[0] ? { id: out[0].id.replace(/[{}]/g, "").toLowerCase(), name: out[0].name ?? "", entityType: out[0].entityType } : null;
+      const next = out?.[0] ? { id: out[0].id.replace(/[{}]/g, "").toLowerCase(), name: out[0].name ?? "", entityType: out[0].entityType } : null;
       const changed = !sameId(next, this.value);
       this.value = next;
       this.emit();

@@ -90,4 +90,18 @@ describe("RetryWaits", () => {
     end();
     expect(waits.current.waits).toEqual([]);
   });
+
+  it("stopAll (the control destroyed) stops every running operation, waiting or not", async () => {
+    const waits = new RetryWaits(() => 0);
+    const inner = {
+      load: (_i: unknown, signal?: AbortSignal) => new Promise((_resolve, reject) => signal?.addEventListener("abort", () => reject(signal.reason), { once: true })),
+      publish: (options?: { signal?: AbortSignal }) => new Promise((_resolve, reject) => options?.signal?.addEventListener("abort", () => reject(options.signal!.reason), { once: true })),
+    } as unknown as SetupService;
+    const service = trackOperations(inner, waits);
+    const loading = service.load({} as never).catch((e: unknown) => e);
+    const publishing = service.publish({}).catch((e: unknown) => e);
+    waits.stopAll();
+    expect(await loading).toMatchObject({ name: "AbortError" });
+    expect(await publishing).toMatchObject({ name: "AbortError" });
+  });
 });
