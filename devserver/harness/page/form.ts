@@ -85,6 +85,8 @@ export class FormHost {
     // The benchmarks measure from here to the last check rendered (bench/browser.ts).
     performance.mark("mss-control-init");
     this.o.control.init(this.context, () => this.notifyOutputChanged(), {}, this.o.manifest.controlType === "virtual" ? undefined : this.o.container);
+    // Leaving the form (a link, the language or organisation switch) destroys the control, as Dynamics does.
+    window.addEventListener("pagehide", () => this.o.control.destroy(), { once: true });
     this.render([]);
     this.emit();
   }
