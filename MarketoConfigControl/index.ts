@@ -40,9 +40,10 @@ export class MarketoConfigControl implements ComponentFramework.ReactControl<IIn
     // Once the form holds what was picked ({GUID} in upper case on a real form), the form's value leads again.
     if (this.pending !== undefined && host.toPickedUser(this.pending)?.id === host.toPickedUser(bound)?.id) this.pending = undefined;
     // Dynamics documents no updatedProperties value for a save: while the form holds a change the last
-    // load did not see saved, any updateView reads again, so a save is seen whatever it reports.
+    // load did not see saved, an updateView that names nothing reads again, so a save is seen even then.
+    // One that names something else (layout, another input) does not: no reload for each of those.
     const unsaved = this.savedId !== undefined && (host.toPickedUser(bound)?.id ?? null) !== this.savedId;
-    if (host.shouldRefresh(context) || unsaved) this.refreshKey++;
+    if (host.shouldRefresh(context) || (unsaved && !context.updatedProperties?.length)) this.refreshKey++;
     const current = this.pending !== undefined ? this.pending : bound;
 
     const props: SetupPanelProps = {

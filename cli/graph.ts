@@ -132,8 +132,9 @@ export class GraphClient {
       const { value } = await this.send<{ value: Array<{ id: string; authenticationType?: string }> }>("GET", "domains?$select=id,authenticationType");
       return value.filter((d) => d.authenticationType?.toLowerCase() === "federated").map((d) => d.id);
     } catch (e) {
-      if (e instanceof CliError && e.key === "Cli_Setup_GraphDenied") return undefined;
-      throw e;
+      // Only a note depends on it: a refusal or a failure leaves it unknown and never fails the run (a stop still stops it).
+      if (this.runtime.signal.aborted) throw e;
+      return undefined;
     }
   }
 

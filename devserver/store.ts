@@ -120,6 +120,15 @@ export class Org {
    * its members cannot be added or removed by hand (Power Platform admin, "Security concepts in
    * Microsoft Dataverse", Teams). So membership follows the user's business unit, here as in Dataverse.
    */
+  /** The user's business unit changed from `previousUnit`: its default team membership follows. */
+  moveDefaultTeam(user: Row, previousUnit: unknown): void {
+    const links = this.links.get("teammembership_association")!;
+    for (const team of this.tables.get("team")!.values()) {
+      if (team.isdefault === true && team._businessunitid_value === previousUnit) links.delete(`${team.teamid}|${user.systemuserid}`);
+    }
+    this.joinDefaultTeam(user);
+  }
+
   private joinDefaultTeam(user: Row): void {
     const unit = user._businessunitid_value;
     if (!unit) return;

@@ -70,9 +70,9 @@ export function locale(context: Context): string {
 }
 
 /**
- * The platform's own lookup dialog, as a fallback to the search. With the lookup view the form sets
- * for the column, as Microsoft's LookupSimpleControl sample passes it (`getViewId()`), so an admin who
- * made the field show application users gets that view here too.
+ * The platform's own lookup dialog, as a fallback to the search. It opens on the lookup view the form
+ * sets for the column (`getViewId()`, as Microsoft's LookupSimpleControl sample passes it), and the
+ * admin may still switch to another view, such as Application Users.
  */
 export async function browseUsers(context: Context): Promise<ComponentFramework.LookupValue | null> {
   const viewId = context.parameters.marketoUser.getViewId?.();
@@ -80,7 +80,8 @@ export async function browseUsers(context: Context): Promise<ComponentFramework.
     allowMultiSelect: false,
     defaultEntityType: "systemuser",
     entityTypes: ["systemuser"],
-    ...(viewId ? { defaultViewId: viewId, viewIds: [viewId] } : {}),
+    // Only the default: `viewIds` would limit the dialog's view picker to that one view.
+    ...(viewId ? { defaultViewId: viewId } : {}),
   });
   return picked?.[0] ?? null;
 }

@@ -144,88 +144,101 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
     if (secret) io.addSecret(secret);
   }
 
-  // 2. Dataverse, as the admin.
-  const { client, orgUrl } = await session.connection();
-  const ensured = await onceVisible(
-    "Cli_Propagation_Sp",
-    () => ensureApplicationUser(client, runtime, app.appId, { businessUnit: options.businessUnit, enable: options.enable, roleName: base.opts.role }),
-    (e) => spCreated && e instanceof CliError && e.key === "Cli_SyncUser_NoServicePrincipal",
-    lag,
-  );
-  say(ensured.created ? "Cli_SyncUser_Created" : ensured.enabled ? "Cli_SyncUser_Enabled" : "Cli_SyncUser_Exists", { name: ensured.user.fullName, clientId: app.appId });
-  const role = base.opts.role;
-  const result = await makeSyncUser(session, ensured, {
-    stepsAndPublish: true,
-    afterUser: (r) => {
-      say(r.roleAssigned ? "Cli_RoleAssigned" : "Cli_RoleAlreadyAssigned", { role, name: ensured.user.fullName });
-      say(r.userSaved ? "Cli_SyncUser_Saved" : "Cli_SyncUser_AlreadySaved", { name: ensured.user.fullName });
-    },
-    afterSteps: (r) => {
-      if (r.stepsEnabled.length) say("Cli_StepsEnabled", { count: r.stepsEnabled.length, names: r.stepsEnabled.join(", ") });
-      if (r.stepsSkipped.length) io.err(t(r.stepsSkipped.length === 1 ? "Cli_StepsLockedOne" : "Cli_StepsLockedMany", { locked: r.stepsSkipped.join(", ") }) + "\n");
-    },
-  });
-  if (result.published) say("Cli_Setup_Published");
-  const entra = { app: { name: app.displayName, clientId: app.appId, objectId: app.id, created: appCreated }, servicePrincipalCreated: spCreated, newSecret: needSecret };
-  if (dry) return reportDryRun(session, { ...entra, user: { created: ensured.created, clientId: app.appId } });
+  try {
+    // 2. Dataverse, as the admin.
+    const { client, orgUrl } = await session.connection();
+    const ensured = await onceVisible(
+      "Cli_Propagation_Sp",
+      () => ensureApplicationUser(client, runtime, app.appId, { businessUnit: options.businessUnit, enable: options.enable, roleName: base.opts.role }),
+      // Only Dynamics saying so in words: its refusal code (InvalidArgument) is not specific enough to wait on.
+      (e) => spCreated && e instanceof CliError && e.key === "Cli_SyncUser_NoServicePrincipal" && /service principal/i.test(e.details ?? ""),
+      lag,
+    );
+    say(ensured.created ? "Cli_SyncUser_Created" : ensured.enabled ? "Cli_SyncUser_Enabled" : "Cli_SyncUser_Exists", { name: ensured.user.fullName, clientId: app.appId });
+    const role = base.opts.role;
+    const result = await makeSyncUser(session, ensured, {
+      stepsAndPublish: true,
+      afterUser: (r) => {
+        say(r.roleAssigned ? "Cli_RoleAssigned" : "Cli_RoleAlreadyAssigned", { role, name: ensured.user.fullName });
+        say(r.userSaved ? "Cli_SyncUser_Saved" : "Cli_SyncUser_AlreadySaved", { name: ensured.user.fullName });
+      },
+      afterSteps: (r) => {
+        if (r.stepsEnabled.length) say("Cli_StepsEnabled", { count: r.stepsEnabled.length, names: r.stepsEnabled.join(", ") });
+        if (r.stepsSkipped.length) io.err(t(r.stepsSkipped.length === 1 ? "Cli_StepsLockedOne" : "Cli_StepsLockedMany", { locked: r.stepsSkipped.join(", ") }) + "\n");
+      },
+    });
+    if (result.published) say("Cli_Setup_Published");
+    const entra = { app: { name: app.displayName, clientId: app.appId, objectId: app.id, created: appCreated }, servicePrincipalCreated: spCreated, newSecret: needSecret };
+    if (dry) return reportDryRun(session, { ...entra, user: { created: ensured.created, clientId: app.appId } });
 
-  // 3. The checklist with the new credentials, as Marketo signs in; the admin's own sign-in if the secret is not at hand.
-  const asMarketo = secret !== undefined;
-  let checkSession: Session = session;
-  if (asMarketo) {
-    const appIo = { ...io, env: { ...io.env, [SECRET_ENV]: secret } };
-    const appOptions = { url: base.opts.url, tenant: base.opts.tenant, clientId: app.appId, authority: base.opts.authority, retries: base.opts.retries };
-    const connection = connect(appOptions, appIo, runtime, t, out.json);
-    // A secret made seconds ago may be refused as wrong (AADSTS7000215) until every replica has it.
-    if (needSecret) {
-      const signIn = async () => (await connection).client.callFunction("WhoAmI");
-      await onceVisible("Cli_Propagation_Secret", signIn, (e) => e instanceof CliError && e.key === "Cli_Auth_BadSecret" && e.params.code === "AADSTS7000215", lag);
-    }
-    checkSession = { ...base, opts: { ...base.opts, clientId: app.appId, marketoCredentials: true }, connection: () => connection };
-  } else say("Cli_Setup_CheckedAsAdmin");
-  const loaded = await loadSetup(checkSession);
-  const items = loaded.items;
-  const exitCode = verifyExitCode(items, false);
-  const org = readOrganization(await client.callFunction<Record<string, unknown>>("RetrieveCurrentOrganization", { AccessType: { raw: "Microsoft.Dynamics.CRM.EndpointAccessType'Default'" } }));
-  const step3 = {
-    orgUrl: (org.webApplicationUrl ?? orgUrl).replace(/\/+$/, ""),
-    tenantId: org.tenantId ?? base.opts.tenant ?? null,
-    clientId: app.appId,
-    username: ensured.user.email ?? ensured.user.domainName ?? null,
-  };
-  const checks = renderChecks(items, t);
-  // Adobe's step 2, "Azure AD Federated with AD FS On-prem": such a tenant needs a Home Realm Discovery
-  // policy for Marketo's app, or Entra ID sends its sign-in to AD FS. Read as the admin; unknown if refused.
-  const federatedDomains = await graph.federatedDomains();
-  if (out.json) {
-    const doc = {
-      ...jsonHeader(runtime.clock.now()),
-      ...entra,
-      user: { id: ensured.user.id, name: ensured.user.fullName, created: ensured.created },
-      ...result,
-      signedInAsMarketo: asMarketo,
-      checks,
-      marketoStep3: step3,
-      federatedDomains: federatedDomains ?? null,
-      exitCode,
+    // 3. The checklist with the new credentials, as Marketo signs in; the admin's own sign-in if the secret is not at hand.
+    const asMarketo = secret !== undefined;
+    let checkSession: Session = session;
+    if (asMarketo) {
+      const appIo = { ...io, env: { ...io.env, [SECRET_ENV]: secret } };
+      const appOptions = { url: base.opts.url, tenant: base.opts.tenant, clientId: app.appId, authority: base.opts.authority, retries: base.opts.retries };
+      const connection = connect(appOptions, appIo, runtime, t, out.json);
+      // A secret made seconds ago may be refused as wrong (AADSTS7000215) until every replica has it.
+      if (needSecret) {
+        const signIn = async () => (await connection).client.callFunction("WhoAmI");
+        // A new app or service principal may be unknown to the sign-in a little longer (AADSTS700016, 7000229).
+        const fresh = appCreated || spCreated ? ["AADSTS7000215", "AADSTS700016", "AADSTS7000229"] : ["AADSTS7000215"];
+        await onceVisible("Cli_Propagation_Secret", signIn, (e) => e instanceof CliError && e.key.startsWith("Cli_Auth_") && fresh.includes(String(e.params.code)), lag);
+      }
+      checkSession = { ...base, opts: { ...base.opts, clientId: app.appId, marketoCredentials: true }, connection: () => connection };
+    } else say("Cli_Setup_CheckedAsAdmin");
+    const loaded = await loadSetup(checkSession);
+    const items = loaded.items;
+    const exitCode = verifyExitCode(items, false);
+    const org = readOrganization(await client.callFunction<Record<string, unknown>>("RetrieveCurrentOrganization", { AccessType: { raw: "Microsoft.Dynamics.CRM.EndpointAccessType'Default'" } }));
+    const step3 = {
+      orgUrl: (org.webApplicationUrl ?? orgUrl).replace(/\/+$/, ""),
+      tenantId: org.tenantId ?? base.opts.tenant ?? null,
+      clientId: app.appId,
+      username: ensured.user.email ?? ensured.user.domainName ?? null,
     };
-    if (secretWentTo === "json" && secret) io.stdout.write(JSON.stringify({ ...doc, clientSecret: secret }, null, 2) + "\n");
-    else writeJson(io, { ...entra, user: doc.user, ...result, signedInAsMarketo: asMarketo, checks, marketoStep3: step3, federatedDomains: doc.federatedDomains, exitCode });
+    const checks = renderChecks(items, t);
+    // Adobe's step 2, "Azure AD Federated with AD FS On-prem": such a tenant needs a Home Realm Discovery
+    // policy for Marketo's app, or Entra ID sends its sign-in to AD FS. Read as the admin; unknown if refused.
+    const federatedDomains = await graph.federatedDomains();
+    if (out.json) {
+      const doc = {
+        ...jsonHeader(runtime.clock.now()),
+        ...entra,
+        user: { id: ensured.user.id, name: ensured.user.fullName, created: ensured.created },
+        ...result,
+        signedInAsMarketo: asMarketo,
+        checks,
+        marketoStep3: step3,
+        federatedDomains: federatedDomains ?? null,
+        exitCode,
+      };
+      if (secretWentTo === "json" && secret) io.stdout.write(JSON.stringify({ ...doc, clientSecret: secret }, null, 2) + "\n");
+      else writeJson(io, { ...entra, user: doc.user, ...result, signedInAsMarketo: asMarketo, checks, marketoStep3: step3, federatedDomains: doc.federatedDomains, exitCode });
+      return exitCode;
+    }
+    io.out("\n" + checklistText(checks, t, out.colour));
+    io.out("\n" + t("Cli_Setup_Step3Header") + "\n");
+    const rows: Array<[string, string | null]> = [
+      ["Connection_OrgUrl", step3.orgUrl],
+      ["Connection_TenantId", step3.tenantId],
+      ["Connection_ClientId", step3.clientId],
+      ["Connection_Username", step3.username],
+    ];
+    const labels = rows.map(([k]) => t(k));
+    const width = Math.max(...labels.map((l) => l.length));
+    rows.forEach(([, value], i) => io.out(`  ${labels[i].padEnd(width)}  ${value ?? t("Connection_NotAvailable")}\n`));
+    io.out("  " + t(secretWentTo === "file" ? "Cli_Setup_Step3SecretFile" : "Cli_Setup_Step3Secret", { path: options.secretFile ?? "" }) + "\n");
+    if (federatedDomains?.length) io.out("\n" + t("Cli_Setup_Federated", { domains: federatedDomains.join(", "), clientId: app.appId }) + "\n");
+    else if (!federatedDomains) io.out("\n" + t("Cli_Setup_FederationUnknown") + "\n");
     return exitCode;
+  } catch (e) {
+    // --json --show-secret puts the new secret in the result document only: a run stopped after it was
+    // made still hands it over, once, on stdout (the error goes to stderr), or a rerun would find a
+    // secret on the app and never show it.
+    if (secretWentTo === "json" && secret) {
+      io.stdout.write(JSON.stringify({ ...jsonHeader(runtime.clock.now()), completed: false, app: { name: app.displayName, clientId: app.appId }, clientSecret: secret }, null, 2) + "\n");
+    }
+    throw e;
   }
-  io.out("\n" + checklistText(checks, t, out.colour));
-  io.out("\n" + t("Cli_Setup_Step3Header") + "\n");
-  const rows: Array<[string, string | null]> = [
-    ["Connection_OrgUrl", step3.orgUrl],
-    ["Connection_TenantId", step3.tenantId],
-    ["Connection_ClientId", step3.clientId],
-    ["Connection_Username", step3.username],
-  ];
-  const labels = rows.map(([k]) => t(k));
-  const width = Math.max(...labels.map((l) => l.length));
-  rows.forEach(([, value], i) => io.out(`  ${labels[i].padEnd(width)}  ${value ?? t("Connection_NotAvailable")}\n`));
-  io.out("  " + t(secretWentTo === "file" ? "Cli_Setup_Step3SecretFile" : "Cli_Setup_Step3Secret", { path: options.secretFile ?? "" }) + "\n");
-  if (federatedDomains?.length) io.out("\n" + t("Cli_Setup_Federated", { domains: federatedDomains.join(", "), clientId: app.appId }) + "\n");
-  else if (!federatedDomains) io.out("\n" + t("Cli_Setup_FederationUnknown") + "\n");
-  return exitCode;
 }

@@ -26,6 +26,7 @@ const SIGN_IN_AUDIENCES = ["AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPer
 /** Delegated permissions that let an admin manage app registrations (any one suffices). */
 const WRITE_PERMISSIONS = ["application.readwrite.all", "directory.accessasuser.all", ".default"];
 const READ_PERMISSIONS = [...WRITE_PERMISSIONS, "application.read.all", "directory.read.all"];
+const DOMAIN_READ = ["domain.read.all", "domain.readwrite.all", "directory.read.all", "directory.readwrite.all", "directory.accessasuser.all", ".default"];
 
 class GraphError extends Error {
   constructor(
@@ -185,9 +186,10 @@ function dispatch(org: Org, token: IssuedToken, base: string, req: GraphRequest)
     .split("/")
     .filter(Boolean)
     .map((p) => decodeURIComponent(p));
-  // Graph "List domains": any member may read them; authenticationType is "Managed" or "Federated".
+  // Graph "List domains": a delegated Domain.Read.All, Domain.ReadWrite.All, Directory.Read.All (or more);
+  // Application.ReadWrite.All alone does not read them. authenticationType is "Managed" or "Federated".
   if (parts[0] === "domains" && parts.length === 1) {
-    requirePermission(token, req.method !== "GET");
+    if (!(token.kind === "delegated" && token.permissions.some((p) => DOMAIN_READ.includes(p.toLowerCase())))) throw denied();
     if (req.method !== "GET") throw new GraphError(405, "Request_BadRequest", `The HTTP method '${req.method}' is not allowed on this resource.`);
     const domains = directory.domains.map((d) => ({ ...d, isVerified: true, isRoot: true, isInitial: d.id.endsWith(".onmicrosoft.com"), supportedServices: ["Email", "OfficeCommunicationsOnline"] }));
     return list(base, "domains", domains, req, ["authenticationType"], (d) => d);

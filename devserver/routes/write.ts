@@ -119,7 +119,10 @@ export function updateRecord(ctx: ServerContext, req: ApiRequest, entity: Entity
   refuseNonCustomizable(entity, existing);
   const changes = readChanges(ctx, entity, parseJsonBody(req), contentIds);
   delete changes[entity.primaryIdAttribute];
+  const unitBefore = existing._businessunitid_value;
   Object.assign(existing, changes, { modifiedon: new Date().toISOString(), versionnumber: ctx.org.nextVersion() });
+  // A user moved to another business unit leaves the old unit's default team and joins the new one's.
+  if (entity.logicalName === "systemuser" && existing._businessunitid_value !== unitBefore) ctx.org.moveDefaultTeam(existing, unitBefore);
   return { url, response: noContent({ "OData-EntityId": url }) };
 }
 

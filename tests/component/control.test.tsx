@@ -191,6 +191,25 @@ describe("search and pick", () => {
     expect((publishButton() as HTMLButtonElement).disabled).toBe(false);
   });
 
+  it("while a pick is unsaved, an updateView naming something else (layout) loads nothing again", async () => {
+    const m = await mountSaved();
+    search("Europe Integration");
+    await waitFor(() => screen.getByRole("option"));
+    fireEvent.keyDown(screen.getByRole("combobox"), { key: "ArrowDown" });
+    fireEvent.keyDown(screen.getByRole("combobox"), { key: "Enter" });
+    await waitFor(() => expect(statusOf("user.selected")).toBe("warn"));
+    await waitFor(() => expect(screen.queryByText(/Checking/)).toBeNull());
+    const before = requestsTo(/\$batch/).length;
+    for (let i = 0; i < 3; i++) {
+      m.gen.context.updatedProperties = ["layout"];
+      act(() => m.view.rerender(m.gen.ExecuteUpdateView()));
+    }
+    // The same updateView naming nothing (as after a save) does read again: one load.
+    m.gen.context.updatedProperties = [];
+    act(() => m.view.rerender(m.gen.ExecuteUpdateView()));
+    await waitFor(() => expect(requestsTo(/\$batch/).length).toBe(before + 1));
+  });
+
   it("moves through several results with the arrow keys", async () => {
     const m = mountControl({ serverUrl: server.url, config });
     await loaded();
@@ -240,7 +259,7 @@ describe("search and pick", () => {
     expect(m.gen.context.utils.lookupObjects.firstCall.args[0]).toStrictEqual({ allowMultiSelect: false, defaultEntityType: "systemuser", entityTypes: ["systemuser"] });
   });
 
-  it("opens the lookup dialog on the view the form sets for the column", async () => {
+  it("opens the lookup dialog on the view the form sets for the column, the other views still offered", async () => {
     const view = "00000000-0000-0000-00aa-000010001019";
     const m = mountControl({ serverUrl: server.url, config });
     (m.gen.context.parameters.marketoUser as unknown as { _boundViewId: string })._boundViewId = view;
@@ -248,7 +267,7 @@ describe("search and pick", () => {
     m.gen.context.utils.lookupObjects.callsFake(async () => [marketoSync]);
     fireEvent.click(screen.getByRole("button", { name: /Browse all users/ }));
     await waitFor(() => expect(m.gen.context.utils.lookupObjects.calledOnce).toBe(true));
-    expect(m.gen.context.utils.lookupObjects.firstCall.args[0]).toMatchObject({ defaultViewId: view, viewIds: [view] });
+    expect(m.gen.context.utils.lookupObjects.firstCall.args[0]).toStrictEqual({ allowMultiSelect: false, defaultEntityType: "systemuser", entityTypes: ["systemuser"], defaultViewId: view });
   });
 });
 
@@ -334,7 +353,7 @@ describe("publish", () => {
     expect(requestsTo(/PublishAllXmlAsync/)).toHaveLength(1);
   });
 
-  it("leaving the form (destroy) stops a publish still running", async () => {
+  it("leaving the form (destroy) stops the control's running operations (RetryWaits.stopAll, whose aborts its unit test proves)", async () => {
     const m = await mountSaved();
     const held = server.faults.hold({ match: { method: "POST", path: "PublishAllXmlAsync" } });
     fireEvent.click(publishButton());

@@ -304,6 +304,23 @@ describe("the new secret appears only where it was asked to go", () => {
     expect(occurrences(filed.stdout + filed.stderr, secret)).toBe(0);
     expect(apps()[0].passwordCredentials).toHaveLength(2);
   });
+
+  test("--json --show-secret, stopped after the secret was made: the secret still comes out, once, on stdout", async () => {
+    const refused = server.faults.add({
+      match: { method: "POST", path: "systemusers" },
+      times: 1,
+      respond: { status: 403, body: { error: { code: "0x80040220", message: "Principal user is missing prvCreateUser privilege." } } },
+    });
+    const run = await runSetup(["--json", "--show-secret"]);
+    expect(server.faults.fired(refused)).toBe(1);
+    expect(run.code).toBe(1);
+    const doc = JSON.parse(run.stdout) as { completed: boolean; clientSecret: string; app: { clientId: string } };
+    expect(doc).toMatchObject({ completed: false, app: { clientId: apps()[0].appId } });
+    expect(doc.clientSecret).toHaveLength(40);
+    expect(occurrences(run.stdout, doc.clientSecret)).toBe(1);
+    expect(occurrences(run.stderr, doc.clientSecret)).toBe(0);
+    expect(JSON.parse(run.stderr.slice(run.stderr.indexOf("{")))).toMatchObject({ error: { key: "Cli_SyncUser_NoPrivilege" } });
+  });
 });
 
 describe("setup on several environments", () => {

@@ -101,6 +101,12 @@ describe("the role on a business unit's default team (every user of the unit is 
     expect(server.org.links.get("teammembership_association")!.has(`${TEAM.contosoDefault}|${id}`)).toBe(true);
     await expect(client.disassociate("teams", TEAM.contosoDefault, "teammembership_association", id)).rejects.toMatchObject({ status: 400, code: "0x80040203" });
     expect(server.org.links.get("teammembership_association")!.has(`${TEAM.contosoDefault}|${id}`)).toBe(true);
+    // Moved to another business unit: out of the old unit's default team, into the new one's.
+    const europeDefault = "7ea00000-0000-0000-0000-0000000e0de1";
+    server.org.insert(server.org.entity("team"), { teamid: europeDefault, name: "Contoso Europe", teamtype: 0, isdefault: true, _businessunitid_value: BU.europe });
+    await client.update("systemusers", id, { "businessunitid@odata.bind": `/businessunits(${BU.europe})` });
+    expect(server.org.links.get("teammembership_association")!.has(`${TEAM.contosoDefault}|${id}`)).toBe(false);
+    expect(server.org.links.get("teammembership_association")!.has(`${europeDefault}|${id}`)).toBe(true);
   });
 });
 

@@ -267,6 +267,18 @@ describe("audiences and Graph's errors", () => {
     expect((await graph(server, "GET", "applications", String(appOnly.body.access_token))).status).toBe(403);
   });
 
+  test("domains: read with a directory permission (or .default), not with Application.ReadWrite.All alone", async () => {
+    // As the CLI signs in: Microsoft's Azure CLI client with Graph's .default.
+    const wide = await signIn(server, USER.admin, PUBLIC_CLIENT.azureCli, "https://graph.microsoft.com/.default");
+    const all = await graph(server, "GET", "domains?$select=id,authenticationType", String(wide.body.access_token));
+    expect(all.status).toBe(200);
+    expect(all.body.value).toEqual([{ id: "contoso.onmicrosoft.com", authenticationType: "Managed" }]);
+    // An organisation's own setup client consented for Application.ReadWrite.All only.
+    const narrow = await adminGraphToken();
+    expect((await graph(server, "GET", "domains", narrow)).status).toBe(403);
+    expect((await graph(server, "GET", "applications", narrow)).status).toBe(200);
+  });
+
   test("unknown ids, bad bodies and unsupported filters", async () => {
     const token = await adminGraphToken();
     const missing = await graph(server, "GET", "applications/00000000-0000-0000-0000-0000000000ff", token);
