@@ -7,6 +7,7 @@
  */
 import { configure, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { startDevServer, type DevServer } from "../../devserver/server";
+import { adminApi } from "../helpers/adminApi";
 import { CONFIG, ROLE, STEP, TEAM, USER } from "../../devserver/fixtures/ids";
 import { mountControl } from "../helpers/mountControl";
 
@@ -32,7 +33,6 @@ afterAll(() => {
 });
 beforeEach(() => (scrolled.length = 0));
 
-const API = () => `${server.url}/api/data/v9.2/`;
 const config = { entity: CONFIG.demo.entity, attribute: CONFIG.demo.userAttribute, id: CONFIG.defaultRecord };
 const marketoSync = { id: USER.marketoSync, name: "Marketo Sync", entityType: "systemuser" };
 
@@ -46,12 +46,7 @@ const checkAgain = () => screen.getByText("Check again").closest("button") as HT
 const settled = () => waitFor(() => expect(checkAgain().disabled).toBe(false));
 const requestsTo = (pattern: RegExp) => server.requests.filter((r) => pattern.test(decodeURIComponent(r.url)));
 
-async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const headers = { Accept: "application/json", "Content-Type": "application/json", "x-devserver-user": USER.admin, ...init.headers };
-  const r = await fetch(API() + path, { ...init, headers });
-  if (!r.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${r.status} ${await r.text()}`);
-  return (r.status === 204 ? undefined : r.json()) as T;
-}
+const api = adminApi(() => server.url);
 
 async function rolesOf(userId: string): Promise<string[]> {
   const u = await api<{ systemuserroles_association: Array<{ roleid: string }> }>(`systemusers(${userId})?$select=fullname&$expand=systemuserroles_association($select=roleid)`);

@@ -7,6 +7,7 @@
 import * as React from "react";
 import { act, configure, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { startDevServer, type DevServer } from "../../devserver/server";
+import { adminApi } from "../helpers/adminApi";
 import { CONFIG, ROLE, USER } from "../../devserver/fixtures/ids";
 import { BusyNotice } from "../../MarketoConfigControl/components/BusyNotice";
 import { createTranslate } from "../../MarketoConfigControl/i18n";
@@ -42,12 +43,7 @@ const busyText = () => waitFor(() => expect(busyNotice()?.textContent).toMatch(/
 /** Retry-After longer than any test: the client is still waiting when the test cancels. */
 const LONG = 45;
 
-async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const headers = { Accept: "application/json", "Content-Type": "application/json", "x-devserver-user": USER.admin, ...init.headers };
-  const r = await fetch(`${server.url}/api/data/v9.2/${path}`, { ...init, headers });
-  if (!r.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${r.status} ${await r.text()}`);
-  return (r.status === 204 ? undefined : r.json()) as T;
-}
+const api = adminApi(() => server.url);
 
 async function rolesOf(userId: string): Promise<string[]> {
   const u = await api<{ systemuserroles_association: Array<{ roleid: string }> }>(`systemusers(${userId})?$select=fullname&$expand=systemuserroles_association($select=roleid)`);

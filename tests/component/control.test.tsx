@@ -6,6 +6,7 @@
  */
 import { act, configure, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { startDevServer, type DevServer } from "../../devserver/server";
+import { adminApi } from "../helpers/adminApi";
 import { APP, CONFIG, ORG, ROLE, SOLUTION, STEP, USER } from "../../devserver/fixtures/ids";
 import { RetryWaits } from "../../MarketoConfigControl/services/retryWaits";
 import { mountControl } from "../helpers/mountControl";
@@ -23,7 +24,6 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
-const API = () => `${server.url}/api/data/v9.2/`;
 const config = { entity: CONFIG.demo.entity, attribute: CONFIG.demo.userAttribute, id: CONFIG.defaultRecord };
 const marketoSync = { id: USER.marketoSync, name: "Marketo Sync", entityType: "systemuser" };
 
@@ -34,13 +34,7 @@ const publishButton = () => document.querySelector('button[data-action="publish"
 const loaded = () => waitFor(() => expect(statusOf("solution.installed")).toBe("pass"));
 const requestsTo = (pattern: RegExp) => server.requests.filter((r) => pattern.test(decodeURIComponent(r.url)));
 
-/** The test's own reads and writes, always as the admin (whoever the control runs as). */
-async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const headers = { Accept: "application/json", "Content-Type": "application/json", "x-devserver-user": USER.admin, ...init.headers };
-  const r = await fetch(API() + path, { ...init, headers });
-  if (!r.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${r.status} ${await r.text()}`);
-  return (r.status === 204 ? undefined : r.json()) as T;
-}
+const api = adminApi(() => server.url);
 
 async function rolesOf(userId: string): Promise<string[]> {
   const u = await api<{ systemuserroles_association: Array<{ roleid: string }> }>(`systemusers(${userId})?$select=fullname&$expand=systemuserroles_association($select=roleid)`);
