@@ -118,23 +118,23 @@ export class Org {
   /**
    * A business unit's default team "always contains all users associated with that business unit";
    * its members cannot be added or removed by hand (Power Platform admin, "Security concepts in
-   * Microsoft Dataverse", Teams). So membership follows the user's business unit, here as in Dataverse.
+   * Microsoft Dataverse", Teams). So membership follows the user's business unit, here as in Dataverse:
+   * on creation, and when the user moves from `previousUnit` to another.
    */
-  /** The user's business unit changed from `previousUnit`: its default team membership follows. */
   moveDefaultTeam(user: Row, previousUnit: unknown): void {
     const links = this.links.get("teammembership_association")!;
-    for (const team of this.tables.get("team")!.values()) {
-      if (team.isdefault === true && team._businessunitid_value === previousUnit) links.delete(`${team.teamid}|${user.systemuserid}`);
-    }
+    for (const team of this.defaultTeamsOf(previousUnit)) links.delete(`${team}|${user.systemuserid}`);
     this.joinDefaultTeam(user);
   }
 
   private joinDefaultTeam(user: Row): void {
-    const unit = user._businessunitid_value;
-    if (!unit) return;
-    for (const team of this.tables.get("team")!.values()) {
-      if (team.isdefault === true && team._businessunitid_value === unit) this.links.get("teammembership_association")!.add(`${team.teamid}|${user.systemuserid}`);
-    }
+    const links = this.links.get("teammembership_association")!;
+    for (const team of this.defaultTeamsOf(user._businessunitid_value)) links.add(`${team}|${user.systemuserid}`);
+  }
+
+  private defaultTeamsOf(unit: unknown): string[] {
+    if (!unit) return [];
+    return [...this.tables.get("team")!.values()].filter((t) => t.isdefault === true && t._businessunitid_value === unit).map((t) => String(t.teamid));
   }
 
   /** The privileges this organisation knows: one set per table plus the global ones. */

@@ -52,17 +52,11 @@ export function newSecretText(): string {
 const TWO_YEARS_MS = 2 * 365 * 24 * 3600 * 1000;
 
 /**
- * Who asks for a new object before every replica has it: creating the app's service principal, adding
- * its secret (both on a new app), Dataverse creating an application user (on a new service
- * principal), and a sign-in with the secret (on a new secret).
+ * Who asks for a new object before every replica has it, and by which id: creating a new app's
+ * service principal (its appId), adding a new app's secret (its object id), Dataverse creating an
+ * application user for a new service principal (its appId), a sign-in with a new secret (its keyId).
  */
 export type PropagationReader = "servicePrincipals" | "addPassword" | "applicationUser" | "signIn";
-
-const READERS_OF: Record<"application" | "servicePrincipal" | "secret", PropagationReader[]> = {
-  application: ["servicePrincipals", "addPassword"],
-  servicePrincipal: ["applicationUser"],
-  secret: ["signIn"],
-};
 
 export class Directory {
   readonly applications = new Map<string, EntraApplication>();
@@ -104,10 +98,9 @@ export class Directory {
     this.domains = (fixture.entra?.domains ?? [{ id: "contoso.onmicrosoft.com", authenticationType: "Managed", isDefault: true }]).map((d) => ({ isDefault: false, ...d }));
   }
 
-  /** A new object (made through Graph, not the fixture): each of its readers misses it for a while. */
-  created(kind: keyof typeof READERS_OF, id: string): void {
-    if (this.propagationMisses <= 0) return;
-    for (const reader of READERS_OF[kind]) this.unseen.set(`${reader}:${id.toLowerCase()}`, this.propagationMisses);
+  /** A new object (made through Graph, not the fixture): `reader` misses it for a while. */
+  lagFor(reader: PropagationReader, id: string): void {
+    if (this.propagationMisses > 0) this.unseen.set(`${reader}:${id.toLowerCase()}`, this.propagationMisses);
   }
 
   /** Minutes later: every replica has every object. */

@@ -85,9 +85,8 @@ function authorize(auth: Auth, headers: IncomingHttpHeaders): IssuedToken {
 
 const denied = () => new GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
 
-/** App-only tokens hold no Graph application permission in the stand-in; a user's token needs a delegated permission. */
-function requirePermission(token: IssuedToken, write: boolean): void {
-  const wanted = write ? WRITE_PERMISSIONS : READ_PERMISSIONS;
+/** App-only tokens hold no Graph application permission in the stand-in; a user's token needs one of `wanted`, delegated. */
+function requirePermission(token: IssuedToken, wanted: string[]): void {
   if (!(token.kind === "delegated" && token.permissions.some((p) => wanted.includes(p.toLowerCase())))) throw denied();
 }
 
@@ -189,7 +188,7 @@ function dispatch(org: Org, token: IssuedToken, base: string, req: GraphRequest)
   // Graph "List domains": a delegated Domain.Read.All, Domain.ReadWrite.All, Directory.Read.All (or more);
   // Application.ReadWrite.All alone does not read them. authenticationType is "Managed" or "Federated".
   if (parts[0] === "domains" && parts.length === 1) {
-    if (!(token.kind === "delegated" && token.permissions.some((p) => DOMAIN_READ.includes(p.toLowerCase())))) throw denied();
+    requirePermission(token, DOMAIN_READ);
     if (req.method !== "GET") throw new GraphError(405, "Request_BadRequest", `The HTTP method '${req.method}' is not allowed on this resource.`);
     const domains = directory.domains.map((d) => ({ ...d, isVerified: true, isRoot: true, isInitial: d.id.endsWith(".onmicrosoft.com"), supportedServices: ["Email", "OfficeCommunicationsOnline"] }));
     return list(base, "domains", domains, req, ["authenticationType"], (d) => d);
@@ -201,7 +200,7 @@ function dispatch(org: Org, token: IssuedToken, base: string, req: GraphRequest)
   const key = altKey ?? parts[1];
   const op = altKey !== undefined ? parts[1] : parts[2];
   if (parts.length > (altKey !== undefined ? 2 : 3)) throw new GraphError(400, "BadRequest", `Resource not found for the segment '${parts.at(-1)}'.`);
-  requirePermission(token, req.method !== "GET");
+  requirePermission(token, req.method === "GET" ? READ_PERMISSIONS : WRITE_PERMISSIONS);
   const notAllowed = () => new GraphError(405, "Request_BadRequest", `The HTTP method '${req.method}' is not allowed on this resource.`);
 
   if (collection === "applications") {
@@ -219,8 +218,8 @@ function dispatch(org: Org, token: IssuedToken, base: string, req: GraphRequest)
         isFallbackPublicClient: typeof body.isFallbackPublicClient === "boolean" ? body.isFallbackPublicClient : null,
         owner: token.userId,
       });
-      directory.created("application", app.appId);
-      directory.created("application", app.id);
+      directory.lagFor("servicePrincipals", app.appId);
+      directory.lagFor("addPassword", app.id);
       return {
         status: 201,
         body: { "@odata.context": `${base}$metadata#applications/$entity`, ...applicationJson(app) },
@@ -234,7 +233,7 @@ function dispatch(org: Org, token: IssuedToken, base: string, req: GraphRequest)
     if (req.method !== "POST") throw notAllowed();
     if (op === "addPassword") {
       // A new app on a replica that does not have it yet (Directory.propagationMisses).
-      if (directory.notYetSeen("addPassword", key)) throw notFound(key);
+      if (directory.notYetSeen("addPassword", app.id)) throw notFound(key);
       return addPassword(req, app, base, directory);
     }
     if (op === "removePassword") return removePassword(req, app);
@@ -258,7 +257,7 @@ function dispatch(org: Org, token: IssuedToken, base: string, req: GraphRequest)
       );
     }
     const sp = directory.addServicePrincipal(app);
-    directory.created("servicePrincipal", sp.appId);
+    directory.lagFor("applicationUser", sp.appId);
     return { status: 201, body: { "@odata.context": `${base}$metadata#servicePrincipals/$entity`, ...servicePrincipalJson(sp) } };
   }
   const sp = altKey !== undefined ? directory.servicePrincipalByAppId(key) : directory.servicePrincipals.get(key.toLowerCase());
@@ -293,7 +292,7 @@ function addPassword(req: GraphRequest, app: EntraApplication, base: string, dir
   if (end !== undefined && Date.parse(end) <= Date.parse(start))
     throw badRequest("Invalid value specified for property 'endDateTime' of resource 'PasswordCredential': it must be later than startDateTime.");
   const { credential, secretText } = directory.addPassword(app, { displayName: typeof input.displayName === "string" ? input.displayName : null, startDateTime: start, endDateTime: end });
-  directory.created("secret", credential.keyId);
+  directory.lagFor("signIn", credential.keyId);
   // The only place the secret is ever sent: this response (Graph does the same).
   return { status: 200, body: { "@odata.context": `${base}$metadata#microsoft.graph.passwordCredential`, ...passwordJson(credential, secretText) } };
 }
