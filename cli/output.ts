@@ -82,6 +82,17 @@ export function checklistText(checks: RenderedCheck[], t: Translate, colour: boo
   return lines.join("\n") + "\n";
 }
 
+/**
+ * Marketo's step 3 values as aligned "label  value" lines (labels are resx keys), each with `indent`;
+ * a missing value says "Not available yet", in yellow when `colour`.
+ */
+export function connectionRows(rows: Array<[string, string | null]>, t: Translate, options: { indent?: string; colour?: boolean } = {}): string {
+  const labels = rows.map(([key]) => t(key));
+  const width = Math.max(...labels.map((l) => l.length));
+  const missing = paint(options.colour ?? false, "33", t("Connection_NotAvailable"));
+  return rows.map(([, value], i) => `${options.indent ?? ""}${labels[i].padEnd(width)}  ${value ?? missing}\n`).join("");
+}
+
 export function writeJson(io: Io, value: object): void {
   io.out(JSON.stringify({ ...jsonHeader(io.clock?.now()), ...value }, null, 2) + "\n");
 }

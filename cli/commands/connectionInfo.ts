@@ -3,7 +3,7 @@ import { buildQuery, recordPath } from "../../core/dataverse/odata";
 import { readOrganization } from "../../core/setup/load";
 import { resolveConfig } from "../config";
 import { EXIT, type ExitCode } from "../errors";
-import { paint, writeJson } from "../output";
+import { connectionRows, writeJson } from "../output";
 import type { Session } from "../session";
 
 export async function connectionInfo(session: Session): Promise<ExitCode> {
@@ -31,9 +31,7 @@ export async function connectionInfo(session: Session): Promise<ExitCode> {
     ["Connection_ClientId", info.clientId],
     ["Connection_Username", info.username],
   ];
-  const labels = rows.map(([k]) => t(k));
-  const width = Math.max(...labels.map((l) => l.length));
-  rows.forEach(([, value], i) => io.out(`${labels[i].padEnd(width)}  ${value ?? paint(out.colour, "33", t("Connection_NotAvailable"))}\n`));
+  io.out(connectionRows(rows, t, { colour: out.colour }));
   io.out("\n" + t("Connection_UrlWarning") + "\n");
   return EXIT.ok;
 }

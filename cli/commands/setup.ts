@@ -18,7 +18,7 @@ import { connect, SECRET_ENV } from "../connection";
 import { reportDryRun } from "../dryRun";
 import { CliError, EXIT, type ExitCode } from "../errors";
 import { DEFAULT_GRAPH_URL, GraphClient, type GraphApplication } from "../graph";
-import { checklistText, jsonHeader, renderChecks, writeJson } from "../output";
+import { checklistText, connectionRows, jsonHeader, renderChecks, writeJson } from "../output";
 import { loadSetup, type Session } from "../session";
 import { onceVisible, type PropagationContext } from "../propagation";
 import { makeSyncUser } from "../syncUser";
@@ -225,9 +225,7 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
       ["Connection_ClientId", step3.clientId],
       ["Connection_Username", step3.username],
     ];
-    const labels = rows.map(([k]) => t(k));
-    const width = Math.max(...labels.map((l) => l.length));
-    rows.forEach(([, value], i) => io.out(`  ${labels[i].padEnd(width)}  ${value ?? t("Connection_NotAvailable")}\n`));
+    io.out(connectionRows(rows, t, { indent: "  " }));
     io.out("  " + t(secretWentTo === "file" ? "Cli_Setup_Step3SecretFile" : "Cli_Setup_Step3Secret", { path: options.secretFile ?? "" }) + "\n");
     if (federatedDomains?.length) io.out("\n" + t("Cli_Setup_Federated", { domains: federatedDomains.join(", "), clientId: app.appId }) + "\n");
     else if (!federatedDomains) io.out("\n" + t("Cli_Setup_FederationUnknown") + "\n");
