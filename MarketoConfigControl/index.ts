@@ -39,11 +39,7 @@ export class MarketoConfigControl implements ComponentFramework.ReactControl<IIn
     const bound = context.parameters.marketoUser.raw?.[0] ?? null;
     // Once the form holds what was picked ({GUID} in upper case on a real form), the form's value leads again.
     if (this.pending !== undefined && host.toPickedUser(this.pending)?.id === host.toPickedUser(bound)?.id) this.pending = undefined;
-    // Dynamics documents no updatedProperties value for a save: while the form holds a change the last
-    // load did not see saved, an updateView that names nothing reads again, so a save is seen even then.
-    // One that names something else (layout, another input) does not: no reload for each of those.
-    const unsaved = this.savedId !== undefined && (host.toPickedUser(bound)?.id ?? null) !== this.savedId;
-    if (host.shouldRefresh(context) || (unsaved && !context.updatedProperties?.length)) this.refreshKey++;
+    if (host.shouldRefresh(context, this.savedId)) this.refreshKey++;
     const current = this.pending !== undefined ? this.pending : bound;
 
     const props: SetupPanelProps = {

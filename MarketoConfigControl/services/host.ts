@@ -103,6 +103,14 @@ export function toPickedUser(value: ComponentFramework.LookupValue | null | unde
 /** The platform reports these when the bound value or the record changed (a pick, a save, a reload). */
 const REFRESHING = new Set<string>([ManifestProperties.marketoUser, "entityId", "parameters"]);
 
-export function shouldRefresh(context: Context): boolean {
-  return context.updatedProperties?.some((p) => REFRESHING.has(p)) ?? false;
+/**
+ * Whether to load again: the platform named the bound value or the record, or, while the form holds a
+ * Marketo User the last load did not see saved (`savedId`, undefined before any load), an updateView
+ * names nothing. Dynamics documents no updatedProperties value for a save, so a save is seen even
+ * then; one that names something else (layout, another input) reloads nothing.
+ */
+export function shouldRefresh(context: Context, savedId?: string | null): boolean {
+  if (context.updatedProperties?.some((p) => REFRESHING.has(p))) return true;
+  const unsaved = savedId !== undefined && (toPickedUser(context.parameters.marketoUser.raw?.[0])?.id ?? null) !== savedId;
+  return unsaved && !context.updatedProperties?.length;
 }

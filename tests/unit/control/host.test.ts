@@ -18,6 +18,19 @@ describe("host helpers", () => {
     expect(shouldRefresh(ctx(["layout"]))).toBe(false);
     expect(shouldRefresh(ctx(undefined))).toBe(false);
   });
+
+  it("while the form holds a Marketo User the last load did not see saved, an updateView naming nothing reloads (a save); one naming layout does not", () => {
+    const holding = (updatedProperties: string[], id: string | null) =>
+      ({ updatedProperties, parameters: { marketoUser: { raw: id ? [{ id: `{${id.toUpperCase()}}`, name: "x", entityType: "systemuser" }] : [] } } }) as unknown as Ctx;
+    const picked = "a0000000-0000-0000-0000-000000000004";
+    const saved = "a0000000-0000-0000-0000-000000000002";
+    expect(shouldRefresh(holding([], picked), saved)).toBe(true);
+    expect(shouldRefresh(holding([], null), saved)).toBe(true);
+    expect(shouldRefresh(holding(["layout"], picked), saved)).toBe(false);
+    // Saved as held, or no load yet: nothing to catch up with.
+    expect(shouldRefresh(holding([], saved), saved)).toBe(false);
+    expect(shouldRefresh(holding([], picked), undefined)).toBe(false);
+  });
 });
 
 describe("why the Marketo User field is locked", () => {
