@@ -73,15 +73,33 @@ function solutionLock(form: SolutionLockForm, operations: { requested?: string; 
   }
 }
 
+/** Which of Dataverse's three service protection limits a 429 reports. */
+export type ServiceProtectionLimit = "requests" | "executionTime" | "concurrency";
+
+const SERVICE_PROTECTION_ERRORS: Record<ServiceProtectionLimit, { code: string; message: string }> = {
+  requests: { code: "0x80072322", message: "Number of requests exceeded the limit of 6000 over time window of 300 seconds." },
+  executionTime: {
+    code: "0x80072321",
+    message:
+      "Combined execution time of incoming requests exceeded limit of 1,200,000  milliseconds over time window of 300 seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.",
+  },
+  concurrency: { code: "0x80072326", message: "Number of concurrent requests exceeded the limit of 52." },
+};
+
 /** Ready-made faults for the common cases. */
 export const FaultPresets = {
   /** Dataverse's solution-operation lock in one of its forms (default: PublishAll refused during an Import). */
   solutionLock,
-  throttle: (retryAfterSeconds?: number): FaultResponse => ({
+  /**
+   * A service protection refusal. Dataverse always sends Retry-After (whole seconds) with it: "When a
+   * 429 error is returned from the Web API, the response will include a Retry-After with number of
+   * seconds" (Microsoft Learn, "Service protection API limits", Retry operations). The three limits
+   * and their codes and texts are that page's "Service Protection API Limit Errors returned".
+   */
+  throttle: (retryAfterSeconds: number, limit: ServiceProtectionLimit = "requests"): FaultResponse => ({
     status: 429,
-    headers: retryAfterSeconds === undefined ? {} : { "Retry-After": String(retryAfterSeconds) },
-    // Service protection error: "Number of requests exceeded the limit of 6000 over time window of 300 seconds." (api-limits.md)
-    body: { error: { code: "0x80072322", message: "Number of requests exceeded the limit of 6000 over time window of 300 seconds." } },
+    headers: { "Retry-After": String(retryAfterSeconds) },
+    body: { error: SERVICE_PROTECTION_ERRORS[limit] },
   }),
   unavailable: (): FaultResponse => ({
     status: 503,

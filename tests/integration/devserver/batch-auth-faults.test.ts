@@ -155,15 +155,20 @@ describe("fault injection", () => {
   afterAll(() => server.close());
   beforeEach(() => server.reset());
 
-  it("scripts 429 with and without Retry-After, then recovers", async () => {
+  it("scripts each service protection 429, always with Retry-After, then recovers", async () => {
     server.faults.add({ match: { method: "GET", path: "systemusers" }, times: 1, respond: server.faults.presets.throttle(2) });
-    server.faults.add({ match: { path: /^systemusers/ }, times: 1, respond: server.faults.presets.throttle() });
-    const a = await get(server, "systemusers?$select=fullname&$top=1");
-    expect(a.status).toBe(429);
-    expect(a.headers.get("Retry-After")).toBe("2");
-    const b = await get(server, "systemusers?$select=fullname&$top=1");
-    expect(b.status).toBe(429);
-    expect(b.headers.get("Retry-After")).toBeNull();
+    server.faults.add({ match: { path: /^systemusers/ }, times: 1, respond: server.faults.presets.throttle(0, "concurrency") });
+    server.faults.add({ match: { path: /^systemusers/ }, times: 1, respond: server.faults.presets.throttle(5, "executionTime") });
+    const answers = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await get(server, "systemusers?$select=fullname&$top=1");
+      answers.push({ status: r.status, retryAfter: r.headers.get("Retry-After"), code: JSON.parse(r.text).error.code });
+    }
+    expect(answers).toEqual([
+      { status: 429, retryAfter: "2", code: "0x80072322" },
+      { status: 429, retryAfter: "0", code: "0x80072326" },
+      { status: 429, retryAfter: "5", code: "0x80072321" },
+    ]);
     expect((await get(server, "systemusers?$select=fullname&$top=1")).status).toBe(200);
     expect((await get(server, "WhoAmI()")).status).toBe(200);
   });

@@ -69,10 +69,14 @@ function faultFor(fault: FaultName): { respond: FaultResponse | "held"; times: n
   switch (fault) {
     case "429 with Retry-After":
       return { respond: server.faults.presets.throttle(0), times: 1 };
-    case "429 without Retry-After":
-      return { respond: server.faults.presets.throttle(), times: 1 };
+    // Each of the three service protection limits; Dataverse always gives Retry-After with them.
+    case "429 execution time":
+      return { respond: server.faults.presets.throttle(0, "executionTime"), times: 1 };
+    case "429 concurrent requests":
+      return { respond: server.faults.presets.throttle(0, "concurrency"), times: 1 };
     case "429 storm":
-      return { respond: server.faults.presets.throttle(), times: 10 };
+      return { respond: server.faults.presets.throttle(0), times: 10 };
+    // 503 without Retry-After: the client's own back-off.
     case "503":
       return { respond: server.faults.presets.unavailable(), times: 1 };
     case "timeout":

@@ -6,7 +6,8 @@ export type Action = "load" | "search" | "assign" | "remove" | "enableSteps" | "
 
 export type FaultName =
   | "429 with Retry-After"
-  | "429 without Retry-After"
+  | "429 execution time"
+  | "429 concurrent requests"
   | "429 storm"
   | "503"
   | "timeout"
@@ -27,7 +28,8 @@ export interface Scenario {
 
 const transient: Array<[FaultName, string]> = [
   ["429 with Retry-After", "recovers"],
-  ["429 without Retry-After", "recovers"],
+  ["429 execution time", "recovers"],
+  ["429 concurrent requests", "recovers"],
   ["503", "recovers"],
   ["timeout", "recovers"],
   ["dropped connection", "recovers"],
@@ -53,7 +55,8 @@ export const SCENARIOS: Scenario[] = [
   ...(
     [
       ["429 with Retry-After", "recovers"],
-      ["429 without Retry-After", "recovers"],
+      ["429 execution time", "recovers"],
+      ["429 concurrent requests", "recovers"],
       ["503", "recovers"],
       ["slow answer", "recovers"],
       ["dropped connection", "Error_network"],
