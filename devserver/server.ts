@@ -130,6 +130,8 @@ function send(res: ServerResponse, r: ApiResponse): void {
   res.end(r.body);
 }
 
+/** How long an idle kept-alive connection stays open (sent as `Keep-Alive: timeout=120`). */
+export const KEEP_ALIVE_MS = 120_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
@@ -341,6 +343,13 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     });
   });
 
+  // Node closes an idle kept-alive connection after 5 s. A client that reuses it as the close happens
+  // gets ECONNRESET before any answer, and a busy event loop (a test under load) widens that moment:
+  // when the loop stalls past 5 s, the server's close runs before it reads the request already sent.
+  // Kept for 2 minutes here, an idle connection is closed by the client (Node's fetch: 4 s), not under
+  // it. close() destroys every socket, so nothing waits on them. headersTimeout stays above it.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());

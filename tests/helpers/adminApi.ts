@@ -2,7 +2,9 @@
  * The component tests' own reads and writes to the stand-in, always as the admin (whoever the control
  * runs as). A request whose pooled keep-alive connection the server had already closed fails with
  * ECONNRESET before any answer (Node's fetch does not resend a PATCH or POST): it is sent once more,
- * on a new connection. Any answer, an error status included, is the test's.
+ * on a new connection. Any answer, an error status included, is the test's. The stand-in now keeps idle
+ * connections for 2 minutes (devserver/server.ts, KEEP_ALIVE_MS), which removes the cause CI met; this
+ * stays for a connection lost any other way.
  */
 import { USER } from "../../devserver/fixtures/ids";
 
