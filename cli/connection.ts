@@ -9,7 +9,7 @@ import { isGuid } from "../core/dataverse/odata";
 import { HEARTBEAT_MS } from "./clock";
 import { CliError, EXIT } from "./errors";
 import type { Io } from "./io";
-import { commandFetch, type CommandRuntime } from "./network";
+import { commandFetch, sleepUntil, type CommandRuntime } from "./network";
 import { assertionErrorKey, checkOneCredential, readCredential, type CredentialAuth, type SignInOptions } from "./signIn";
 import type { Translate } from "./strings";
 
@@ -170,25 +170,6 @@ export function retryWaitNotice(io: Io, t: Translate, runtime: CommandRuntime, q
     });
     return stop;
   };
-}
-
-/** The client's pause before a retry ends at once when the command is stopped. */
-export function sleepUntil(runtime: CommandRuntime) {
-  return (ms: number, signal?: AbortSignal) =>
-    new Promise<void>((resolve, reject) => {
-      const signals = [runtime.signal, ...(signal ? [signal] : [])];
-      const any = AbortSignal.any(signals);
-      if (any.aborted) return reject(any.reason);
-      const cancel = runtime.clock.after(ms, () => {
-        any.removeEventListener("abort", onAbort);
-        resolve();
-      });
-      const onAbort = () => {
-        cancel();
-        reject(any.reason);
-      };
-      any.addEventListener("abort", onAbort, { once: true });
-    });
 }
 
 /** Every CLI command's Web API client: its retries, waits and notices, whichever way it signed in. */

@@ -13,7 +13,7 @@ import { parseRetryAfter } from "../core/dataverse/errors";
 import { literal } from "../core/dataverse/odata";
 import { summariseBody } from "./dryRun";
 import { CliError, EXIT } from "./errors";
-import type { CommandRuntime } from "./network";
+import { sleepUntil, type CommandRuntime } from "./network";
 
 export const DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0/";
 
@@ -83,24 +83,8 @@ export class GraphClient {
       if (response.ok) return (raw ? JSON.parse(raw) : {}) as T;
       const wait = retryWaitMs(response, method, attempt);
       if (wait === undefined) throw graphError(response.status, raw, method, path);
-      await this.sleep(wait);
+      await sleepUntil(this.runtime)(wait);
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const signal = this.runtime.signal;
-      if (signal.aborted) return reject(signal.reason);
-      const onAbort = () => {
-        cancel();
-        reject(signal.reason);
-      };
-      const cancel = this.runtime.clock.after(ms, () => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      });
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
   }
 
   async applicationsNamed(displayName: string): Promise<GraphApplication[]> {

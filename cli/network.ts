@@ -21,6 +21,25 @@ export interface CommandRuntime {
   following?: { key: string; params: Record<string, string> };
 }
 
+/** A pause (a retry's, a poll's) on the command's clock that ends at once when the command is stopped. */
+export function sleepUntil(runtime: CommandRuntime) {
+  return (ms: number, signal?: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      const signals = [runtime.signal, ...(signal ? [signal] : [])];
+      const any = AbortSignal.any(signals);
+      if (any.aborted) return reject(any.reason);
+      const cancel = runtime.clock.after(ms, () => {
+        any.removeEventListener("abort", onAbort);
+        resolve();
+      });
+      const onAbort = () => {
+        cancel();
+        reject(any.reason);
+      };
+      any.addEventListener("abort", onAbort, { once: true });
+    });
+}
+
 /** The system error code under a failed fetch (undici puts it on `cause`, sometimes one level down). */
 export function networkCode(e: unknown): string | undefined {
   for (let x: unknown = e, depth = 0; x && depth < 4; x = (x as { cause?: unknown }).cause, depth++) {

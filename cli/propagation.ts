@@ -11,8 +11,7 @@
  */
 import { CliError, EXIT } from "./errors";
 import type { Io } from "./io";
-import type { CommandRuntime } from "./network";
-import { sleepUntil } from "./connection";
+import { sleepUntil, type CommandRuntime } from "./network";
 import type { Translate } from "./strings";
 
 /** Pauses before each new try, in units of the command's retry delay (1 s): 60 s in all. */

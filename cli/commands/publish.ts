@@ -6,7 +6,7 @@ import { API_PATH, type DataverseClient } from "../../core/dataverse/client";
 import { buildQuery, isGuid, recordPath } from "../../core/dataverse/odata";
 import { publishAll, type PublishOptions, type PublishPhase, type PublishResult } from "../../core/setup";
 import { HEARTBEAT_MS } from "../clock";
-import { sleepUntil } from "../connection";
+import { sleepUntil } from "../network";
 import { reportDryRun } from "../dryRun";
 import { CliError, EXIT, type ExitCode } from "../errors";
 import { progress, writeJson } from "../output";
