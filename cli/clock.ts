@@ -13,13 +13,15 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => Date.now(),
   after(ms, fn) {
+    // Kept referenced: a retry's pause is often the only thing a command waits on, and Node ends a
+    // process with nothing referenced at once, with exit code 0 and the command half done. Every
+    // caller cancels its timer when the command ends (main.ts's deadline in its finally).
     const timer = setTimeout(fn, ms);
-    // A pending deadline alone does not keep the process alive once the command is done.
-    timer.unref?.();
     return () => clearTimeout(timer);
   },
   every(ms, fn) {
     const timer = setInterval(fn, ms);
+    // A heartbeat only reports on something else the command waits on; it never keeps it alive.
     timer.unref?.();
     return () => clearInterval(timer);
   },

@@ -58,6 +58,30 @@ describe("acceptance: verify fails on the demo org, the fixes make it pass", () 
   });
 });
 
+describe("the real command and its pauses", () => {
+  const env = { MARKETO_DYNAMICS_CLIENT_SECRET: SECRET.marketoSync };
+
+  it("waits out a 503 and a 429 with Retry-After, then gives its result", async () => {
+    // On the real clock a retry's pause was the only thing the command waited on, and Node ended it
+    // there: exit 0, nothing printed.
+    const unavailable = server.faults.add({ match: { method: "POST", path: "$batch" }, times: 1, respond: server.faults.presets.unavailable() });
+    const throttled = server.faults.add({ match: { path: "EntityDefinitions" }, times: 1, respond: server.faults.presets.throttle(1) });
+    const r = await spawnCli(["verify", ...args], env);
+    expect({ unavailable: server.faults.fired(unavailable), throttled: server.faults.fired(throttled) }).toEqual({ unavailable: 1, throttled: 1 });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 1, stderr: "" });
+    expect(r.stdout).toContain("No Marketo User is saved on this record.");
+  });
+
+  it("never ends as a success when Node is left with nothing to wait for: it says so and exits 3", async () => {
+    const unavailable = server.faults.add({ match: { method: "POST", path: "$batch" }, times: 1, respond: server.faults.presets.unavailable() });
+    const r = await spawnCli(["verify", ...args], { ...env, NODE_OPTIONS: `--require ${join(__dirname, "../../helpers/unrefTimers.cjs")}` });
+    expect(server.faults.fired(unavailable)).toBe(1);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("the command stopped before it finished");
+  });
+});
+
 describe("verify", () => {
   it("gives JSON with every check, the table and attribute found by metadata", async () => {
     const r = await cli(["verify", "--json", ...args]);
