@@ -46,10 +46,12 @@ describe("acceptance: verify fails on the demo org, the fixes make it pass", () 
     expect(before.stdout).toMatch(/Warning +No disabled user keeps the role: 1 disabled user still has the role Marketo Sync User: Former Employee\./);
     expect(before.stdout).toContain("→ marketo-dynamics enable-steps");
 
+    // Each as the admin runs it: the real command, on the real clock (publish polls its job).
     for (const step of [["assign-role"], ["remove-role", "--others", "--disabled", "--yes"], ["enable-steps"], ["set-user", APP.marketoSync], ["publish"]]) {
-      const r = await cli([...step, ...args]);
-      expect({ step, code: r.code, stderr: r.code ? r.stderr : "" }).toEqual({ step, code: 0, stderr: "" });
+      const r = await spawnCli([...step, ...args], env);
+      expect({ step, code: r.code, stderr: r.code ? r.stderr : "", said: r.stdout.trim().length > 0 }).toEqual({ step, code: 0, stderr: "", said: true });
     }
+    expect(server.org.publishCount).toBe(1);
 
     const after = await spawnCli(["verify", ...args], env);
     expect(after.code).toBe(0);
