@@ -54,6 +54,8 @@ export async function readSecret(options: ConnectionOptions, io: Io): Promise<st
 
 export function normaliseOrgUrl(raw: string | undefined): string {
   if (!raw) throw new CliError(EXIT.usage, "Cli_MissingOption", { option: "--url" });
+  // Another scheme (ftp://…) is refused, not read as a host named after it.
+  if (/^[a-z][a-z\d+.-]*:\/\//i.test(raw) && !/^https?:\/\//i.test(raw)) throw new CliError(EXIT.usage, "Cli_BadUrl", { url: raw });
   let url: URL;
   try {
     url = new URL(/^https?:\/\//i.test(raw) ? raw : `https://${raw}`);
@@ -61,6 +63,8 @@ export function normaliseOrgUrl(raw: string | undefined): string {
     throw new CliError(EXIT.usage, "Cli_BadUrl", { url: raw });
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) throw new CliError(EXIT.usage, "Cli_BadUrl", { url: raw });
+  // An environment's URL is a domain name (…crm.dynamics.com): a single word is a typo, not a host Entra ID can sign in to.
+  if (!url.hostname.includes(".") && !LOOPBACK.has(url.hostname)) throw new CliError(EXIT.usage, "Cli_BadUrl", { url: raw });
   return url.origin;
 }
 
@@ -139,7 +143,7 @@ export function msalConfiguration(tenant: string, clientId: string, credential: 
 }
 
 /** Turns an MSAL failure into a plain message; the AADSTS code is kept, the service's text is not shown first. */
-export function authError(e: unknown, context: { clientId: string; tenant: string }): CliError {
+export function authError(e: unknown, context: { clientId: string; tenant: string; url?: string }): CliError {
   const err = e as { errorCode?: string; errorMessage?: string; message?: string; errorNo?: string };
   const text = `${err.errorCode ?? ""} ${err.errorMessage ?? err.message ?? ""}`;
   const aadsts = /AADSTS(\d+)/.exec(text)?.[1] ?? err.errorNo;
@@ -150,6 +154,10 @@ export function authError(e: unknown, context: { clientId: string; tenant: strin
   if (aadsts === "7000215" || aadsts === "7000222" || err.errorCode === "invalid_client") return new CliError(EXIT.usage, "Cli_Auth_BadSecret", { ...context, code }, details);
   if (aadsts === "700016" || err.errorCode === "unauthorized_client") return new CliError(EXIT.usage, "Cli_Auth_UnknownClient", { ...context, code }, details);
   if (aadsts === "90002" || aadsts === "900023") return new CliError(EXIT.usage, "Cli_Auth_UnknownTenant", { ...context, code }, details);
+  // AADSTS500011 InvalidResourceServicePrincipalNotFound: "The resource principal named {name} was not found in
+  // the tenant" ("Microsoft Entra authentication and authorization error codes"): the token was asked for
+  // a resource (the --url) that is no environment of this tenant.
+  if (aadsts === "500011") return new CliError(EXIT.usage, "Cli_Auth_UnknownResource", { ...context, url: context.url ?? "", code }, details);
   if (/network|endpoints_resolution|ECONNREFUSED|ENOTFOUND|fetch failed/i.test(text)) return new CliError(EXIT.couldNotRun, "Cli_Auth_Network", { ...context, code }, details);
   return new CliError(EXIT.usage, "Cli_Auth_Failed", { ...context, code: code || "?" }, details);
 }
@@ -211,7 +219,7 @@ export async function connect(options: ConnectionOptions, io: Io, runtime: Comma
       // skipCache after a 401: the cached token was refused (expired or revoked), get a new one.
       result = await app.acquireTokenByClientCredential({ scopes, skipCache: forceRefresh });
     } catch (e) {
-      throw authError(e, { clientId, tenant });
+      throw authError(e, { clientId, tenant, url: orgUrl });
     }
     if (!result?.accessToken) throw new CliError(EXIT.usage, "Cli_Auth_Failed", { clientId, tenant, code: "no token" });
     return result.accessToken;

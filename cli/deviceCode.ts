@@ -60,7 +60,7 @@ export async function signInWithDeviceCode(options: DeviceCodeOptions, io: Io, t
     account = result?.account ?? null;
   } catch (e) {
     if (signal.aborted) throw signal.reason;
-    throw authError(e, { clientId, tenant });
+    throw authError(e, { clientId, tenant, url: options.orgUrl });
   } finally {
     signal.removeEventListener("abort", onAbort);
   }
@@ -72,7 +72,7 @@ export async function signInWithDeviceCode(options: DeviceCodeOptions, io: Io, t
       if (!r?.accessToken) throw new Error("no token");
       return r.accessToken;
     } catch (e) {
-      throw authError(e, { clientId, tenant });
+      throw authError(e, { clientId, tenant, url: options.orgUrl });
     }
   };
   return {

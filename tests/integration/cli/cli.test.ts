@@ -490,10 +490,23 @@ describe("sign-in and the network", () => {
     expect((await cli(["verify", "--url", server.url], {})).code).toBe(2);
     expect((await cli(["verify", ...args.slice(0, 4), "--client-id", "abc"])).stderr).toContain("is not a GUID");
     expect((await cli(["frobnicate"])).code).toBe(2);
+    // A URL that cannot be an environment's is refused before any request: another scheme, a single word.
+    for (const url of ["ftp://127.0.0.1:5592", "not-a-url", "https://crm"]) {
+      const r = await cli(["verify", "--url", url, ...args.slice(2)]);
+      expect({ url, code: r.code, said: r.stderr.includes(`“${url}” is not an organization URL`), requests: r.urls.length }).toEqual({ url, code: 2, said: true, requests: 0 });
+    }
     const help = await cli(["deploy", "--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("--no-publish");
     expect(help.stdout).toContain("--client-id");
+  });
+
+  it("an organization URL that is no environment of the tenant: Entra's AADSTS500011, explained as a --url to check", async () => {
+    const r = await cli(["verify", "--url", "https://contoso.crm.dynamics.com", ...args.slice(2)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Microsoft Entra ID knows no Dynamics 365 environment at https://contoso.crm.dynamics.com");
+    expect(r.stderr).toContain("AADSTS500011");
+    expect(r.urls.filter((u) => u.includes("/api/data/"))).toEqual([]);
   });
 
   it("reads the secret from stdin with --client-secret-stdin", async () => {
