@@ -138,7 +138,7 @@ export async function bindForm(session: Session, options: BindFormOptions): Prom
     say("Cli_BindNothingToPublish", { table: config.displayName });
   } else if (options.publish !== false) {
     // Waits, and says so, while another import or publish holds Dataverse's solution lock.
-    await runPublish(session, client, (o) => publishTables(client, [config.entity], o));
+    await runPublish(session, client, (o) => publishTables(client, [config.entity], o), t("Cli_BindPublishing", { table: config.displayName }));
     published = true;
     say("Cli_BindPublished", { table: config.displayName });
   }

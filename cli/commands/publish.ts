@@ -22,12 +22,14 @@ const PHASE_KEY: Record<PublishPhase, string> = {
 
 /**
  * Publishes and shows progress (phase and elapsed seconds on a terminal). All customizations by
- * default; `publish` names another publish that takes the same options (bind-form's PublishXml).
+ * default; `publish` names another publish that takes the same options (bind-form's PublishXml),
+ * and `running` says what it publishes while it runs.
  */
 export async function runPublish<R = PublishResult>(
   session: Session,
   client: DataverseClient,
   publish: (options: PublishOptions) => Promise<R> = (options) => publishAll(client, options) as Promise<R>,
+  running?: string,
 ): Promise<R> {
   const { io, t, out, runtime } = session;
   const bar = progress(io, !out.json);
@@ -35,7 +37,7 @@ export async function runPublish<R = PublishResult>(
   let phase: PublishPhase = "starting";
   let blockedBy: string | undefined;
   // The elapsed seconds only on a terminal: a log gets one line per change of phase, not one per poll.
-  const label = () => t(PHASE_KEY[phase]) + (phase === "waitingForOther" && blockedBy ? ` [${blockedBy}]` : "");
+  const label = () => (phase !== "waitingForOther" && running ? running : t(PHASE_KEY[phase])) + (phase === "waitingForOther" && blockedBy ? ` [${blockedBy}]` : "");
   const elapsed = () => `${label()} (${Math.round((runtime.clock.now() - started) / 1000)} s)`;
   const draw = () => bar.update(io.stderr.isTTY ? elapsed() : label());
   // Every second on a terminal; in a log, a line at least every HEARTBEAT_MS, so a long wait never looks hung.
