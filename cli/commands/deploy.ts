@@ -248,6 +248,14 @@ export async function deploy(session: Session, file: string | undefined, options
     return EXIT.ok;
   }
 
+  // A managed solution at the installed version or a lower one is refused by Dataverse
+  // (0x80048541 "The import solution must have a higher version than the existing solution it is
+  // upgrading"; "by design: a managed solution is treated as immutable", microsoft/powerplatform-build-tools#212).
+  // Said before the upload, which can take minutes; an unmanaged one overwrites at any version.
+  if (managed && previous && order <= 0) {
+    throw new CliError(EXIT.failed, order < 0 ? "Cli_DeployLowerVersion" : "Cli_DeploySameVersion", { name: uniqueName, version, previous }, "0x80048541");
+  }
+
   const kept = previous ? await controlsKept(client, check.solution.controlVersions) : [];
   // Said before the import, on stderr: the import itself succeeds, and the form quietly keeps the old code.
   for (const k of kept) io.err(t("Cli_DeployControlKept", { control: k.control, installed: k.installed, version: k.version }) + "\n");

@@ -370,10 +370,16 @@ describe("deploy and bind-form", () => {
     // The control rose with the solution (1.0.0 → 1.0.1): nothing is kept, nothing to warn about.
     expect(json(upgrade).controlsKept).toEqual([]);
     expect(upgrade.stderr).not.toContain("Warning");
+    // A managed file at or below the installed version: Dataverse would refuse it (0x80048541), so nothing is sent.
+    const importsBefore = server.org.imports.length;
+    const same = await cli(["deploy", zips.v2Managed, ...args]);
+    expect(same.code).toBe(1);
+    expect(same.stderr).toContain("MarketoConfigControl 1.0.1.0 is already installed, and Dataverse does not import a managed solution over the same version. Nothing was sent.");
     const lower = await cli(["deploy", zips.v1Managed, ...args]);
     expect(lower.code).toBe(1);
-    expect(lower.stderr).toContain("The import of MarketoConfigControl failed (0x80048541)");
-    expect(lower.stderr).toContain("must have a higher version");
+    expect(lower.stderr).toContain("MarketoConfigControl 1.0.1.0 is installed, higher than this file's 1.0.0.0");
+    expect(lower.stderr).toContain("0x80048541");
+    expect({ imports: server.org.imports.length, sent: [...same.urls, ...lower.urls].filter((u) => /ImportSolution|StageAndUpgrade/.test(u)) }).toEqual({ imports: importsBefore, sent: [] });
   });
 
   it("waits for another import running in Dynamics before importing, says so once, then imports", async () => {
