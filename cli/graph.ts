@@ -69,7 +69,8 @@ export class GraphClient {
     const url = this.base + path;
     const text = body === undefined ? undefined : JSON.stringify(body);
     if (method !== "GET" && this.runtime.dryRun) {
-      this.runtime.dryRun.add(method, url, summariseBody(text));
+      // Readable: a placeholder id (<new>) is listed as such, not percent-encoded.
+      this.runtime.dryRun.add(method, decodeURI(url), summariseBody(text));
       return {} as T;
     }
     for (let attempt = 0; ; attempt++) {

@@ -115,17 +115,19 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
   const graph = new GraphClient(options.graphUrl ?? DEFAULT_GRAPH_URL, signIn.graphToken, session.fetchImpl, runtime);
   const dry = Boolean(runtime.dryRun);
   const lag: PropagationContext = { io, t, runtime, quiet: out.json };
+  // A dry run changes nothing: it says what it found, and lists what it would send (reportDryRun), never "created".
+  const sayDone = (key: string, params: Record<string, string | number> = {}) => dry || say(key, params);
 
   // 1. Microsoft Entra ID.
   const { app, created: appCreated } = await ensureApp(graph, options.appName, dry);
-  say(appCreated ? "Cli_Setup_AppCreated" : "Cli_Setup_AppFound", { name: app.displayName, clientId: app.appId });
+  (appCreated ? sayDone : say)(appCreated ? "Cli_Setup_AppCreated" : "Cli_Setup_AppFound", { name: app.displayName, clientId: app.appId });
   let spCreated = false;
   if (!(await graph.servicePrincipalOf(app.appId))) {
     // The app was just read or made: a 400 saying it does not exist is the replica lagging.
     await onceVisible("Cli_Propagation_App", () => graph.createServicePrincipal(app.appId), graphAnswered(400, /valid application object|NoBackingApplicationObject/i), lag);
     spCreated = true;
   }
-  say(spCreated ? "Cli_Setup_SpCreated" : "Cli_Setup_SpFound");
+  (spCreated ? sayDone : say)(spCreated ? "Cli_Setup_SpCreated" : "Cli_Setup_SpFound");
   const needSecret = appCreated || options.newSecret === true || (app.passwordCredentials ?? []).length === 0;
   let secret: string | undefined;
   let secretWentTo: "file" | "stdout" | "json" | undefined;
@@ -154,20 +156,23 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
       (e) => spCreated && e instanceof CliError && e.key === "Cli_SyncUser_NoServicePrincipal" && /service principal/i.test(e.details ?? ""),
       lag,
     );
-    say(ensured.created ? "Cli_SyncUser_Created" : ensured.enabled ? "Cli_SyncUser_Enabled" : "Cli_SyncUser_Exists", { name: ensured.user.fullName, clientId: app.appId });
+    (ensured.created || ensured.enabled ? sayDone : say)(ensured.created ? "Cli_SyncUser_Created" : ensured.enabled ? "Cli_SyncUser_Enabled" : "Cli_SyncUser_Exists", {
+      name: ensured.user.fullName,
+      clientId: app.appId,
+    });
     const role = base.opts.role;
     const result = await makeSyncUser(session, ensured, {
       stepsAndPublish: true,
       afterUser: (r) => {
-        say(r.roleAssigned ? "Cli_RoleAssigned" : "Cli_RoleAlreadyAssigned", { role, name: ensured.user.fullName });
-        say(r.userSaved ? "Cli_SyncUser_Saved" : "Cli_SyncUser_AlreadySaved", { name: ensured.user.fullName });
+        (r.roleAssigned ? sayDone : say)(r.roleAssigned ? "Cli_RoleAssigned" : "Cli_RoleAlreadyAssigned", { role, name: ensured.user.fullName });
+        (r.userSaved ? sayDone : say)(r.userSaved ? "Cli_SyncUser_Saved" : "Cli_SyncUser_AlreadySaved", { name: ensured.user.fullName });
       },
       afterSteps: (r) => {
-        if (r.stepsEnabled.length) say("Cli_StepsEnabled", { count: r.stepsEnabled.length, names: r.stepsEnabled.join(", ") });
+        if (r.stepsEnabled.length) sayDone("Cli_StepsEnabled", { count: r.stepsEnabled.length, names: r.stepsEnabled.join(", ") });
         if (r.stepsSkipped.length) io.err(t(r.stepsSkipped.length === 1 ? "Cli_StepsLockedOne" : "Cli_StepsLockedMany", { locked: r.stepsSkipped.join(", ") }) + "\n");
       },
     });
-    if (result.published) say("Cli_Setup_Published");
+    if (result.published) sayDone("Cli_Setup_Published");
     const entra = { app: { name: app.displayName, clientId: app.appId, objectId: app.id, created: appCreated }, servicePrincipalCreated: spCreated, newSecret: needSecret };
     if (dry) return reportDryRun(session, { ...entra, user: { created: ensured.created, clientId: app.appId } });
 

@@ -232,6 +232,10 @@ test("--dry-run lists the Entra and Dataverse changes and makes none", async () 
   expect(run.stdout).toMatch(/POST \S+\/graph\/v1\.0\/servicePrincipals\b/);
   expect(run.stdout).toMatch(/POST \S+\/api\/data\/v9\.2\/systemusers\b/);
   expect(run.stdout).toMatch(/PublishAllXmlAsync/);
+  expect(run.stdout).toContain("/applications/<new>/addPassword");
+  // Nothing was made: no line says so, and no placeholder id is shown as a result.
+  expect(run.stdout).not.toMatch(/created|assigned|Enabled \d|published\./i);
+  expect(run.stdout).not.toContain("(Client ID 00000000-0000-0000-0000-000000000000)");
 });
 
 describe("the new secret appears only where it was asked to go", () => {
