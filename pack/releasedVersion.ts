@@ -116,7 +116,8 @@ export function versionRefusal(version: string, released: string, options: { sam
     order === 0
       ? `package.json's version ${version} is the version already packed (${RELEASED_VERSION_FILE}: ${released}), and the control's sources changed since. Dataverse refuses a managed solution at the version it already has and keeps the old control code unless the control version rose.`
       : `package.json's version ${version} is lower than the version already packed (${RELEASED_VERSION_FILE}: ${released}). Dataverse refuses a managed solution older than the installed one.`;
-  if (order === 0) return `${why}\nBump the version, then pack again: ${BUMP_COMMAND}\nTo pack ${version} again on purpose (e.g. to rebuild a lost zip): npm run pack -- --same-version`;
+  if (order === 0)
+    return `${why}\nBump the version, then pack again: ${BUMP_COMMAND}\nTo rebuild the ${version} release itself (a lost zip), pack from its sources (the commit that recorded it). A trial build of these changed sources, never for an organisation that has ${version}: npm run pack -- --same-version`;
   const [major, minor, patch] = released.split(".").map(Number);
   return `${why}\nSet a version above it, then pack again: npm version ${major}.${minor}.${patch + 1} --no-git-tag-version\nIf ${released} was never released, correct ${RELEASED_VERSION_FILE}.`;
 }

@@ -48,6 +48,9 @@ describe("npm run pack's version guard", () => {
     expect(same).toContain(`Bump the version, then pack again: ${BUMP_COMMAND}`);
     expect(BUMP_COMMAND).toBe("npm version patch --no-git-tag-version");
     expect(same).toContain("npm run pack -- --same-version");
+    // A lost zip is rebuilt from the release's own sources, never by --same-version over changed ones.
+    expect(same).toContain("To rebuild the 1.0.0 release itself (a lost zip), pack from its sources");
+    expect(same).not.toMatch(/lost zip\): npm run pack -- --same-version/);
     const lower = versionRefusal("1.2.0", "1.3.4")!;
     expect(lower).toContain(`package.json's version 1.2.0 is lower than the version already packed (${RELEASED_VERSION_FILE}: 1.3.4)`);
     expect(lower).toContain("npm version 1.3.5 --no-git-tag-version");
