@@ -93,12 +93,14 @@ async function ensureApp(graph: GraphClient, name: string, dryRun: boolean): Pro
   return { app: dryRun ? { id: "<new>", appId: PLACEHOLDER_APP_ID, displayName: name } : app, created: true };
 }
 
-async function existingSecret(session: Session, options: SetupOptions): Promise<string | undefined> {
+/** The app's secret kept from an earlier run, and where it was read: what the messages about it name. */
+async function existingSecret(session: Session, options: SetupOptions): Promise<{ secret: string; from: "file" | "env" } | undefined> {
   if (options.secretFile) {
     const text = await readFile(options.secretFile, "utf8").catch(() => "");
-    if (text.trim()) return text.trim();
+    if (text.trim()) return { secret: text.trim(), from: "file" };
   }
-  return session.io.env[SECRET_ENV] || undefined;
+  const env = session.io.env[SECRET_ENV];
+  return env ? { secret: env, from: "env" } : undefined;
 }
 
 export async function setup(base: Session, options: SetupOptions): Promise<ExitCode> {
@@ -131,6 +133,8 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
   const needSecret = appCreated || options.newSecret === true || (app.passwordCredentials ?? []).length === 0;
   let secret: string | undefined;
   let secretWentTo: "file" | "stdout" | "json" | undefined;
+  /** Where a secret this run did not make was read. */
+  let keptFrom: "file" | "env" | undefined;
   if (needSecret) {
     // The app was just read or made (by this run or one seconds ago): a 404 is the replica lagging.
     const credential = await onceVisible("Cli_Propagation_App", () => graph.addPassword(app.id, SECRET_NAME, end), graphAnswered(404, /./), lag);
@@ -142,7 +146,9 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
     }
   } else {
     say("Cli_Setup_SecretKept");
-    secret = await existingSecret(session, options);
+    const kept = await existingSecret(session, options);
+    secret = kept?.secret;
+    keptFrom = kept?.from;
     if (secret) io.addSecret(secret);
   }
 
@@ -192,7 +198,12 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
       }
       checkSession = { ...base, opts: { ...base.opts, clientId: app.appId, marketoCredentials: true }, connection: () => connection };
     } else say("Cli_Setup_CheckedAsAdmin");
-    const loaded = await loadSetup(checkSession);
+    const loaded = await loadSetup(checkSession).catch((e: unknown) => {
+      // A kept secret read from --secret-file is named as such when refused, not as the environment variable.
+      throw keptFrom === "file" && e instanceof CliError && e.key === "Cli_Auth_BadSecret"
+        ? new CliError(e.exitCode, "Cli_Setup_BadSecretInFile", { ...e.params, path: options.secretFile ?? "" }, e.details)
+        : e;
+    });
     const items = loaded.items;
     const exitCode = verifyExitCode(items, false);
     const org = readOrganization(await client.callFunction<Record<string, unknown>>("RetrieveCurrentOrganization", { AccessType: { raw: "Microsoft.Dynamics.CRM.EndpointAccessType'Default'" } }));
@@ -231,7 +242,15 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
       ["Connection_Username", step3.username],
     ];
     io.out(connectionRows(rows, t, { indent: "  " }));
-    io.out("  " + t(secretWentTo === "file" ? "Cli_Setup_Step3SecretFile" : "Cli_Setup_Step3Secret", { path: options.secretFile ?? "" }) + "\n");
+    const secretLine =
+      secretWentTo === "file" || keptFrom === "file"
+        ? "Cli_Setup_Step3SecretFile"
+        : secretWentTo
+          ? "Cli_Setup_Step3Secret"
+          : keptFrom === "env"
+            ? "Cli_Setup_Step3SecretEnv"
+            : "Cli_Setup_Step3SecretKept";
+    io.out("  " + t(secretLine, { path: options.secretFile ?? "" }) + "\n");
     if (federatedDomains?.length) io.out("\n" + t("Cli_Setup_Federated", { domains: federatedDomains.join(", "), clientId: app.appId }) + "\n");
     else if (!federatedDomains) io.out("\n" + t("Cli_Setup_FederationUnknown") + "\n");
     return exitCode;

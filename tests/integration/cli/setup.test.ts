@@ -124,6 +124,9 @@ test("from an empty tenant to a passing verify; the second run finds everything 
   expect(apps()[0].passwordCredentials).toHaveLength(1);
   expect(usersOf(app.appId)).toHaveLength(1);
   expect(second.stdout).toContain("found");
+  // The secret was kept, read back from the file: step 3 says where it is, not "shown above".
+  expect(second.stdout).toContain(`Client secret: in ${secretFile}`);
+  expect(second.stdout).not.toContain("the one shown above");
 });
 
 describe("Microsoft Entra ID's replication lag", () => {
@@ -156,6 +159,9 @@ describe("Microsoft Entra ID's replication lag", () => {
     expect(server.org.entra.missesServed).toBe(before);
     expect(run.stderr).not.toContain("has not yet made the new");
     expect(run.stderr).toContain("AADSTS7000215");
+    // The secret came from the file: the message names the file, not the environment variable.
+    expect(run.stderr).toContain(`the client secret in ${secretFile} is wrong or expired`);
+    expect(run.stderr).not.toContain("Check MARKETO_DYNAMICS_CLIENT_SECRET");
     expect(run.code).not.toBe(0);
   });
 });
