@@ -24,7 +24,7 @@ import { jsonHeader, TOOL_VERSION, useColour, type Output, type OutputFormat } f
 import { createSession, type GlobalOptions, type Session } from "./session";
 import { DryRun } from "./dryRun";
 import { isMultiRun, runEnvironments, type MultiOptions, type RunCommand, type RunOverrides } from "./environments";
-import { pickLang, translator } from "./strings";
+import { langOption, pickLang, translator } from "./strings";
 
 type Handler = (session: Session, ...args: never[]) => Promise<ExitCode>;
 
@@ -101,6 +101,8 @@ function buildProgram(io: Io, setExit: (code: number) => void, overrides: RunOve
       const stopped = new Promise<never>((_, reject) => controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true }));
       let cancelDeadline = () => undefined as void;
       try {
+        // Said in the language of the locale: the one asked for is not known.
+        if (opts.lang !== undefined && !langOption(opts.lang)) throw new CliError(EXIT.usage, "Cli_BadLang", { lang: opts.lang });
         const seconds = timeoutSeconds(opts.timeout);
         if (seconds !== undefined) cancelDeadline = clock.after(seconds * 1000, () => runtime.abort(new CliError(EXIT.couldNotRun, "Cli_TimedOut", { seconds: opts.timeout ?? "" })));
         // Several environments (or --junit): each is one run of this command, then one summary (cli/environments.ts).

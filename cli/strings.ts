@@ -26,10 +26,17 @@ export function loadStrings(lang: Lang): Map<string, string> {
 }
 
 /** `--lang` wins; then LC_ALL / LC_MESSAGES / LANG starting with "fr"; English otherwise. */
-export function pickLang(option: string | undefined, env: NodeJS.ProcessEnv): Lang {
+/** The language a --lang value names (1033, 1036, or a locale such as fr-FR), or undefined. */
+export function langOption(option: string | undefined): Lang | undefined {
   const o = (option ?? "").toLowerCase();
   if (o === "1036" || o.startsWith("fr")) return "1036";
   if (o === "1033" || o.startsWith("en")) return "1033";
+  return undefined;
+}
+
+export function pickLang(option: string | undefined, env: NodeJS.ProcessEnv): Lang {
+  const chosen = langOption(option);
+  if (chosen) return chosen;
   const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || "";
   return /^fr/i.test(locale) ? "1036" : "1033";
 }

@@ -261,7 +261,6 @@ export async function deploy(session: Session, file: string | undefined, options
   for (const k of kept) io.err(t("Cli_DeployControlKept", { control: k.control, installed: k.installed, version: k.version }) + "\n");
   const mode = !previous ? "install" : options.stageAndUpgrade ? "upgrade" : "update";
   const startKey = { install: "Cli_DeployInstalling", update: "Cli_DeployUpdating", upgrade: "Cli_DeployUpgrading" }[mode];
-  if (!out.json) io.out(t(startKey, { name: uniqueName, version, kind, previous: previous ?? "" }) + "\n");
 
   const action = options.stageAndUpgrade ? "StageAndUpgradeAsync" : "ImportSolutionAsync";
   const parameters = (importJobId: string) => ({
@@ -276,6 +275,8 @@ export async function deploy(session: Session, file: string | undefined, options
     if (options.publish !== false) session.runtime.dryRun.add("POST", `${orgUrl}${API_PATH}PublishAllXmlAsync`);
     return reportDryRun(session, { imported: plan, controlsKept: kept });
   }
+  // After the dry run's return: a plan does not say it is importing.
+  if (!out.json) io.out(t(startKey, { name: uniqueName, version, kind, previous: previous ?? "" }) + "\n");
 
   let importJobId = "";
   let waitingSaid = false;

@@ -3,6 +3,7 @@
  * `publish --job ID` follows one already started (the id a stopped publish printed).
  */
 import { API_PATH, type DataverseClient } from "../../core/dataverse/client";
+import { isDataverseError } from "../../core/dataverse/errors";
 import { buildQuery, isGuid, recordPath } from "../../core/dataverse/odata";
 import { publishAll, type PublishOptions, type PublishPhase, type PublishResult } from "../../core/setup";
 import { HEARTBEAT_MS } from "../clock";
@@ -76,9 +77,14 @@ async function followJob(session: Session, job: string): Promise<{ completedOn: 
   if (!session.out.json) io.err(t("Cli_FollowingJob", { job }) + "\n");
   const deadline = runtime.clock.now() + (io.maxWaitMs ?? 60 * 60_000);
   for (;;) {
-    const op = await client.get<{ statecode: number; statuscode: number; message?: string | null; friendlymessage?: string | null; completedon?: string | null }>(
-      recordPath("asyncoperations", job) + buildQuery({ select: ["statecode", "statuscode", "message", "friendlymessage", "completedon"] }),
-    );
+    const op = await client
+      .get<{ statecode: number; statuscode: number; message?: string | null; friendlymessage?: string | null; completedon?: string | null }>(
+        recordPath("asyncoperations", job) + buildQuery({ select: ["statecode", "statuscode", "message", "friendlymessage", "completedon"] }),
+      )
+      .catch((e: unknown) => {
+        // Running it again cannot help: the id names no system job (a typo, another organisation).
+        throw isDataverseError(e) && e.kind === "notFound" ? new CliError(EXIT.usage, "Cli_JobNotFound", { job }, e.message) : e;
+      });
     if (op.statecode === ASYNC_COMPLETED) {
       if (op.statuscode === ASYNC_SUCCEEDED) return { completedOn: op.completedon ?? new Date(runtime.clock.now()).toISOString() };
       throw new CliError(EXIT.failed, "Cli_JobFailed", { job, status: op.statuscode }, op.friendlymessage || op.message || undefined);

@@ -501,6 +501,9 @@ describe("sign-in and the network", () => {
       const r = await cli(["verify", "--url", url, ...args.slice(2)]);
       expect({ url, code: r.code, said: r.stderr.includes(`“${url}” is not an organization URL`), requests: r.urls.length }).toEqual({ url, code: 2, said: true, requests: 0 });
     }
+    const lang = await cli(["verify", "--lang", "1040", ...args]);
+    expect({ code: lang.code, requests: lang.urls.length }).toEqual({ code: 2, requests: 0 });
+    expect(lang.stderr).toContain("--lang 1040 is not a language of this tool: use 1033 (English) or 1036 (French).");
     const help = await cli(["deploy", "--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("--no-publish");

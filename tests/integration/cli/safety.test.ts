@@ -125,6 +125,8 @@ describe("--dry-run lists the requests and changes nothing", () => {
     const r = await cli([...command.map((c) => (c === "ZIP" ? zips.v1Managed : c)), "--dry-run", ...args], { fetch: recording });
     expect({ code: r.code, stderr: r.stderr.replace(/^.*(Acting on|sync user is taken|keeps the role).*\n/gm, "") }).toEqual({ code: 0, stderr: "" });
     expect(r.stdout).toMatch(/Dry run: nothing was changed\. (These \d+ requests|This request) would be sent:/);
+    // What would change is said (the people who would lose the role, the form's diff); never that a change is under way or done.
+    expect(r.stdout).not.toMatch(/^(Importing|Updating|Upgrading|Publishing) |imported\.$|published at|^Role .* (assigned|removed)/m);
     expect(r.stdout).toMatch(expected);
     expect(writes).toEqual([]);
     expect(orgState()).toBe(before);
@@ -176,6 +178,10 @@ describe("Ctrl-C during publish or deploy: the job id, how to follow it, exit 13
     expect(followed.code).toBe(0);
     expect(followed.stdout).toMatch(/^Customizations published at /);
     expect(server.org.publishCount).toBe(1);
+    // An id that names no system job: said as such (running it again cannot help).
+    const unknown = await cli(["publish", "--job", "0f000000-0000-0000-0000-00000000abcd", ...args]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("No system job has the id 0f000000-0000-0000-0000-00000000abcd in this organisation.");
   });
 
   it("deploy: stops, names the import job; deploy --import-job follows it, then publishes", async () => {
