@@ -1,5 +1,6 @@
 /** Exit codes and the CLI's own errors (a resx key, its parameters and technical details). */
 import { isDataverseError } from "../core/dataverse/errors";
+import { SetupActionError } from "../core/setup/actions";
 import { describeError, detailsText, type Operation } from "../core/setup/messages";
 import type { Translate } from "./strings";
 
@@ -37,6 +38,9 @@ const COULD_NOT_RUN_KINDS = new Set(["network", "timeout", "aborted", "server", 
 
 /** The exit code of a Dataverse error: a refused sign-in is 2, no answer 3, a refusal 1. */
 export function exitCodeOf(e: unknown): ExitCode {
+  // A fix that stopped because a read of the setup failed (no answer, a read denied, a failed part of the
+  // batch) could not finish, as verify's "Error" lines: 3; a refused sign-in stays 2.
+  if (e instanceof SetupActionError && e.key === "stateUnknown") return isDataverseError(e.cause) && e.cause.kind === "sessionExpired" ? EXIT.usage : EXIT.couldNotRun;
   if (!isDataverseError(e)) return EXIT.failed;
   if (e.kind === "sessionExpired") return EXIT.usage;
   return COULD_NOT_RUN_KINDS.has(e.kind) ? EXIT.couldNotRun : EXIT.failed;

@@ -198,6 +198,15 @@ describe("Marketo's credentials", () => {
 });
 
 describe("fix commands", () => {
+  it("a read of the setup that failed stops a fix before any change: exit 3, as a check that could not run", async () => {
+    const failed = server.faults.add({ match: { method: "GET", path: /^roles\?/ }, respond: { status: 500, body: { error: { code: "0x80040216", message: "An unexpected error occurred." } } } });
+    const r = await cli(["assign-role", ...args]);
+    expect(server.faults.fired(failed)).toBe(1);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("The setup could not be read completely. Run marketo-dynamics verify to see which check could not run");
+    expect(r.urls.filter((u) => u.includes("$ref"))).toEqual([]);
+  });
+
   it("set-user by email, by id; unknown and disabled users are refused", async () => {
     const r = await cli(["set-user", "marketo-sync@contoso.onmicrosoft.com", ...args]);
     expect(r.code).toBe(0);
