@@ -10,6 +10,12 @@ import { readOptions, wholeNumber } from "./args";
 import { generateLargeOrg } from "./generate";
 import { DevServerOptions, startDevServer } from "./server";
 
+/** --auth: a typo must not start the other mode silently. */
+function authMode(value: string | undefined): "session" | "token" {
+  if (value === undefined || value === "session" || value === "token") return value ?? "session";
+  throw new Error(`--auth ${value}: use session (the browser's cookie, the default) or token (OAuth bearer tokens, as the CLI signs in)`);
+}
+
 async function main(): Promise<void> {
   const args = readOptions({
     port: { type: "string" },
@@ -34,7 +40,7 @@ async function main(): Promise<void> {
     port: wholeNumber(args.port, "port") ?? 0,
     latencyMs: wholeNumber(args.latency, "latency"),
     publishDurationMs: wholeNumber(args["publish-ms"], "publish-ms"),
-    auth: args.auth === "token" ? "token" : "session",
+    auth: authMode(args.auth),
     solutionVersion: args["solution-version"],
     allCorrect: args["all-correct"] === true,
     deviceCodeIntervalSeconds: wholeNumber(args["device-code-interval"], "device-code-interval"),

@@ -2,7 +2,7 @@
  * The devserver: an HTTP server on 127.0.0.1 that answers Dataverse Web API v9.2 requests from
  * an in-memory organisation. See devserver/README.md for options, fixtures and the fault API.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import http, { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -95,7 +95,14 @@ export const FIXTURES_DIR = path.join(__dirname, "fixtures");
 export function loadFixture(fixture: string | Fixture | undefined): Fixture {
   if (fixture && typeof fixture === "object") return structuredClone(fixture);
   const name = fixture ?? "demo-org";
-  const file = /[\\/]|\.json$/i.test(name) ? path.resolve(name) : path.join(FIXTURES_DIR, `${name}.json`);
+  const isFile = /[\\/]|\.json$/i.test(name);
+  const file = isFile ? path.resolve(name) : path.join(FIXTURES_DIR, `${name}.json`);
+  if (!existsSync(file)) {
+    const names = readdirSync(FIXTURES_DIR)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => f.slice(0, -5));
+    throw new Error(isFile ? `no fixture file ${file}` : `no fixture named "${name}": the built-in ones are ${names.join(", ")} (or give a path to a JSON fixture)`);
+  }
   return JSON.parse(readFileSync(file, "utf8")) as Fixture;
 }
 

@@ -66,10 +66,10 @@ The Marketo Config form is served at:
 
   ${url}/?lang=1036               in French
   ${url}/?readonly=1              read-only form
-  ${url}/?fixture=all-correct     another organisation (${FIXTURE_NAMES.join(", ")})
+  ${url}/${`?fixture=${fixture === "all-correct" ? "demo" : "all-correct"}`.padEnd(25)}another organisation (${FIXTURE_NAMES.join(", ")})
 
 React ${react} runs the control${react === RUNTIME_REACT ? ` (what model-driven apps load; --react ${DECLARED_REACT} for the manifest's version)` : " (the manifest's version)"}.
-Web API of the demo organisation: ${url}/api/data/v9.2/
+Web API of the organisation (${fixture}): ${url}/api/data/v9.2/
 Press Ctrl+C to stop.`);
   const stop = () => void harness.close().then(() => process.exit(0));
   process.on("SIGINT", stop);

@@ -273,6 +273,20 @@ describe("CLI", () => {
       child.kill("SIGTERM");
     }
   }, 20000);
+
+  it("refuses a mistyped --auth or fixture name, naming what it takes", async () => {
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [require.resolve("tsx/cli"), path.join(__dirname, "../../../devserver/cli.ts"), "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+        let stderr = "";
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("exit", (code) => resolve({ code, stderr }));
+      });
+    const auth = await run(["--auth", "tokens"]);
+    expect(auth).toEqual({ code: 1, stderr: expect.stringContaining("--auth tokens: use session") });
+    const fixture = await run(["--fixture", "nosuch"]);
+    expect(fixture).toEqual({ code: 1, stderr: expect.stringContaining('no fixture named "nosuch": the built-in ones are demo-org, other-names-org') });
+  }, 20000);
 });
 
 describe("admin routes", () => {
