@@ -52,7 +52,18 @@ function verifyFiles(files: string[]): number {
   return failed ? 1 : 0;
 }
 
+const USAGE = `Usage:
+  npm run pack                          build, pack dist/<name>_<version>_managed.zip and _unmanaged.zip, verify both
+  npm run pack -- --skip-build          pack the control already built in out/ (right after npm run build)
+  npm run pack -- --same-version        a trial build: pack the version already packed from changed sources; records nothing
+  npm run pack -- --verify <zip> [...]  check solution zips only: errors, then notes; exit 1 on any error
+`;
+
 function main(args: string[]): number {
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const at = args.indexOf("--verify");
   if (at >= 0) {
     const files = args.slice(at + 1).filter((a) => !a.startsWith("--"));
@@ -64,7 +75,7 @@ function main(args: string[]): number {
   }
   const unknown = args.filter((a) => a !== "--skip-build" && a !== "--same-version");
   if (unknown.length) {
-    process.stderr.write(`unknown option(s): ${unknown.join(" ")}\n`);
+    process.stderr.write(`unknown option(s): ${unknown.join(" ")}\n${USAGE}`);
     return 2;
   }
   // Before the build: a version that must not ship is refused at once.
