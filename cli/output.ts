@@ -73,7 +73,8 @@ export function checklistText(checks: RenderedCheck[], t: Translate, colour: boo
   const width = Math.max(...labels.map((l) => l.length));
   const lines: string[] = [];
   checks.forEach((c, i) => {
-    lines.push(`${paint(colour, COLOURS[c.status], labels[i].padEnd(width))}  ${c.title}: ${c.message}`);
+    // The colon is spaced as the language wants it (French: "Solution Marketo : …").
+    lines.push(`${paint(colour, COLOURS[c.status], labels[i].padEnd(width))}  ${t("Cli_CheckLine", { title: c.title, message: c.message })}`);
     const indent = " ".repeat(width + 2);
     if (c.detail) lines.push(`${indent}${paint(colour, "2", c.detail)}`);
     if (c.error) lines.push(`${indent}${c.error}`);

@@ -114,6 +114,8 @@ describe("verify", () => {
       expect(r.code).toBe(1);
       expect(r.stdout).toContain("Aucun Utilisateur Marketo n’est enregistré");
       expect(r.stdout).toContain("Configuration de la synchronisation Marketo de");
+      // French typography: a space before the colon between a check's title and its result.
+      expect(r.stdout).toMatch(/^Réussi +Solution Marketo : /m);
       const j = json(await cli(["verify", "--json", ...connectionArgs(other)]));
       expect(j).toMatchObject({ configTable: CONFIG.otherNames.entity, userAttribute: CONFIG.otherNames.userAttribute });
     } finally {
