@@ -32,14 +32,15 @@ import { gzipSync } from "node:zlib";
 export const CONTROL = "MarketoConfigControl";
 /**
  * The build fails above this (gzip at zlib's default level, as a web server compresses). It sits
- * just above today's bundle (82.8 KiB / 27.6 KiB with Fix everything, the report, the busy
+ * just above today's bundle (83.2 KiB / 27.7 KiB; 84 KiB since the mends of a UX review: Fix everything names
+ * a held role removal, a step keeps its words once done) with Fix everything, the report, the busy
  * notices, creating the application user and the role holders through teams, disabled or
  * missing) so that a regression (a dropped Babel target, a bundled @fluentui/* package, which adds
  * hundreds of KiB, React names read off the global again) fails the build. TARGET is where issue 12 wanted it before those features came: not reached. The
  * checklist rules, the loader, the actions and the components (core/setup/evaluate, load, queries,
  * actions, plan and MarketoConfigControl/components/) weigh 47 KiB minified of it alone.
  */
-export const BUDGET = { minified: 83 * 1024, gzip: 28 * 1024 };
+export const BUDGET = { minified: 84 * 1024, gzip: 28 * 1024 };
 export const TARGET = { minified: 50 * 1024, gzip: 15 * 1024 };
 /** How many of the biggest modules get a gzip saving figure (one compression each). */
 const GZIP_SAVING_FOR = 15;

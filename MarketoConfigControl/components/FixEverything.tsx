@@ -1,7 +1,6 @@
 import * as React from "react";
 import { PrimaryButton, Stack, Text } from "@fluentui/react";
 import type { FixPlan, PlannedFix } from "../../core/setup/plan";
-import { disabledSteps } from "../../core/setup/steps";
 import type { FixId, SetupState } from "../../core/setup/types";
 import type { Translate } from "../i18n";
 import { ConfirmDialog, TeamList, UserList } from "./ConfirmRoleDialog";
@@ -26,7 +25,7 @@ export function stepText(step: PlannedFix, setup: SetupState, t: Translate): str
     case "removeRoleFromDisabled":
       return t("FixAll_removeRoleFromDisabled", { role, count: step.users?.length ?? 0 });
     case "enableSteps": {
-      const names = setup.steps.ok ? disabledSteps(setup.steps.value).fixable.map((s) => s.name) : [];
+      const names = step.names ?? [];
       return t("FixAll_enableSteps", { count: names.length, names: names.join(", ") });
     }
     case "publish":

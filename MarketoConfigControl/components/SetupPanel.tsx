@@ -246,7 +246,7 @@ export const SetupPanel: React.FC<SetupPanelProps> = (props) => {
             phase={phase}
             publishedAt={formatTime(publishLog.lastPublishAt)}
             heldBy={heldBy}
-            canPublish={!busyFix && !view.loading}
+            canPublish={!!state && !busyFix && !view.loading}
             onPublish={() => state && actions.publish(state)}
             notice={noticeAt("publish")}
           />

@@ -204,7 +204,8 @@ function roleExclusive(s: SetupState): CheckItem {
     // Nobody listed: the sentence is about the teams, and counts them.
     others.length === 0 ? { ...params, count: teams.length } : params,
     "Check_RoleNotExclusive_Detail",
-    settled ? { fix: "removeRoleFromOthers", affectedUsers: direct, ...(teams.length ? { affectedTeams: teams } : {}) } : {},
+    // Named even before that: Fix everything lists the removal among what it leaves out, and why.
+    { ...(settled ? { fix: "removeRoleFromOthers" as const } : {}), affectedUsers: direct, ...(teams.length ? { affectedTeams: teams } : {}) },
   );
 }
 

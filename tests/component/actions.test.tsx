@@ -114,7 +114,7 @@ describe("every result is seen where the admin looks", () => {
     const failing = server.faults.add({ match: { method: "POST", path: "PublishAllXmlAsync" }, respond: "publishFail" });
     fireEvent.click(publishButton());
     const section = publishButton().closest("[data-notice-home]") as HTMLElement;
-    const notice = await focusedNotice(section, /Publishing failed\. Nothing else was changed; try again\./);
+    const notice = await focusedNotice(section, /Publishing failed: what was changed is saved, but not published yet\. Try again\./);
     expect(server.faults.fired(failing)).toBeGreaterThanOrEqual(1);
     fireEvent.click(within(notice).getByRole("button", { name: "Dismiss" }));
     expect(section.querySelector("[data-notice]")).toBeNull();
@@ -218,6 +218,9 @@ describe("Fix everything", () => {
     await focusedNotice(area, /^Done: all 5 changes were made\.$/);
     const progress = within(area).getByRole("list", { name: "Fix everything, step by step" });
     expect(Array.from(progress.children).map((li) => li.getAttribute("data-state"))).toEqual(["done", "done", "done", "done", "done"]);
+    // Each step keeps its words once done: the plugin step is named though none is disabled any more.
+    expect(progress.children[3].textContent).toMatch(/^Enable the plugin step Marketo\.Crm\.Plugins\.\S+: .+/);
+    expect(progress.textContent).not.toMatch(/Enable 0|: :/);
 
     for (const id of ["user.role", "role.exclusive", "solution.steps"]) await waitFor(() => expect(statusOf(id)).toBe("pass"));
     expect(line("role.disabledHolders")).toBeNull();

@@ -97,11 +97,13 @@ describe("while Dynamics 365 answers 429 with Retry-After", () => {
     expect(server.faults.fired(throttle)).toBe(1);
 
     fireEvent.click(within(busyNotice()!).getByRole("button", { name: "Cancel" }));
-    const cancelled = await screen.findByText("Checking the setup was cancelled. The checklist still shows what was read before.");
+    const cancelled = await screen.findByText("Checking the setup was cancelled: nothing new was read. Check again when Dynamics 365 is less busy.");
     expect(busyNotice()).toBeNull();
     // No error for what the admin chose, and no retry behind the admin's back.
     expect(screen.queryByText(/The request was cancelled/)).toBeNull();
     expect(server.faults.fired(throttle)).toBe(1);
+    // Nothing was read: Publish has nothing to go on, so it is not offered (it was a live button that did nothing).
+    expect((screen.getByRole("button", { name: "Publish all customizations" }) as HTMLButtonElement).disabled).toBe(true);
 
     server.faults.remove(throttle);
     const notice = cancelled.closest('[data-busy="cancelled"]') as HTMLElement;

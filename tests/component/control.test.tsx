@@ -389,7 +389,7 @@ describe("publish", () => {
     await mountSaved();
     const failing = server.faults.add({ match: { method: "POST", path: "PublishAllXmlAsync" }, respond: "publishFail" });
     fireEvent.click(publishButton());
-    await screen.findByText(/Publishing failed\. Nothing else was changed; try again\./);
+    await screen.findByText(/Publishing failed: what was changed is saved, but not published yet\. Try again\./);
     expect(server.faults.fired(failing)).toBe(1);
     expect(statusOf("publish")).not.toBe("pass");
   });

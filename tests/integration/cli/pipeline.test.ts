@@ -46,7 +46,7 @@ describe("exit codes: 0 passed, 1 failed, 2 usage or sign-in, 3 could not check"
       ok.faults.add({ match: { method: "GET", path: "sdkmessageprocessingsteps" }, times: 10, respond: internalError });
       const text = await cli(["verify", ...connectionArgs(ok)]);
       expect(text.code).toBe(3);
-      expect(text.stdout).toMatch(/^Error +Plugin steps: This could not be checked\.\n +Dynamics 365 had an internal error/m);
+      expect(text.stdout).toMatch(/^Error +Plugin steps: This could not be checked\.\n +Dynamics 365 could not answer the request/m);
       expect(text.stdout).toContain("1 check could not run: the setup is not known to be right (exit code 3).");
     } finally {
       await ok.close();

@@ -66,6 +66,18 @@ it("leaves out the removal before 4.0.0.14 and while the sync user is not saved"
   const unsaved = brokenState();
   unsaved.savedUserId = { ok: true, value: IDS.other1 };
   expect(fixes(unsaved)).not.toContain("removeRoleFromOthers");
+  // Not silently: it is among what is left out, with the reason and the people it would be for.
+  const held = plan(unsaved).held.find((h) => h.fix === "removeRoleFromOthers");
+  expect(held).toMatchObject({ checkId: "role.exclusive", reason: { why: "unsaved" } });
+  expect(held!.users!.length + (held!.teams?.length ?? 0)).toBeGreaterThan(0);
+});
+
+it("names the plugin steps to enable when it plans them: the run's progress names them after they are enabled", () => {
+  const s = brokenState();
+  const step = plan(s).steps.find((x) => x.fix === "enableSteps")!;
+  const disabled = s.steps.ok ? s.steps.value.filter((x) => !x.enabled).map((x) => x.name) : [];
+  expect(disabled.length).toBeGreaterThan(0);
+  expect(step.names).toEqual(disabled);
 });
 
 it("leaves out what the admin's roles do not allow, saying which privileges are missing", () => {
@@ -80,7 +92,10 @@ it("holds the publish back while the Marketo User is unsaved or empty", () => {
   const unsaved = brokenState();
   unsaved.savedUserId = { ok: true, value: null };
   expect(publishHold(unsaved)).toBe("unsaved");
-  expect(plan(unsaved).held.map((h) => [h.fix, h.reason])).toEqual([["publish", { why: "unsaved" }]]);
+  expect(plan(unsaved).held.map((h) => [h.fix, h.reason])).toEqual([
+    ["removeRoleFromOthers", { why: "unsaved" }],
+    ["publish", { why: "unsaved" }],
+  ]);
 
   const empty = passingState();
   empty.input.chosenUserId = null;
