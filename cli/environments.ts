@@ -262,6 +262,8 @@ export async function runEnvironments(opts: GlobalOptions & MultiOptions, out: O
   // The same rule as one environment's run: a secret in the environment beside a certificate or token is a usage error.
   checkOneCredential(opts, io.env, SECRET_ENV);
   const envs = await environmentsOf(opts);
+  // Every environment's secret is hidden from the start, whichever environment's line would echo it.
+  for (const env of envs) if (env.secretEnv && io.env[env.secretEnv]) io.addSecret(io.env[env.secretEnv]!);
   const baseEnv: NodeJS.ProcessEnv = { ...io.env };
   if (opts.clientSecretStdin) {
     const secret = await stdinSecret(io);

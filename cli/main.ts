@@ -18,6 +18,7 @@ import { enableSteps } from "./commands/steps";
 import { verify } from "./commands/verify";
 import { systemClock } from "./clock";
 import { CliError, EXIT, explain, type ExitCode } from "./errors";
+import { SECRET_ENV } from "./connection";
 import { createIo, type Io, type IoBase } from "./io";
 import type { CommandRuntime } from "./network";
 import { jsonHeader, TOOL_VERSION, useColour, type Output, type OutputFormat } from "./output";
@@ -235,6 +236,10 @@ export function interruptSignal(): AbortSignal {
 /** `overrides`: options that replace the command line's (one environment's run of a multi-environment run). */
 export async function run(argv: string[], base: IoBase, overrides?: RunOverrides): Promise<number> {
   const io = createIo(base);
+  // Hidden from the first line written: a usage error can echo an option into which a pipeline put the
+  // secret by mistake (swapped variables), before the sign-in reads it.
+  const envSecret = base.env[SECRET_ENV];
+  if (envSecret) io.addSecret(envSecret);
   let exitCode: number = EXIT.ok;
   const program = buildProgram(io, (code) => (exitCode = code), overrides, overrides ? undefined : (child, o) => run(argv, child, o));
   if (argv.length === 0) {

@@ -89,6 +89,16 @@ async function everyCommandKeepsTheSecret(work: string): Promise<void> {
     const r = await cli([...cmd, ...args], { secret: o.secret ?? SENTINEL, stdin: o.stdin, stdinIsTTY: o.stdinIsTTY });
     outputs.push(r.stdout, r.stderr);
   }
+  // Swapped pipeline variables: the secret in an option that a usage check echoes, before any sign-in.
+  for (const swapped of [
+    ["verify", ...args.slice(0, 4), "--client-id", SENTINEL, ...args.slice(6)],
+    ["verify", "--json", "--url", SENTINEL, ...args.slice(2)],
+  ]) {
+    const r = await cli(swapped, { secret: SENTINEL });
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toMatch(/is not a GUID|is not an organization URL/);
+    outputs.push(r.stdout, r.stderr);
+  }
   // Wrong secret through a real process, and the right one piped on stdin.
   const wrong = await spawnCli(["verify", ...args], { MARKETO_DYNAMICS_CLIENT_SECRET: WRONG });
   expect(wrong.code).toBe(2);
