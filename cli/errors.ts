@@ -36,12 +36,16 @@ export interface ExplainedError {
 /** Kinds that mean "could not get an answer" rather than "the org said no". */
 const COULD_NOT_RUN_KINDS = new Set(["network", "timeout", "aborted", "server", "throttled", "publishBusy"]);
 
-/** The exit code of a Dataverse error: a refused sign-in is 2, no answer 3, a refusal 1. */
+/** The exit code of an error: a refused sign-in is 2, no answer (or no usable one) 3, a refusal 1. */
 export function exitCodeOf(e: unknown): ExitCode {
   // A fix that stopped because a read of the setup failed (no answer, a read denied, a failed part of the
   // batch) could not finish, as verify's "Error" lines: 3; a refused sign-in stays 2.
   if (e instanceof SetupActionError && e.key === "stateUnknown") return isDataverseError(e.cause) && e.cause.kind === "sessionExpired" ? EXIT.usage : EXIT.couldNotRun;
-  if (!isDataverseError(e)) return EXIT.failed;
+  // The org's own refusals of a fix (no role copy in that unit, the sync user's role kept): the setup is the problem.
+  if (e instanceof SetupActionError) return EXIT.failed;
+  // Anything else (an answer that is not JSON, from a proxy's login page; a bug) is no verdict on the
+  // setup: the command could not finish (README, exit codes), never "the setup is wrong".
+  if (!isDataverseError(e)) return EXIT.couldNotRun;
   if (e.kind === "sessionExpired") return EXIT.usage;
   return COULD_NOT_RUN_KINDS.has(e.kind) ? EXIT.couldNotRun : EXIT.failed;
 }

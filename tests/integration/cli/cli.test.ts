@@ -562,6 +562,16 @@ describe("sign-in and the network", () => {
     server.faults.clear();
   });
 
+  it("an answer that is not JSON (a proxy's login page) is a command that could not run (exit 3), not a wrong setup", async () => {
+    const page = server.faults.add({
+      match: { path: "EntityDefinitions" },
+      respond: { status: 200, headers: { "Content-Type": "text/html" }, body: "<html><body>Corporate proxy login</body></html>" },
+    });
+    const r = await cli(["verify", ...args]);
+    expect(server.faults.fired(page)).toBe(1);
+    expect(r.code).toBe(3);
+  });
+
   it("an unreachable org is a command that could not run (exit 3)", async () => {
     const r = await cli(["verify", "--timeout", "2", ...args], {
       onFetch: (url) => {
