@@ -59,9 +59,10 @@ export function importFailure(data: string | null | undefined): { code: string; 
   return { code: valueOf("errorcode"), text: valueOf("errortext") };
 }
 
-async function installedVersion(client: DataverseClient, uniqueName: string): Promise<string | undefined> {
-  const page = await client.get<ODataCollection<{ version: string }>>("solutions" + buildQuery({ select: ["version"], filter: eq("uniquename", uniqueName) }));
-  return page.value[0]?.version;
+async function installedSolution(client: DataverseClient, uniqueName: string): Promise<{ version: string; managed: boolean } | undefined> {
+  const page = await client.get<ODataCollection<{ version: string; ismanaged: boolean }>>("solutions" + buildQuery({ select: ["version", "ismanaged"], filter: eq("uniquename", uniqueName) }));
+  const row = page.value[0];
+  return row && { version: row.version, managed: row.ismanaged === true };
 }
 
 export interface ControlKept {
@@ -193,7 +194,10 @@ async function followExisting(session: Session, jobId: string, options: DeployOp
   const { client } = await session.connection();
   session.runtime.following = { key: "Cli_InterruptedFollow", params: { job: jobId } };
   if (!out.json) io.err(t("Cli_FollowingImport", { job: jobId }) + "\n");
-  const job = await followImport(session, client, jobId, undefined, maxWaitMs);
+  const job = await followImport(session, client, jobId, undefined, maxWaitMs).catch((e: unknown) => {
+    // Running it again cannot help, unless the import started seconds ago: the id names no import job.
+    throw isDataverseError(e) && e.kind === "notFound" ? new CliError(EXIT.usage, "Cli_ImportJobNotFound", { job: jobId }, e.message) : e;
+  });
   const name = job.solutionname ?? "";
   if (!out.json) io.out(t("Cli_DeployFollowedDone", { name, job: jobId }) + "\n");
   const imported = { uniqueName: name, importJobId: jobId };
@@ -236,7 +240,19 @@ export async function deploy(session: Session, file: string | undefined, options
   // On stderr, so that --json output stays one document.
   if (check.notes.length) io.err(`${t("Cli_DeployNotes", { file: basename(file), count: check.notes.length })}\n${findings.replace(/^/gm, "  ")}\n`);
   const { client, orgUrl } = await session.connection();
-  const previous = await installedVersion(client, uniqueName);
+  const installed = await installedSolution(client, uniqueName);
+  const previous = installed?.version;
+  // Dataverse never imports a managed solution over an unmanaged one of the same name, nor the reverse
+  // (ImportSolutionManagedToUnmanagedMismatch 0x80048040, ImportSolutionUnmanagedToManagedMismatch
+  // 0x80048041, SDK error codes): said before the upload, which can take minutes.
+  if (installed && installed.managed !== managed) {
+    throw new CliError(
+      EXIT.failed,
+      managed ? "Cli_DeployManagedOverUnmanaged" : "Cli_DeployUnmanagedOverManaged",
+      { name: uniqueName, version: installed.version },
+      managed ? "0x80048040" : "0x80048041",
+    );
+  }
   const kind = t(managed ? "Cli_Managed" : "Cli_Unmanaged");
 
   // pac's --skip-lower-version / --skip-same-version: nothing is sent, exit 0, said in one line.

@@ -6,6 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
+import { APP } from "../fixtures/ids";
 import { readOptions, wholeNumber } from "../args";
 import { DECLARED_REACT, RUNTIME_REACT, reactVersion } from "./react";
 import { FIXTURE_NAMES, FIXTURES } from "./variants";
@@ -70,6 +71,7 @@ The Marketo Config form is served at:
 
 React ${react} runs the control${react === RUNTIME_REACT ? ` (what model-driven apps load; --react ${DECLARED_REACT} for the manifest's version)` : " (the manifest's version)"}.
 Web API of the organisation (${fixture}): ${url}/api/data/v9.2/
+To try "Create the application user" on the demo organisation: Client ID ${APP.marketoSyncNew} ("Marketo Sync (new)", no user yet).
 Press Ctrl+C to stop.`);
   const stop = () => void harness.close().then(() => process.exit(0));
   process.on("SIGINT", stop);

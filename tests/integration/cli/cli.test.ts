@@ -390,7 +390,14 @@ describe("deploy and bind-form", () => {
     expect(lower.code).toBe(1);
     expect(lower.stderr).toContain("MarketoConfigControl 1.0.1.0 is installed, higher than this file's 1.0.0.0");
     expect(lower.stderr).toContain("0x80048541");
-    expect({ imports: server.org.imports.length, sent: [...same.urls, ...lower.urls].filter((u) => /ImportSolution|StageAndUpgrade/.test(u)) }).toEqual({ imports: importsBefore, sent: [] });
+    // The unmanaged file over the installed managed solution: refused as well, before the upload.
+    const other = await cli(["deploy", zips.v1Unmanaged, ...args]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain("MarketoConfigControl 1.0.1.0 is installed as a managed solution, and Dataverse does not import an unmanaged one over it. Nothing was sent.");
+    expect({ imports: server.org.imports.length, sent: [...same.urls, ...lower.urls, ...other.urls].filter((u) => /ImportSolution|StageAndUpgrade/.test(u)) }).toEqual({
+      imports: importsBefore,
+      sent: [],
+    });
   });
 
   it("waits for another import running in Dynamics before importing, says so once, then imports", async () => {

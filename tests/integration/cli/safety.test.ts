@@ -184,6 +184,12 @@ describe("Ctrl-C during publish or deploy: the job id, how to follow it, exit 13
     expect(unknown.stderr).toContain("No system job has the id 0f000000-0000-0000-0000-00000000abcd in this organisation.");
   });
 
+  it("deploy --import-job with an id that names no import job says so (exit 2)", async () => {
+    const r = await cli(["deploy", "--import-job", "0f000000-0000-0000-0000-00000000abce", ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("No import job has the id 0f000000-0000-0000-0000-00000000abce in this organisation");
+  });
+
   it("deploy: stops, names the import job; deploy --import-job follows it, then publishes", async () => {
     server.org.importDurationMs = 60 * 60_000;
     const held = server.faults.hold({ match: { method: "GET", path: "importjobs(" } });
