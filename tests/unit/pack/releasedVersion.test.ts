@@ -106,3 +106,11 @@ describe("npm run pack's version guard", () => {
     expect(compareVersions(recorded, packageVersion(repo))).toBeLessThanOrEqual(0);
   });
 });
+
+it("this repository packs as it stands: at the recorded version its sources are the recorded ones (README: a fresh clone rebuilds the release)", () => {
+  const { version, sources } = readReleasedRecord(repo);
+  // At a higher version a pack records the new one; at the recorded one, changed sources would be refused.
+  if (compareVersions(packageVersion(repo), version) === 0) {
+    expect({ version, sources: sourceFingerprint(repo) }).toEqual({ version, sources });
+  } else expect(compareVersions(packageVersion(repo), version)).toBeGreaterThan(0);
+});
