@@ -119,17 +119,19 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
   const lag: PropagationContext = { io, t, runtime, quiet: out.json };
   // A dry run changes nothing: it says what it found, and lists what it would send (reportDryRun), never "created".
   const sayDone = (key: string, params: Record<string, string | number> = {}) => dry || say(key, params);
+  /** One line for a step: what it changed (not in a dry run), or what it found as it was. */
+  const tell = (changed: boolean, changedKey: string, foundKey: string, params: Record<string, string | number> = {}) => (changed ? sayDone(changedKey, params) : say(foundKey, params));
 
   // 1. Microsoft Entra ID.
   const { app, created: appCreated } = await ensureApp(graph, options.appName, dry);
-  (appCreated ? sayDone : say)(appCreated ? "Cli_Setup_AppCreated" : "Cli_Setup_AppFound", { name: app.displayName, clientId: app.appId });
+  tell(appCreated, "Cli_Setup_AppCreated", "Cli_Setup_AppFound", { name: app.displayName, clientId: app.appId });
   let spCreated = false;
   if (!(await graph.servicePrincipalOf(app.appId))) {
     // The app was just read or made: a 400 saying it does not exist is the replica lagging.
     await onceVisible("Cli_Propagation_App", () => graph.createServicePrincipal(app.appId), graphAnswered(400, /valid application object|NoBackingApplicationObject/i), lag);
     spCreated = true;
   }
-  (spCreated ? sayDone : say)(spCreated ? "Cli_Setup_SpCreated" : "Cli_Setup_SpFound");
+  tell(spCreated, "Cli_Setup_SpCreated", "Cli_Setup_SpFound");
   const needSecret = appCreated || options.newSecret === true || (app.passwordCredentials ?? []).length === 0;
   let secret: string | undefined;
   let secretWentTo: "file" | "stdout" | "json" | undefined;
@@ -162,16 +164,13 @@ export async function setup(base: Session, options: SetupOptions): Promise<ExitC
       (e) => spCreated && e instanceof CliError && e.key === "Cli_SyncUser_NoServicePrincipal" && /service principal/i.test(e.details ?? ""),
       lag,
     );
-    (ensured.created || ensured.enabled ? sayDone : say)(ensured.created ? "Cli_SyncUser_Created" : ensured.enabled ? "Cli_SyncUser_Enabled" : "Cli_SyncUser_Exists", {
-      name: ensured.user.fullName,
-      clientId: app.appId,
-    });
+    tell(ensured.created || ensured.enabled, ensured.created ? "Cli_SyncUser_Created" : "Cli_SyncUser_Enabled", "Cli_SyncUser_Exists", { name: ensured.user.fullName, clientId: app.appId });
     const role = base.opts.role;
     const result = await makeSyncUser(session, ensured, {
       stepsAndPublish: true,
       afterUser: (r) => {
-        (r.roleAssigned ? sayDone : say)(r.roleAssigned ? "Cli_RoleAssigned" : "Cli_RoleAlreadyAssigned", { role, name: ensured.user.fullName });
-        (r.userSaved ? sayDone : say)(r.userSaved ? "Cli_SyncUser_Saved" : "Cli_SyncUser_AlreadySaved", { name: ensured.user.fullName });
+        tell(r.roleAssigned, "Cli_RoleAssigned", "Cli_RoleAlreadyAssigned", { role, name: ensured.user.fullName });
+        tell(r.userSaved, "Cli_SyncUser_Saved", "Cli_SyncUser_AlreadySaved", { name: ensured.user.fullName });
       },
       afterSteps: (r) => {
         if (r.stepsEnabled.length) sayDone("Cli_StepsEnabled", { count: r.stepsEnabled.length, names: r.stepsEnabled.join(", ") });
