@@ -50,6 +50,16 @@ export function exitCodeOf(e: unknown): ExitCode {
   return COULD_NOT_RUN_KINDS.has(e.kind) ? EXIT.couldNotRun : EXIT.failed;
 }
 
+/**
+ * For a read by an id the user gave (a job to follow): Dataverse's "not found" becomes a usage error
+ * naming that id, since running the command again cannot help; anything else goes on as it was.
+ */
+export function unknownIdAs(key: string, params: Record<string, string>) {
+  return (e: unknown): never => {
+    throw isDataverseError(e) && e.kind === "notFound" ? new CliError(EXIT.usage, key, params, e.message) : e;
+  };
+}
+
 /** A failure of one step of a command that makes several (setup: create the user, assign the role, save it…). */
 export class StepFailure extends Error {
   constructor(

@@ -21,7 +21,7 @@ import { compareVersions } from "../../core/setup/version";
 import { startImportWhenFree } from "../../core/setup/actions";
 import { findingKey, verifySolutionZip } from "../../formats/verify";
 import { attr, child, parseXml, xmlError } from "../../formats/xml";
-import { CliError, EXIT, explain, type ExitCode } from "../errors";
+import { CliError, EXIT, explain, unknownIdAs, type ExitCode } from "../errors";
 import { reportDryRun, summariseBody } from "../dryRun";
 import { HEARTBEAT_MS } from "../clock";
 import { progress, writeJson } from "../output";
@@ -194,10 +194,7 @@ async function followExisting(session: Session, jobId: string, options: DeployOp
   const { client } = await session.connection();
   session.runtime.following = { key: "Cli_InterruptedFollow", params: { job: jobId } };
   if (!out.json) io.err(t("Cli_FollowingImport", { job: jobId }) + "\n");
-  const job = await followImport(session, client, jobId, undefined, maxWaitMs).catch((e: unknown) => {
-    // Running it again cannot help, unless the import started seconds ago: the id names no import job.
-    throw isDataverseError(e) && e.kind === "notFound" ? new CliError(EXIT.usage, "Cli_ImportJobNotFound", { job: jobId }, e.message) : e;
-  });
+  const job = await followImport(session, client, jobId, undefined, maxWaitMs).catch(unknownIdAs("Cli_ImportJobNotFound", { job: jobId }));
   const name = job.solutionname ?? "";
   if (!out.json) io.out(t("Cli_DeployFollowedDone", { name, job: jobId }) + "\n");
   const imported = { uniqueName: name, importJobId: jobId };

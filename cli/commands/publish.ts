@@ -3,13 +3,12 @@
  * `publish --job ID` follows one already started (the id a stopped publish printed).
  */
 import { API_PATH, type DataverseClient } from "../../core/dataverse/client";
-import { isDataverseError } from "../../core/dataverse/errors";
 import { buildQuery, isGuid, recordPath } from "../../core/dataverse/odata";
 import { publishAll, type PublishOptions, type PublishPhase, type PublishResult } from "../../core/setup";
 import { HEARTBEAT_MS } from "../clock";
 import { sleepUntil } from "../network";
 import { reportDryRun } from "../dryRun";
-import { CliError, EXIT, type ExitCode } from "../errors";
+import { CliError, EXIT, unknownIdAs, type ExitCode } from "../errors";
 import { progress, writeJson } from "../output";
 import type { Session } from "../session";
 
@@ -81,10 +80,7 @@ async function followJob(session: Session, job: string): Promise<{ completedOn: 
       .get<{ statecode: number; statuscode: number; message?: string | null; friendlymessage?: string | null; completedon?: string | null }>(
         recordPath("asyncoperations", job) + buildQuery({ select: ["statecode", "statuscode", "message", "friendlymessage", "completedon"] }),
       )
-      .catch((e: unknown) => {
-        // Running it again cannot help: the id names no system job (a typo, another organisation).
-        throw isDataverseError(e) && e.kind === "notFound" ? new CliError(EXIT.usage, "Cli_JobNotFound", { job }, e.message) : e;
-      });
+      .catch(unknownIdAs("Cli_JobNotFound", { job }));
     if (op.statecode === ASYNC_COMPLETED) {
       if (op.statuscode === ASYNC_SUCCEEDED) return { completedOn: op.completedon ?? new Date(runtime.clock.now()).toISOString() };
       throw new CliError(EXIT.failed, "Cli_JobFailed", { job, status: op.statuscode }, op.friendlymessage || op.message || undefined);
