@@ -25,7 +25,6 @@ export function loadStrings(lang: Lang): Map<string, string> {
   return strings;
 }
 
-/** `--lang` wins; then LC_ALL / LC_MESSAGES / LANG starting with "fr"; English otherwise. */
 /** The language a --lang value names (1033, 1036, or a locale such as fr-FR), or undefined. */
 export function langOption(option: string | undefined): Lang | undefined {
   const o = (option ?? "").toLowerCase();
@@ -34,6 +33,7 @@ export function langOption(option: string | undefined): Lang | undefined {
   return undefined;
 }
 
+/** `--lang` wins; then LC_ALL / LC_MESSAGES / LANG starting with "fr"; English otherwise. */
 export function pickLang(option: string | undefined, env: NodeJS.ProcessEnv): Lang {
   const chosen = langOption(option);
   if (chosen) return chosen;
