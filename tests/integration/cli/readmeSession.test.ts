@@ -5,13 +5,11 @@
  * in the README, and every line of the README's output must come from the command, except progress
  * lines, whose number depends on timing. Times, the port and the zip's folder are masked.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { APP, ORG } from "../../../devserver/fixtures/ids";
-import { startDevServer, type DevServer } from "../../../devserver/server";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { DevServer } from "../../../devserver/server";
 import { cli, REPO } from "./helpers";
-import { buildZips } from "./zips";
+import { useDeployTestBed, type DeployTestBed } from "./zips";
 
 jest.setTimeout(60_000);
 
@@ -53,33 +51,23 @@ function mask(text: string, server: DevServer, zipFolder: string): string {
     .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, "<time>");
 }
 
-let server: DevServer;
-let work: string;
-let zipFolder: string;
-beforeAll(async () => {
-  server = await startDevServer({ auth: "token", publishDurationMs: 0, importDurationMs: 0 });
-  work = mkdtempSync(join(tmpdir(), "mss-readme-"));
-  const zip = buildZips(work).v1Managed;
-  zipFolder = zip.slice(0, zip.lastIndexOf("/"));
-});
-afterAll(async () => {
-  rmSync(work, { recursive: true, force: true });
-  await server.close();
-});
+let bed: DeployTestBed;
+useDeployTestBed({ publishDurationMs: 0, importDurationMs: 0 }, "mss-readme-", (b) => (bed = b));
 
 it("the README's CLI session is what the CLI prints, command by command", async () => {
+  const { server, args: connection } = bed;
+  const zipFolder = dirname(bed.zips.v1Managed);
   const steps = readmeSession();
   expect(steps.length).toBeGreaterThanOrEqual(10);
   const env = { LANG: "en_US.UTF-8" };
   // The README sets --url, --tenant and --client-id through MARKETO_DYNAMICS_*, which commander reads
-  // from process.env: in-process they are given as options.
-  const authority = ["--authority", `${server.url}/${ORG.tenantId}`, "--url", server.url, "--tenant", ORG.tenantId, "--client-id", APP.marketoSync];
+  // from process.env: in-process they are given as options, with the authority ($A).
   for (const step of steps) {
     const words = step.command.split(" ");
     const secretOverride = /^MARKETO_DYNAMICS_CLIENT_SECRET=(\S+)$/.exec(words[0]);
     if (secretOverride) words.shift();
     expect(words.slice(0, 3)).toEqual(["npx", "--no-install", "marketo-dynamics"]);
-    const args = words.slice(3).flatMap((w) => (w === "$A" ? authority : [w.replace(/^dist\//, `${zipFolder}/`)]));
+    const args = words.slice(3).flatMap((w) => (w === "$A" ? connection : [w.replace(/^dist\//, `${zipFolder}/`)]));
     const r = await cli(args, { env, ...(secretOverride ? { secret: secretOverride[1] } : {}) });
     const out = mask(r.stdout, server, zipFolder)
       .split("\n")
