@@ -98,12 +98,16 @@ describe("errors", () => {
     expect((r.body.error as { code: string }).code).toMatch(/^0x[0-9a-fA-F]{8}$/);
   });
 
-  it("the throttling preset is a 429 with Retry-After in whole seconds and a documented code (api-limits.md)", async () => {
-    server.faults.add({ match: { path: "WhoAmI" }, respond: server.faults.presets.throttle(20) });
+  it.each([
+    ["requests", "requests"],
+    ["executionTime", "time"],
+    ["concurrency", "concurrency"],
+  ] as const)("the throttling preset (%s) is the page's 429: Retry-After in whole seconds, its code and text (api-limits.md)", async (limit, page) => {
+    server.faults.add({ match: { path: "WhoAmI" }, respond: server.faults.presets.throttle(20, limit) });
     const r = await get(server, "WhoAmI()");
-    const doc = docs.throttled("requests", 20);
+    const doc = docs.throttled(page, 20);
     expect(r.status).toBe(429);
-    expect(r.headers.get("Retry-After")).toMatch(/^\d+$/);
+    expect(r.headers.get("Retry-After")).toBe(doc.headers["Retry-After"]);
     expect(r.body).toEqual(JSON.parse(doc.body));
   });
 });

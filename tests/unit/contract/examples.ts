@@ -332,7 +332,8 @@ export const ERROR_DETAIL_ANNOTATIONS = [
 
 /**
  * api-limits.md (Retry operations; Service protection API limit errors returned): 429 with a
- * Retry-After in seconds; the hex codes and messages of the three limits.
+ * Retry-After in seconds; the hex codes and messages of the three limits, as the page has them (two
+ * spaces before "milliseconds").
  */
 export const throttled = (code: "requests" | "time" | "concurrency", retryAfterSeconds: number): DocExample => {
   const errors = {
@@ -340,7 +341,7 @@ export const throttled = (code: "requests" | "time" | "concurrency", retryAfterS
     time: {
       code: "0x80072321",
       message:
-        "Combined execution time of incoming requests exceeded limit of 1,200,000 milliseconds over time window of 300 seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.",
+        "Combined execution time of incoming requests exceeded limit of 1,200,000  milliseconds over time window of 300 seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.",
     },
     concurrency: { code: "0x80072326", message: "Number of concurrent requests exceeded the limit of 52." },
   };
